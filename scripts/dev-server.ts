@@ -1,0 +1,54 @@
+/**
+ * `npm start`: the whole service on one machine. With no configuration it runs on the embedded
+ * defaults (PGlite in ./.data/pglite, in-memory store); configured (.env or environment), the same
+ * code talks to Postgres/Neon and Upstash.
+ */
+import { serve } from '@hono/node-server';
+import { ConfigError, loadConfig } from '../src/config/config';
+import { createFullApp } from '../src/app';
+import { sharedDeps } from '../src/runtime/deps';
+import { loadDotEnv } from './lib/dotenv';
+import { createNodeDeps } from './lib/node-deps';
+
+/** The documented local key (README). Only this dev server ever falls back to it. */
+export const LOCAL_DEV_API_KEY = 'dev-local-key';
+
+loadDotEnv();
+const usingLocalKey = !process.env.API_KEYS;
+if (usingLocalKey) process.env.API_KEYS = LOCAL_DEV_API_KEY;
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const node = await createNodeDeps(config, { migrate: true });
+const app = createFullApp(sharedDeps(node.deps));
+const host = process.env.HOST ?? '127.0.0.1';
+const server = serve({ fetch: (req) => app.fetch(req, process.env), port: config.PORT, hostname: host }, (info) => {
+  const url = `http://${host}:${info.port}`;
+  console.log(
+    [
+      `citas-sync listening on ${url}`,
+      `  database: ${node.database.describe}`,
+      `  store:    ${node.storeDescription}`,
+      `  zone:     ${config.APP_TIMEZONE}`,
+      `  API key:  ${usingLocalKey ? `${LOCAL_DEV_API_KEY} (local default; set API_KEYS to change)` : '(from API_KEYS)'}`,
+      `  try:      curl -H 'Authorization: Bearer ${usingLocalKey ? LOCAL_DEV_API_KEY : '<key>'}' '${url}/api/citas?location_id=demo'`,
+    ].join('\n'),
+  );
+});
+
+const shutdown = async () => {
+  server.close();
+  await node.close();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

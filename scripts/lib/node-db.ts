@@ -1,0 +1,59 @@
+/**
+ * Opening the configured database from Node: embedded PGlite (a directory or memory) or any
+ * Postgres through Neon's serverless driver. Also applies drizzle/ migrations (drizzle's migrator
+ * reads files with node:fs, so migrations always run from Node, never inside a Worker).
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migrateNeon } from 'drizzle-orm/neon-serverless/migrator';
+import ws from 'ws';
+import type { AppConfig } from '../../src/config/config';
+import type { Db } from '../../src/db/client';
+import { createNeonDb } from '../../src/db/neon';
+import * as schema from '../../src/db/schema';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export interface OpenedDb {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Human-readable target for logs (no credentials). */
+  describe: string;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Pick<AppConfig, 'DATABASE_URL' | 'PGLITE_DIR' | 'NEON_WS_PROXY'>): Promise<OpenedDb> {
+  const url = config.DATABASE_URL;
+  if (!url || url === 'memory://') {
+    const dir = url === 'memory://' ? undefined : config.PGLITE_DIR;
+    if (dir) mkdirSync(dir, { recursive: true });
+    const client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), extensions: { btree_gist } });
+    const db = drizzlePglite({ client, schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'pglite',
+      describe: dir ? `PGlite at ${dir}` : 'PGlite in memory',
+      migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+      close: () => client.close(),
+    };
+  }
+  const { db, close } = createNeonDb(url, { wsProxy: config.NEON_WS_PROXY, webSocketConstructor: ws });
+  return {
+    db,
+    kind: 'postgres',
+    describe: `Postgres at ${redact(url)}${config.NEON_WS_PROXY ? ` via ${config.NEON_WS_PROXY}` : ''}`,
+    migrate: () => migrateNeon(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    close,
+  };
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}

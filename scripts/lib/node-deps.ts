@@ -1,0 +1,34 @@
+/** Deps for Node (dev server, scripts, tests), from the same validated config as Workers. */
+import type { AppConfig } from '../../src/config/config';
+import { createLogger, type Logger } from '../../src/observability/logger';
+import { systemClock, type Clock } from '../../src/runtime/clock';
+import type { Deps } from '../../src/runtime/deps';
+import type { KvStore } from '../../src/store/kv-store';
+import { MemoryStore } from '../../src/store/memory-store';
+import { UpstashStore, createUpstashRedis } from '../../src/store/upstash-store';
+import { openDatabase, type OpenedDb } from './node-db';
+
+export function openStore(config: AppConfig, prefix?: string): { store: KvStore; describe: string } {
+  if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) {
+    const redis = createUpstashRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
+    return { store: new UpstashStore(redis, { prefix }), describe: `Upstash Redis at ${config.UPSTASH_REDIS_REST_URL}` };
+  }
+  return { store: new MemoryStore({ prefix }), describe: 'in-memory store' };
+}
+
+export async function createNodeDeps(
+  config: AppConfig,
+  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean } = {},
+): Promise<{ deps: Deps; database: OpenedDb; storeDescription: string; close(): Promise<void> }> {
+  const database = await openDatabase(config);
+  if (opts.migrate) await database.migrate();
+  const { store, describe } = openStore(config, opts.storePrefix);
+  const deps: Deps = {
+    config,
+    db: database.db,
+    store,
+    clock: opts.clock ?? systemClock,
+    logger: opts.logger ?? createLogger({ level: config.LOG_LEVEL }),
+  };
+  return { deps, database, storeDescription: describe, close: () => database.close() };
+}

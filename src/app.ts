@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { AppEnv } from './http/app-env';
+import { AppError } from './http/errors';
+import { requireApiKey } from './http/middleware/auth';
+import { limitBody, rateLimit } from './http/middleware/limits';
+import { requestContext } from './http/middleware/request-context';
+import { renderError } from './http/render-error';
+import { healthRoutes } from './routes/health';
+import { citasRoutes } from './routes/citas';
+import { locationsRoutes } from './routes/locations';
+import type { DepsProvider } from './runtime/deps';
+
+/**
+ * The shell every function shares: request context, errors, CORS, limits, auth and health.
+ * Each deployable function mounts the resources it serves on top (see functions/).
+ */
+export function createBaseApp(provider: DepsProvider) {
+  const app = new Hono<AppEnv>();
+  app.use('*', requestContext(provider));
+  app.onError(renderError);
+  app.notFound((c) => renderError(new AppError(404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`), c));
+
+  app.use('/api/*', (c, next) =>
+    cors({
+      origin: (origin) => (c.var.deps.config.CORS_ORIGINS.includes(origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-Request-Id'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'OPTIONS'],
+      exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    })(c, next),
+  );
+  app.use('/api/*', limitBody((c) => c.var.deps.config.MAX_BODY_BYTES));
+  app.use('/api/*', requireApiKey());
+  app.use(
+    '/api/*',
+    rateLimit({
+      name: 'api',
+      windowMs: 60_000,
+      limit: (c) => c.var.deps.config.API_RATE_LIMIT_PER_MINUTE,
+      // Per key: the front desk of one clinic must not starve another's.
+      key: (c) => c.var.client?.id ?? 'anonymous',
+    }),
+  );
+
+  app.route('/', healthRoutes);
+  return app;
+}
+
+/** Citas and location settings: what the RV3 front end calls. */
+export function createCitasApp(provider: DepsProvider) {
+  const app = createBaseApp(provider);
+  app.route('/api/citas', citasRoutes);
+  app.route('/api/locations', locationsRoutes);
+  return app;
+}
+
+/** Every route in one worker (the simplest deployment, and what `npm start` serves). */
+export function createFullApp(provider: DepsProvider) {
+  return createCitasApp(provider);
+}

@@ -1,0 +1,46 @@
+import type { CitaRow } from '../db/schema';
+import { formatInZone, formatUtc } from '../domain/time';
+
+/**
+ * What clients see of a cita. Times come twice: in the location's zone with its offset (what the
+ * front desk reads) and in UTC (what machines compare).
+ */
+export function citaView(row: CitaRow) {
+  const tz = row.timeZone;
+  const at = (d: Date | null) => (d ? formatUtc(d) : null);
+  return {
+    id: row.id,
+    location_id: row.locationId,
+    calendar_id: row.ghlCalendarId,
+    ghl_appointment_id: row.ghlAppointmentId,
+    title: row.title,
+    contact_id: row.contactId,
+    assigned_user_id: row.assignedUserId,
+    start_time: formatInZone(row.startTime, tz),
+    end_time: formatInZone(row.endTime, tz),
+    start_time_utc: formatUtc(row.startTime),
+    end_time_utc: formatUtc(row.endTime),
+    time_zone: tz,
+    status: row.status,
+    notes: row.notes,
+    source: row.source,
+    extras: row.extras,
+    sync: {
+      status: row.syncStatus,
+      error: row.syncError,
+      retries: row.syncRetries,
+      last_synced_at: at(row.lastSyncedAt),
+    },
+    version: row.version,
+    created_at: at(row.createdAt),
+    updated_at: at(row.updatedAt),
+    cancelled_at: at(row.cancelledAt),
+  };
+}
+
+export type CitaView = ReturnType<typeof citaView>;
+
+/** Strong ETag from the optimistic-concurrency version. */
+export function etagOf(row: Pick<CitaRow, 'version'>): string {
+  return `"${row.version}"`;
+}

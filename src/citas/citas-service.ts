@@ -1,0 +1,258 @@
+import type { Deps } from '../runtime/deps';
+import type { CitaRow, CitaStatus } from '../db/schema';
+import { AppError, type FieldError } from '../http/errors';
+import { isPgError, PG } from '../db/pg-errors';
+import { parseInstant, parseRangeBound } from '../domain/time';
+import { getLocationSettings } from '../locations/settings-repo';
+import { checkSchedule } from './cita-rules';
+import { citaView } from './cita-view';
+import { findCita, findOverlapping, insertCita, listCitas, updateCita } from './citas-repo';
+
+/**
+ * The citas use cases: turn validated input into rows, with the location's zone and default
+ * calendar, the scheduling rules, optimistic concurrency and the overlap guard.
+ */
+
+export interface CreateCitaInput {
+  location_id: string;
+  calendar_id?: string;
+  title: string;
+  contact_id: string;
+  assigned_user_id?: string | null;
+  start_time: string;
+  end_time: string;
+  notes?: string | null;
+  status?: CitaStatus;
+  extras?: Record<string, unknown>;
+}
+
+export interface UpdateCitaInput {
+  calendar_id?: string;
+  title?: string;
+  contact_id?: string;
+  assigned_user_id?: string | null;
+  start_time?: string;
+  end_time?: string;
+  notes?: string | null;
+  status?: CitaStatus;
+  extras?: Record<string, unknown>;
+}
+
+export interface ListCitasInput {
+  location_id: string;
+  desde?: string;
+  hasta?: string;
+  estado?: CitaStatus[];
+  calendar_id?: string[];
+  limit: number;
+  cursor?: string;
+}
+
+type DbDeps = Pick<Deps, 'db' | 'config' | 'clock'>;
+
+async function locationContext(deps: DbDeps, locationId: string) {
+  const settings = await getLocationSettings(deps.db, locationId);
+  return { zone: settings?.timeZone ?? deps.config.APP_TIMEZONE, defaultCalendarId: settings?.defaultCalendarId ?? null };
+}
+
+function parseTimes(fields: { start_time?: string; end_time?: string }, zone: string) {
+  const errors: FieldError[] = [];
+  const read = (name: 'start_time' | 'end_time') => {
+    const raw = fields[name];
+    if (raw === undefined) return undefined;
+    const r = parseInstant(raw, zone);
+    if (!r.ok) errors.push({ field: name, message: r.reason });
+    return r.ok ? r.instant : undefined;
+  };
+  return { start: read('start_time'), end: read('end_time'), errors };
+}
+
+export async function createCita(deps: DbDeps, input: CreateCitaInput): Promise<CitaRow> {
+  const loc = await locationContext(deps, input.location_id);
+  const calendarId = input.calendar_id ?? loc.defaultCalendarId;
+  const { start, end, errors } = parseTimes(input, loc.zone);
+  if (!calendarId) {
+    errors.push({ field: 'calendar_id', message: 'required: this location has no default calendar configured' });
+  }
+  if (start && end) errors.push(...checkSchedule(start, end));
+  if (errors.length || !start || !end || !calendarId) throw AppError.validation(errors);
+
+  const now = deps.clock.now();
+  try {
+    return await insertCita(deps.db, {
+      locationId: input.location_id,
+      ghlCalendarId: calendarId,
+      title: input.title,
+      contactId: input.contact_id,
+      assignedUserId: input.assigned_user_id ?? null,
+      startTime: start,
+      endTime: end,
+      timeZone: loc.zone,
+      status: input.status ?? 'new',
+      notes: input.notes ?? null,
+      source: 'rv3',
+      extras: input.extras ?? {},
+      syncStatus: 'pending_sync',
+      createdAt: now,
+      updatedAt: now,
+    });
+  } catch (err) {
+    throw await overlapOr(deps, err, { locationId: input.location_id, calendarId, start, end });
+  }
+}
+
+export async function getCita(deps: Pick<Deps, 'db'>, id: string): Promise<CitaRow> {
+  const row = await findCita(deps.db, id);
+  if (!row) throw AppError.notFound('Cita', id);
+  return row;
+}
+
+/**
+ * Applies a partial change under a row lock. `expectedVersion` (from If-Match) makes it a
+ * compare-and-set: someone else's edit in between → 412, never a silent overwrite.
+ */
+export async function updateCitaById(
+  deps: DbDeps,
+  id: string,
+  input: UpdateCitaInput,
+  expectedVersion?: number,
+): Promise<{ row: CitaRow; changed: boolean }> {
+  let slot: { locationId: string; calendarId: string; start: Date; end: Date } | undefined;
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const current = await findCita(tx, id, { forUpdate: true });
+      if (!current) throw AppError.notFound('Cita', id);
+      assertVersion(current, expectedVersion);
+
+      const { start, end, errors } = parseTimes(input, current.timeZone);
+      if (errors.length) throw AppError.validation(errors);
+      // Moving only the start keeps the duration: that is what "reschedule" means at a front desk.
+      const newStart = start ?? current.startTime;
+      const newEnd = end ?? (start ? new Date(start.getTime() + (current.endTime.getTime() - current.startTime.getTime())) : current.endTime);
+      if (start || end) {
+        const ruleErrors = checkSchedule(newStart, newEnd);
+        if (ruleErrors.length) throw AppError.validation(ruleErrors);
+      }
+
+      const next = {
+        ghlCalendarId: input.calendar_id ?? current.ghlCalendarId,
+        title: input.title ?? current.title,
+        contactId: input.contact_id ?? current.contactId,
+        assignedUserId: input.assigned_user_id !== undefined ? input.assigned_user_id : current.assignedUserId,
+        startTime: newStart,
+        endTime: newEnd,
+        notes: input.notes !== undefined ? input.notes : current.notes,
+        status: input.status ?? current.status,
+        extras: input.extras ?? current.extras,
+      };
+      if (!differs(current, next)) return { row: current, changed: false };
+
+      slot = { locationId: current.locationId, calendarId: next.ghlCalendarId, start: newStart, end: newEnd };
+      const now = deps.clock.now();
+      const row = await updateCita(tx, id, {
+        ...next,
+        cancelledAt: next.status === 'cancelled' ? (current.cancelledAt ?? now) : null,
+        version: current.version + 1,
+        updatedAt: now,
+        syncStatus: current.syncStatus === 'local_only' ? 'local_only' : 'pending_sync',
+        syncRetries: 0,
+        syncError: null,
+      });
+      return { row, changed: true };
+    });
+  } catch (err) {
+    if (slot) throw await overlapOr(deps, err, { ...slot, excludeId: id });
+    throw err;
+  }
+}
+
+/** Cancelling twice is fine: the second call returns the cancelled cita unchanged. */
+export async function cancelCita(deps: DbDeps, id: string, expectedVersion?: number) {
+  return updateCitaById(deps, id, { status: 'cancelled' }, expectedVersion);
+}
+
+export async function listCitasForLocation(deps: DbDeps, input: ListCitasInput) {
+  const loc = await locationContext(deps, input.location_id);
+  const errors: FieldError[] = [];
+  const bound = (field: 'desde' | 'hasta', side: 'from' | 'to') => {
+    const raw = input[field];
+    if (raw === undefined) return undefined;
+    const r = parseRangeBound(raw, loc.zone, side);
+    if (!r.ok) errors.push({ field, message: r.reason });
+    return r.ok ? r.instant : undefined;
+  };
+  const from = bound('desde', 'from');
+  const to = bound('hasta', 'to');
+  if (from && to && from >= to) errors.push({ field: 'hasta', message: 'must not be before desde' });
+  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+  if (after === null) errors.push({ field: 'cursor', message: 'not a cursor returned by this API' });
+  if (errors.length) throw AppError.validation(errors);
+
+  const rows = await listCitas(deps.db, {
+    locationId: input.location_id,
+    from,
+    to,
+    statuses: input.estado,
+    calendarIds: input.calendar_id,
+    after: after ?? undefined,
+    limit: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page[page.length - 1];
+  return {
+    time_zone: loc.zone,
+    data: page.map(citaView),
+    next_cursor: rows.length > input.limit && last ? encodeCursor(last) : null,
+  };
+}
+
+function assertVersion(current: CitaRow, expected: number | undefined) {
+  if (expected !== undefined && expected !== current.version) {
+    throw new AppError(412, 'version_mismatch', `The cita changed since you read it (now at version ${current.version}).`, {
+      extra: { current_version: current.version },
+      headers: { ETag: `"${current.version}"` },
+    });
+  }
+}
+
+function differs(current: CitaRow, next: Partial<CitaRow>): boolean {
+  return Object.entries(next).some(([k, v]) => {
+    const cur = current[k as keyof CitaRow];
+    if (v instanceof Date && cur instanceof Date) return v.getTime() !== cur.getTime();
+    if (typeof v === 'object' && v !== null) return JSON.stringify(v) !== JSON.stringify(cur);
+    return v !== cur;
+  });
+}
+
+/** Turns the database's exclusion violation into a 409 that names the cita holding the slot. */
+async function overlapOr(
+  deps: DbDeps,
+  err: unknown,
+  slot: { locationId: string; calendarId: string; start: Date; end: Date; excludeId?: string },
+): Promise<unknown> {
+  if (!isPgError(err, PG.EXCLUSION_VIOLATION)) return err;
+  const other = await findOverlapping(deps.db, slot);
+  return new AppError(409, 'slot_taken', 'Another active cita already holds this time on this calendar.', {
+    extra: { conflicting_cita: other ? { id: other.id, ...pickTimes(citaView(other)) } : null },
+  });
+}
+
+function pickTimes(v: ReturnType<typeof citaView>) {
+  return { title: v.title, start_time: v.start_time, end_time: v.end_time, status: v.status };
+}
+
+function encodeCursor(row: CitaRow): string {
+  return btoa(JSON.stringify([row.startTime.toISOString(), row.id])).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+function decodeCursor(cursor: string): { start: Date; id: string } | null {
+  try {
+    const json = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+    const [start, id] = JSON.parse(json) as [string, string];
+    const d = new Date(start);
+    if (Number.isNaN(d.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return { start: d, id };
+  } catch {
+    return null;
+  }
+}

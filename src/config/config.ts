@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { isValidZone } from '../domain/time';
+
+/**
+ * Configuration comes from the environment (process.env on Node, bindings on Workers) and is
+ * validated once. A bad value stops the service with an error naming the variable, instead of
+ * failing later on the first request that happens to touch it.
+ */
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined))
+  .refine((v) => v === undefined || v === 'memory://' || /^postgres(ql)?:\/\//.test(v), {
+    message: "must be 'memory://' or a postgres:// URL (unset = embedded PGlite)",
+  });
+
+export const configSchema = z
+  .object({
+    DATABASE_URL: databaseUrl,
+    PGLITE_DIR: z.string().default('./.data/pglite'),
+    NEON_WS_PROXY: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || !/^[a-z]+:\/\//i.test(v), {
+        message: 'host:port/path without a protocol, e.g. 127.0.0.1:5488/v1',
+      }),
+    UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    APP_TIMEZONE: z
+      .string()
+      .default('America/Lima')
+      .refine(isValidZone, { message: 'not a known IANA time zone (e.g. America/Lima)' }),
+    API_KEYS: list,
+    ADMIN_API_KEYS: list,
+    CORS_ORIGINS: list,
+    PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+    PUBLIC_BASE_URL: z.url().optional(),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Requests per minute per API key on /api; 0 turns the limit off. */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  })
+  .superRefine((c, ctx) => {
+    if (!!c.UPSTASH_REDIS_REST_URL !== !!c.UPSTASH_REDIS_REST_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.UPSTASH_REDIS_REST_URL ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'],
+        message: 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN go together',
+      });
+    }
+  });
+
+export type AppConfig = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads only the variables we know; everything else in the environment (bindings, PATH…) is ignored. */
+export function loadConfig(env: Record<string, unknown>): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const v = env[key];
+    // Empty strings in .env files mean "unset", not "empty value".
+    if (typeof v === 'string' && v.trim() === '') continue;
+    if (v !== undefined) raw[key] = v;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(config)'), message: i.message })),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,30 @@
+import { Pool, neonConfig } from '@neondatabase/serverless';
+import { drizzle } from 'drizzle-orm/neon-serverless';
+import * as schema from './schema';
+import type { Db } from './client';
+
+/**
+ * Neon's WebSocket pool (interactive transactions; the HTTP driver has none). On Workers a pool
+ * must be created, used and ended within one request, so callers get `close` and must call it.
+ *
+ * `wsProxy` points the driver at a local WebSocket→TCP proxy in front of a plain Postgres
+ * (scripts/ws-proxy.ts), so the production driver is what tests exercise.
+ */
+export function createNeonDb(url: string, opts: { wsProxy?: string; webSocketConstructor?: unknown } = {}): {
+  db: Db;
+  close: () => Promise<void>;
+} {
+  if (opts.webSocketConstructor) neonConfig.webSocketConstructor = opts.webSocketConstructor as typeof WebSocket;
+  if (opts.wsProxy) {
+    const proxy = opts.wsProxy;
+    neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.forceDisablePgSSL = true;
+  }
+  const pool = new Pool({ connectionString: url });
+  // An idle client that loses its socket must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db = drizzle({ client: pool, schema }) as unknown as Db;
+  return { db, close: () => pool.end() };
+}

@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** GHL's appointment status vocabulary, so a status never needs translating on the way to GHL. */
+export const CITA_STATUSES = ['new', 'confirmed', 'cancelled', 'showed', 'noshow', 'invalid'] as const;
+export type CitaStatus = (typeof CITA_STATUSES)[number];
+/** Statuses that no longer hold their slot; the overlap constraint ignores them. */
+export const INACTIVE_STATUSES: readonly CitaStatus[] = ['cancelled', 'invalid'];
+
+export const SYNC_STATUSES = ['synced', 'pending_sync', 'sync_failed', 'local_only'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+export const CITA_SOURCES = ['rv3', 'ghl'] as const;
+export type CitaSource = (typeof CITA_SOURCES)[number];
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const citas = pgTable(
+  'citas',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    locationId: text('location_id').notNull(),
+    ghlCalendarId: text('ghl_calendar_id').notNull(),
+    ghlAppointmentId: text('ghl_appointment_id').unique(),
+    title: text('title').notNull(),
+    contactId: text('contact_id').notNull(),
+    assignedUserId: text('assigned_user_id'),
+    startTime: instant('start_time').notNull(),
+    endTime: instant('end_time').notNull(),
+    timeZone: text('time_zone').notNull(),
+    status: text('status', { enum: CITA_STATUSES }).notNull().default('new'),
+    notes: text('notes'),
+    source: text('source', { enum: CITA_SOURCES }).notNull().default('rv3'),
+    extras: jsonb('extras').$type<Record<string, unknown>>().notNull().default({}),
+    syncStatus: text('sync_status', { enum: SYNC_STATUSES }).notNull().default('pending_sync'),
+    syncError: text('sync_error'),
+    syncRetries: integer('sync_retries').notNull().default(0),
+    lastSyncedAt: instant('last_synced_at'),
+    ghlDateUpdated: instant('ghl_date_updated'),
+    contentHash: text('content_hash'),
+    version: integer('version').notNull().default(1),
+    createdAt: instant('created_at').notNull().defaultNow(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+    cancelledAt: instant('cancelled_at'),
+  },
+  (t) => [
+    index('citas_location_calendar_start_idx').on(t.locationId, t.ghlCalendarId, t.startTime),
+    index('citas_location_start_idx').on(t.locationId, t.startTime),
+    index('citas_sync_status_idx')
+      .on(t.syncStatus, t.updatedAt)
+      .where(sql`${t.syncStatus} in ('pending_sync', 'sync_failed')`),
+  ],
+);
+
+export type CitaRow = typeof citas.$inferSelect;
+export type NewCitaRow = typeof citas.$inferInsert;
+
+export const locationSettings = pgTable('location_settings', {
+  locationId: text('location_id').primaryKey(),
+  defaultCalendarId: text('default_calendar_id'),
+  timeZone: text('time_zone'),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
+});
+
+export type LocationSettingsRow = typeof locationSettings.$inferSelect;

@@ -1,0 +1,45 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from '../app-env';
+import { AppError } from '../errors';
+
+/** Body-size guard that answers in our problem format (413) before a large body is read. */
+export function limitBody(maxBytes: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => number): MiddlewareHandler<AppEnv> {
+  return async (c, next) =>
+    bodyLimit({
+      maxSize: maxBytes(c),
+      onError: () => {
+        throw new AppError(413, 'payload_too_large', `The request body is larger than ${maxBytes(c)} bytes.`);
+      },
+    })(c, next);
+}
+
+/**
+ * Fixed-window rate limit per client, counted in the shared store so every isolate/instance sees
+ * the same count. Answers 429 with Retry-After.
+ */
+export function rateLimit(opts: {
+  name: string;
+  limit: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => number;
+  windowMs: number;
+  key: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string;
+}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const { store, clock } = c.var.deps;
+    const limit = opts.limit(c);
+    if (limit <= 0) return next();
+    const now = clock.now().getTime();
+    const window = Math.floor(now / opts.windowMs);
+    const count = await store.increment(`ratelimit:${opts.name}:${opts.key(c)}:${window}`, 1, opts.windowMs);
+    const resetSeconds = Math.max(1, Math.ceil(((window + 1) * opts.windowMs - now) / 1000));
+    c.header('RateLimit-Limit', String(limit));
+    c.header('RateLimit-Remaining', String(Math.max(0, limit - count)));
+    c.header('RateLimit-Reset', String(resetSeconds));
+    if (count > limit) {
+      throw new AppError(429, 'rate_limited', `Too many requests; retry in ${resetSeconds} s.`, {
+        headers: { 'Retry-After': String(resetSeconds) },
+      });
+    }
+    await next();
+  };
+}

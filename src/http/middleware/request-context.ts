@@ -1,0 +1,66 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { DepsProvider, Lease } from '../../runtime/deps';
+import { createLogger, type Logger } from '../../observability/logger';
+import type { AppEnv } from '../app-env';
+import { renderError } from '../render-error';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const bootLogger = createLogger();
+
+/**
+ * Outermost middleware: request id, the request's deps (leased from the runtime's provider),
+ * work deferred past the response, and exactly one structured log line per request.
+ */
+export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = Date.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const tasks: Promise<unknown>[] = [];
+    c.set('requestId', requestId);
+    c.set('logFields', {});
+    c.set('defer', (task) => tasks.push(task));
+    c.set('log', bootLogger.child({ request_id: requestId }));
+    c.header('X-Request-Id', requestId);
+
+    let lease: Lease | undefined;
+    try {
+      lease = await provider.acquire(c.env);
+      c.set('deps', lease.deps);
+      c.set('log', lease.deps.logger.child({ request_id: requestId }));
+      await next();
+    } catch (err) {
+      // Only failures before routing land here (e.g. invalid configuration); handler errors go through onError.
+      c.res = renderError(err, c);
+    }
+
+    const log = c.get('log');
+    const status = c.res.status;
+    const fields = {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status,
+      duration_ms: Date.now() - started,
+      ...c.get('logFields'),
+    };
+    if (status >= 500) log.error('request', fields);
+    else if (status >= 400) log.warn('request', fields);
+    else log.info('request', fields);
+
+    if (lease) afterResponse(c, tasks, lease, log);
+  };
+}
+
+function afterResponse(c: Context<AppEnv>, tasks: Promise<unknown>[], lease: Lease, log: Logger): void {
+  const done = Promise.allSettled(tasks)
+    .then((results) => {
+      for (const r of results) if (r.status === 'rejected') log.error('deferred task failed', { err: r.reason });
+    })
+    .finally(() => lease.release())
+    .catch((err) => log.error('releasing request resources failed', { err }));
+  try {
+    c.executionCtx.waitUntil(done);
+  } catch {
+    // Node: no ExecutionContext; the promise simply runs on.
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Structured logs: one JSON object per line, so Workers Logs / any log drain can query fields.
+ * The sink is injectable so tests can read what was logged.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogSink = (line: string, level: LogLevel) => void;
+
+const consoleSink: LogSink = (line, level) => {
+  if (level === 'error') console.error(line);
+  else console.log(line);
+};
+
+export function createLogger(opts: { level?: LogLevel; sink?: LogSink; base?: LogFields; now?: () => Date } = {}): Logger {
+  const min = RANK[opts.level ?? 'info'];
+  const sink = opts.sink ?? consoleSink;
+  const now = opts.now ?? (() => new Date());
+  const base = opts.base ?? {};
+  const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (RANK[level] < min) return;
+    sink(JSON.stringify({ ts: now().toISOString(), level, msg, ...base, ...fields }, errorReplacer), level);
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (fields) => createLogger({ ...opts, base: { ...base, ...fields } }),
+  };
+}
+
+// Errors serialise to {} by default; keep what helps debugging.
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, stack: value.stack?.split('\n').slice(0, 6).join('\n') };
+  }
+  return value;
+}
+
+/** A logger that records lines in memory (tests, and the dev server's self-check). */
+export function memoryLogger(level: LogLevel = 'debug'): Logger & { lines: LogFields[] } {
+  const lines: LogFields[] = [];
+  const logger = createLogger({ level, sink: (line) => lines.push(JSON.parse(line) as LogFields) });
+  return Object.assign(logger, { lines });
+}

@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../../http/app-env';
+import { AppError } from '../../http/errors';
+import { readJson, validate } from '../../http/json-body';
+import { citaView, etagOf } from '../../citas/cita-view';
+import {
+  cancelCita,
+  createCita,
+  getCita,
+  listCitasForLocation,
+  updateCitaById,
+} from '../../citas/citas-service';
+import { citaIdParam, createCitaBody, listCitasQuery, parseIfMatch, updateCitaBody } from './schemas';
+
+/** /api/citas: the RV3 front desk's view of appointments. */
+export const citasRoutes = new Hono<AppEnv>()
+  .post('/', async (c) => {
+    const input = await readJson(c, createCitaBody);
+    const row = await createCita(c.var.deps, input);
+    c.set('logFields', { ...c.var.logFields, cita_id: row.id });
+    c.header('Location', `/api/citas/${row.id}`);
+    c.header('ETag', etagOf(row));
+    return c.json(citaView(row), 201);
+  })
+  .get('/', async (c) => {
+    const query = validate(listCitasQuery, c.req.query());
+    return c.json(await listCitasForLocation(c.var.deps, query));
+  })
+  .get('/:id', async (c) => {
+    const row = await getCita(c.var.deps, citaId(c.req.param('id')));
+    c.header('ETag', etagOf(row));
+    return c.json(citaView(row));
+  })
+  .patch('/:id', async (c) => {
+    const id = citaId(c.req.param('id'));
+    const expected = ifMatch(c.req.header('if-match'));
+    const input = await readJson(c, updateCitaBody);
+    const { row } = await updateCitaById(c.var.deps, id, input, expected);
+    c.header('ETag', etagOf(row));
+    return c.json(citaView(row));
+  })
+  .post('/:id/cancel', async (c) => {
+    const id = citaId(c.req.param('id'));
+    const { row } = await cancelCita(c.var.deps, id, ifMatch(c.req.header('if-match')));
+    c.header('ETag', etagOf(row));
+    return c.json(citaView(row));
+  });
+
+// A malformed id cannot name an existing cita, so it is a 404 like any other unknown id.
+function citaId(raw: string): string {
+  if (!citaIdParam.safeParse(raw).success) throw AppError.notFound('Cita', raw);
+  return raw;
+}
+
+function ifMatch(header: string | undefined): number | undefined {
+  const v = parseIfMatch(header);
+  if (v === null) {
+    throw new AppError(400, 'invalid_if_match', 'If-Match must carry the version as an ETag, e.g. If-Match: "3".');
+  }
+  return v;
+}

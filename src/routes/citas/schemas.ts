@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { CITA_STATUSES } from '../../db/schema';
+
+const id = z.string().trim().min(1, 'must not be empty').max(128);
+const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
+const notes = z.string().max(10_000, 'at most 10000 characters').nullable();
+const extras = z.record(z.string(), z.unknown());
+// Times stay strings here: their meaning depends on the location's zone, which the service knows.
+const time = z.string().trim().min(1, 'must not be empty');
+const openStatus = z.enum(CITA_STATUSES).refine((s) => s !== 'cancelled', {
+  message: 'create the cita, then cancel it with POST /api/citas/{id}/cancel',
+});
+
+export const createCitaBody = z.strictObject({
+  location_id: id,
+  calendar_id: id.optional(),
+  title,
+  contact_id: id,
+  assigned_user_id: id.nullable().optional(),
+  start_time: time,
+  end_time: time,
+  notes: notes.optional(),
+  status: openStatus.optional(),
+  extras: extras.optional(),
+});
+
+export const updateCitaBody = z
+  .strictObject({
+    calendar_id: id.optional(),
+    title: title.optional(),
+    contact_id: id.optional(),
+    assigned_user_id: id.nullable().optional(),
+    start_time: time.optional(),
+    end_time: time.optional(),
+    notes: notes.optional(),
+    status: z.enum(CITA_STATUSES).optional(),
+    extras: extras.optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'send at least one field to change' });
+
+const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).min(1));
+
+export const listCitasQuery = z.strictObject({
+  location_id: id,
+  desde: z.string().trim().min(1).optional(),
+  hasta: z.string().trim().min(1).optional(),
+  estado: csv(z.enum(CITA_STATUSES)).optional(),
+  calendar_id: csv(id).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().min(1).optional(),
+});
+
+export const citaIdParam = z.uuid({ message: 'not a cita id' });
+
+/** `If-Match: "3"` (also W/"3" or a bare 3): the version the client last read. */
+export function parseIfMatch(header: string | undefined): number | undefined | null {
+  if (header === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  return m ? Number(m[1]) : null;
+}

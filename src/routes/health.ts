@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { sql } from 'drizzle-orm';
+import type { AppEnv } from '../http/app-env';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+interface Check {
+  ok: boolean;
+  latency_ms: number;
+  error?: string;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<Check> {
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { ok: true, latency_ms: Date.now() - started };
+  } catch (err) {
+    return { ok: false, latency_ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * /healthz: is each dependency answering, and how fast. Without the database nothing works
+ * (503); without the store we still serve citas, degraded.
+ * /readyz: can this instance take traffic: database reachable and migrated.
+ */
+export const healthRoutes = new Hono<AppEnv>()
+  .get('/healthz', async (c) => {
+    const { db, store } = c.var.deps;
+    const [database, kv] = await Promise.all([timed(() => db.execute(sql`select 1`)), timed(() => store.ping())]);
+    const status = !database.ok ? 'down' : !kv.ok ? 'degraded' : 'ok';
+    return c.json({ status, checks: { database, store: kv } }, database.ok ? 200 : 503);
+  })
+  .get('/readyz', async (c) => {
+    const schema = await timed(() => c.var.deps.db.execute(sql`select 1 from citas limit 0`));
+    return c.json({ ready: schema.ok, ...(schema.ok ? {} : { error: schema.error }) }, schema.ok ? 200 : 503);
+  });

@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig, type AppConfig } from '../config/config';
+import { createNeonDb } from '../db/neon';
+import { createLogger, type Logger } from '../observability/logger';
+import { MemoryStore } from '../store/memory-store';
+import { UpstashStore, createUpstashRedis } from '../store/upstash-store';
+import type { KvStore } from '../store/kv-store';
+import { systemClock } from './clock';
+import type { DepsProvider } from './deps';
+
+/**
+ * Deps on Cloudflare Workers, built from the bindings. Config, logger and store are kept per
+ * isolate; the Neon pool is per request because Workers forbid I/O objects crossing requests.
+ */
+export function workerProvider(): DepsProvider {
+  let cache: { env: unknown; config: AppConfig; logger: Logger; store: KvStore } | undefined;
+
+  const isolateState = (env: unknown) => {
+    if (cache && cache.env === env) return cache;
+    const config = loadConfig((env ?? {}) as Record<string, unknown>);
+    if (!config.DATABASE_URL || config.DATABASE_URL === 'memory://') {
+      // PGlite cannot run inside workerd (see stack notes), so a Worker needs a real Postgres.
+      throw new ConfigError([{ variable: 'DATABASE_URL', message: 'a postgres:// URL is required on Workers' }]);
+    }
+    const logger = createLogger({ level: config.LOG_LEVEL });
+    const store = config.UPSTASH_REDIS_REST_URL
+      ? new UpstashStore(createUpstashRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN! }))
+      : new MemoryStore();
+    if (!config.UPSTASH_REDIS_REST_URL) {
+      logger.warn('no UPSTASH_REDIS_REST_URL: using a per-isolate memory store (limits and locks are not shared)');
+    }
+    cache = { env, config, logger, store };
+    return cache;
+  };
+
+  return {
+    async acquire(env) {
+      const { config, logger, store } = isolateState(env);
+      const { db, close } = createNeonDb(config.DATABASE_URL!, { wsProxy: config.NEON_WS_PROXY });
+      return { deps: { config, db, store, logger, clock: systemClock }, release: close };
+    },
+  };
+}

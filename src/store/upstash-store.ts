@@ -1,0 +1,88 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import type { KvStore } from "./kv-store";
+
+/**
+ * The client sends one HTTP request per batch; only network failures are retried. Kept short:
+ * a retried INCRBY whose first attempt did reach Redis counts twice, and callers (rate limits,
+ * locks) would rather fail fast than hang a request.
+ */
+const RETRY = { retries: 2, backoff: (attempt: number) => 50 * 2 ** attempt };
+
+export function createUpstashRedis(opts: { url: string; token: string }): Redis {
+  return new Redis({
+    url: opts.url,
+    token: opts.token,
+    // Values are opaque strings: without this, "123" would come back as 123 and '{"a":1}' as an object.
+    automaticDeserialization: false,
+    retry: RETRY,
+  });
+}
+
+/**
+ * "Just created" is decided inside the script (EXISTS before INCRBY) rather than by comparing the
+ * result with `by`, which would re-arm the expiry whenever a counter passes back through `by`.
+ */
+const INCREMENT = `
+local created = redis.call('EXISTS', KEYS[1]) == 0
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if created and ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return n
+`;
+
+const COMPARE_AND_DELETE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export class UpstashStore implements KvStore {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    opts: { prefix?: string } = {},
+  ) {
+    this.prefix = opts.prefix ?? "";
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.redis.get<string>(this.prefix + key);
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs === undefined) await this.redis.set(this.prefix + key, value);
+    else await this.redis.set(this.prefix + key, value, { px: checkTtl(ttlMs) });
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.redis.set(this.prefix + key, value, { nx: true, px: checkTtl(ttlMs) });
+    return reply === "OK";
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.redis.del(this.prefix + key)) > 0;
+  }
+
+  async compareAndDelete(key: string, expected: string): Promise<boolean> {
+    const removed = await this.redis.eval<[string], number>(COMPARE_AND_DELETE, [this.prefix + key], [expected]);
+    return removed > 0;
+  }
+
+  async increment(key: string, by = 1, ttlMs?: number): Promise<number> {
+    if (!Number.isSafeInteger(by)) throw new RangeError(`increment: by must be an integer, got ${by}`);
+    const ttlArg = ttlMs === undefined ? "" : checkTtl(ttlMs);
+    return this.redis.eval<[number, number | string], number>(INCREMENT, [this.prefix + key], [by, ttlArg]);
+  }
+
+  async ping(): Promise<void> {
+    // The reply isn't checked: what matters is that the round trip succeeded.
+    await this.redis.ping();
+  }
+}
+
+/** Validated here so both KvStore adapters reject bad TTLs the same way, before any I/O. */
+function checkTtl(ttlMs: number): number {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`ttlMs must be a positive integer, got ${ttlMs}`);
+  }
+  return ttlMs;
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RespClient } from "../../scripts/lib/resp-client";
+import { startUpstashBridge, type UpstashBridge } from "../../scripts/upstash-bridge";
+import { createUpstashRedis, UpstashStore } from "../../src/store/upstash-store";
+import { runKvStoreContract } from "./kv-store.contract";
+
+const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+const redisHost = redisUrl.hostname || "127.0.0.1";
+const redisPort = Number(redisUrl.port || 6379);
+const token = randomUUID();
+// Real Redis is shared with other runs and suites: everything this file writes lives under this prefix.
+const runPrefix = `test:upstash-store:${randomUUID()}:`;
+
+let bridge: UpstashBridge | undefined;
+let stores = 0;
+
+beforeAll(async () => {
+  try {
+    bridge = await startUpstashBridge({ token, redisHost, redisPort, port: 0 });
+  } catch (err) {
+    throw new Error(
+      `UpstashStore tests need a real Redis at ${redisUrl.href} (set REDIS_URL to override): ${(err as Error).message}`,
+    );
+  }
+});
+
+afterAll(async () => {
+  // Without a bridge Redis was unreachable and nothing was written: the beforeAll error says it all.
+  if (!bridge) return;
+  await bridge.close();
+  const redis = new RespClient({ host: redisHost, port: redisPort });
+  try {
+    // KEYS is fine here: a test database, and it reads far fewer lines than a SCAN loop.
+    const keys = await redis.command("KEYS", `${runPrefix}*`);
+    if (Array.isArray(keys) && keys.length > 0) await redis.command("DEL", ...keys.map(String));
+  } finally {
+    await redis.close();
+  }
+});
+
+function storeWithFreshPrefix(): UpstashStore {
+  if (!bridge) throw new Error("the Upstash bridge did not start (see the beforeAll error)");
+  const redis = createUpstashRedis({ url: bridge.url, token });
+  return new UpstashStore(redis, { prefix: `${runPrefix}${++stores}:` });
+}
+
+runKvStoreContract("UpstashStore via bridge to real Redis", async () => ({ store: storeWithFreshPrefix() }));
+
+describe("UpstashStore specifics", () => {
+  it("writes under its prefix in Redis", async () => {
+    const store = storeWithFreshPrefix();
+    await store.set("k", "v", 10_000);
+    const redis = new RespClient({ host: redisHost, port: redisPort });
+    try {
+      const keys = await redis.command("KEYS", `${runPrefix}${stores}:*`);
+      expect((keys as Buffer[]).map(String)).toEqual([`${runPrefix}${stores}:k`]);
+      const pttl = Number(await redis.command("PTTL", `${runPrefix}${stores}:k`));
+      expect(pttl).toBeGreaterThan(9_000);
+    } finally {
+      await redis.close();
+    }
+  });
+
+  it("surfaces a bad token as an error", async () => {
+    const redis = createUpstashRedis({ url: bridge!.url, token: "wrong" });
+    await expect(new UpstashStore(redis).ping()).rejects.toThrow(/Unauthorized/);
+  });
+});

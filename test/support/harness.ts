@@ -1,0 +1,113 @@
+/**
+ * One way for tests to get a running app: on the embedded defaults (PGlite in memory, memory
+ * store) in `npm test`, or on the machine's real Postgres and Redis through the production
+ * clients in `npm run test:services`. Each call gets its own database and key prefix.
+ */
+import { inject } from 'vitest';
+import { Pool, neonConfig } from '@neondatabase/serverless';
+import ws from 'ws';
+import { loadConfig, type AppConfig } from '../../src/config/config';
+import { createFullApp } from '../../src/app';
+import { memoryLogger } from '../../src/observability/logger';
+import { systemClock, type Clock } from '../../src/runtime/clock';
+import { sharedDeps, type Deps } from '../../src/runtime/deps';
+import { createNodeDeps } from '../../scripts/lib/node-deps';
+
+export const API_KEY = 'test-api-key';
+export const ADMIN_KEY = 'test-admin-key';
+export const RV3_ORIGIN = 'https://rv3.example';
+
+export type TestEnv = Awaited<ReturnType<typeof createTestEnv>>;
+
+export function servicesMode(): boolean {
+  return inject('services') !== undefined;
+}
+
+export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, string> } = {}) {
+  const services = inject('services');
+  let dbUrl = 'memory://';
+  let dropDatabase = async () => {};
+  const env: Record<string, string> = {
+    API_KEYS: API_KEY,
+    ADMIN_API_KEYS: ADMIN_KEY,
+    CORS_ORIGINS: RV3_ORIGIN,
+    LOG_LEVEL: 'debug',
+  };
+  if (services) {
+    const name = `citas_test_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    await adminQuery(services, `CREATE DATABASE ${name}`);
+    const admin = new URL(services.pgAdminUrl);
+    admin.pathname = `/${name}`;
+    dbUrl = admin.toString();
+    dropDatabase = () => adminQuery(services, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    Object.assign(env, {
+      NEON_WS_PROXY: services.wsProxy,
+      UPSTASH_REDIS_REST_URL: services.redisRestUrl,
+      UPSTASH_REDIS_REST_TOKEN: services.redisRestToken,
+    });
+  }
+  env.DATABASE_URL = dbUrl;
+  Object.assign(env, opts.env);
+  const config: AppConfig = loadConfig(env);
+  const logger = memoryLogger();
+  const node = await createNodeDeps(config, {
+    migrate: true,
+    logger,
+    clock: opts.clock ?? systemClock,
+    storePrefix: `test:${crypto.randomUUID()}:`,
+  });
+  const app = createFullApp(sharedDeps(node.deps));
+
+  /** A request with the API key (unless headers override it) and a JSON body. */
+  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+    app.request(
+      path,
+      {
+        method,
+        headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      },
+      env,
+    );
+
+  return {
+    app,
+    env,
+    deps: node.deps as Deps,
+    logs: logger.lines,
+    mode: node.database.kind,
+    api,
+    async close() {
+      await node.close();
+      await dropDatabase();
+    },
+  };
+}
+
+async function adminQuery(services: NonNullable<ReturnType<typeof inject<'services'>>>, sql: string) {
+  neonConfig.webSocketConstructor = ws;
+  const proxy = services.wsProxy;
+  neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineConnect = false;
+  neonConfig.forceDisablePgSSL = true;
+  const pool = new Pool({ connectionString: services.pgAdminUrl, max: 1 });
+  try {
+    await pool.query(sql);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** A valid create body; override what a test is about. */
+export function citaBody(overrides: Record<string, unknown> = {}) {
+  return {
+    location_id: 'loc-1',
+    calendar_id: 'cal-1',
+    title: 'Control - Ana Pérez',
+    contact_id: 'contact-1',
+    start_time: '2025-11-14T10:00:00-05:00',
+    end_time: '2025-11-14T10:30:00-05:00',
+    ...overrides,
+  };
+}
