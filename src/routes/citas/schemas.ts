@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CITA_STATUSES } from '../../db/schema';
 
 const id = z.string().trim().min(1, 'must not be empty').max(128);
