@@ -9,6 +9,9 @@ import { renderError } from './http/render-error';
 import { healthRoutes } from './routes/health';
 import { citasRoutes } from './routes/citas';
 import { locationsRoutes } from './routes/locations';
+import { ghlRoutes } from './routes/ghl';
+import { adminRoutes } from './routes/admin';
+import { oauthRoutes } from './routes/oauth';
 import type { DepsProvider } from './runtime/deps';
 
 /**
@@ -32,6 +35,7 @@ export function createBaseApp(provider: DepsProvider) {
   );
   app.use('/api/*', limitBody((c) => c.var.deps.config.MAX_BODY_BYTES));
   app.use('/api/*', requireApiKey());
+  app.use('/api/admin/*', requireApiKey('admin'));
   app.use(
     '/api/*',
     rateLimit({
@@ -47,15 +51,19 @@ export function createBaseApp(provider: DepsProvider) {
   return app;
 }
 
-/** Citas and location settings: what the RV3 front end calls. */
+/** Citas, location settings and calendar discovery: what the RV3 front end calls. */
 export function createCitasApp(provider: DepsProvider) {
   const app = createBaseApp(provider);
   app.route('/api/citas', citasRoutes);
   app.route('/api/locations', locationsRoutes);
+  app.route('/api/ghl', ghlRoutes);
   return app;
 }
 
 /** Every route in one worker (the simplest deployment, and what `npm start` serves). */
 export function createFullApp(provider: DepsProvider) {
-  return createCitasApp(provider);
+  const app = createCitasApp(provider);
+  app.route('/oauth', oauthRoutes);
+  app.route('/api/admin', adminRoutes);
+  return app;
 }

@@ -15,6 +15,7 @@ export function citaView(row: CitaRow) {
     ghl_appointment_id: row.ghlAppointmentId,
     title: row.title,
     contact_id: row.contactId,
+    contact: row.contact,
     assigned_user_id: row.assignedUserId,
     start_time: formatInZone(row.startTime, tz),
     end_time: formatInZone(row.endTime, tz),

@@ -1,9 +1,9 @@
 import type { Deps } from '../runtime/deps';
-import type { CitaRow, CitaStatus } from '../db/schema';
+import type { CitaRow, CitaStatus, ContactDetails } from '../db/schema';
 import { AppError, type FieldError } from '../http/errors';
 import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
-import { getLocationSettings } from '../locations/settings-repo';
+import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
 import { checkSchedule } from './cita-rules';
 import { citaView } from './cita-view';
 import { findCita, findOverlapping, insertCita, listCitas, updateCita } from './citas-repo';
@@ -17,7 +17,8 @@ export interface CreateCitaInput {
   location_id: string;
   calendar_id?: string;
   title: string;
-  contact_id: string;
+  contact_id?: string;
+  contact?: ContactDetails;
   assigned_user_id?: string | null;
   start_time: string;
   end_time: string;
@@ -52,7 +53,7 @@ type DbDeps = Pick<Deps, 'db' | 'config' | 'clock'>;
 
 async function locationContext(deps: DbDeps, locationId: string) {
   const settings = await getLocationSettings(deps.db, locationId);
-  return { zone: settings?.timeZone ?? deps.config.APP_TIMEZONE, defaultCalendarId: settings?.defaultCalendarId ?? null };
+  return { zone: effectiveZone(settings, deps.config.APP_TIMEZONE), defaultCalendarId: settings?.defaultCalendarId ?? null };
 }
 
 function parseTimes(fields: { start_time?: string; end_time?: string }, zone: string) {
@@ -83,7 +84,8 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput): Promise<
       locationId: input.location_id,
       ghlCalendarId: calendarId,
       title: input.title,
-      contactId: input.contact_id,
+      contactId: input.contact_id ?? null,
+      contact: input.contact ?? null,
       assignedUserId: input.assigned_user_id ?? null,
       startTime: start,
       endTime: end,

@@ -45,6 +45,29 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** Requests per minute per API key on /api; 0 turns the limit off. */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    /** GHL API base: the real one, or the local sandbox (scripts/ghl-sandbox). */
+    GHL_API_BASE: z.url().default('https://services.leadconnectorhq.com'),
+    GHL_CLIENT_ID: z.string().min(1).optional(),
+    GHL_CLIENT_SECRET: z.string().min(1).optional(),
+    GHL_REDIRECT_URI: z.url().optional(),
+    /** base64 of 32 random bytes: AES-256-GCM key for tokens at rest (`openssl rand -base64 32`). */
+    TOKEN_ENCRYPTION_KEY: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || base64Length(v) === 32, { message: 'must be base64 of exactly 32 bytes' }),
+    /** Our own ceiling per location, under GHL's 100 requests / 10 s. */
+    GHL_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(100).default(90),
+    GHL_RATE_LIMIT_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+    GHL_TIMEOUT_MS: z.coerce.number().int().min(50).default(15_000),
+    /** Attempts per GHL call (429/5xx/network), with exponential backoff and full jitter between them. */
+    GHL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+    GHL_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(500),
+    GHL_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(20_000),
+    /** Consecutive failing calls that open a location's circuit, and how long it stays open. */
+    GHL_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(8),
+    GHL_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(60_000),
+    /** Failed push attempts before a cita is marked sync_failed. */
+    SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   })
   .superRefine((c, ctx) => {
@@ -56,6 +79,14 @@ export const configSchema = z
       });
     }
   });
+
+function base64Length(v: string): number {
+  try {
+    return atob(v.trim()).length;
+  } catch {
+    return -1;
+  }
+}
 
 export type AppConfig = z.output<typeof configSchema>;
 

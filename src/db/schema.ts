@@ -1,6 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
+/** A contact given by its details instead of a GHL contact id; upserted in GHL before the push. */
+export interface ContactDetails {
+  first_name?: string;
+  last_name?: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
 /** GHL's appointment status vocabulary, so a status never needs translating on the way to GHL. */
 export const CITA_STATUSES = ['new', 'confirmed', 'cancelled', 'showed', 'noshow', 'invalid'] as const;
 export type CitaStatus = (typeof CITA_STATUSES)[number];
@@ -23,7 +32,8 @@ export const citas = pgTable(
     ghlCalendarId: text('ghl_calendar_id').notNull(),
     ghlAppointmentId: text('ghl_appointment_id').unique(),
     title: text('title').notNull(),
-    contactId: text('contact_id').notNull(),
+    contactId: text('contact_id'),
+    contact: jsonb('contact').$type<ContactDetails>(),
     assignedUserId: text('assigned_user_id'),
     startTime: instant('start_time').notNull(),
     endTime: instant('end_time').notNull(),
@@ -59,7 +69,37 @@ export const locationSettings = pgTable('location_settings', {
   locationId: text('location_id').primaryKey(),
   defaultCalendarId: text('default_calendar_id'),
   timeZone: text('time_zone'),
+  /** The GHL location's own zone, learnt when it was connected: the default when time_zone is unset. */
+  ghlTimeZone: text('ghl_time_zone'),
+  /** Calendars whose appointments are synced (one per doctor or room); the default is always one. */
+  syncedCalendarIds: jsonb('synced_calendar_ids').$type<string[]>().notNull().default([]),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
 
 export type LocationSettingsRow = typeof locationSettings.$inferSelect;
+
+export const CONNECTION_STATUSES = ['active', 'reauth_required', 'uninstalled'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/**
+ * How we reach GHL for a location: an OAuth install (rotating single-use refresh tokens) or a
+ * Private Integration token. Tokens are stored encrypted (AES-GCM, TOKEN_ENCRYPTION_KEY).
+ * `tokenVersion` grows with every rotation so a refresher can tell whether someone beat it to it.
+ */
+export const ghlConnections = pgTable('ghl_connections', {
+  locationId: text('location_id').primaryKey(),
+  authType: text('auth_type', { enum: ['oauth', 'pit'] }).notNull(),
+  accessTokenEnc: text('access_token_enc').notNull(),
+  refreshTokenEnc: text('refresh_token_enc'),
+  accessExpiresAt: instant('access_expires_at'),
+  scopes: text('scopes'),
+  companyId: text('company_id'),
+  status: text('status', { enum: CONNECTION_STATUSES }).notNull().default('active'),
+  tokenVersion: integer('token_version').notNull().default(1),
+  lastError: text('last_error'),
+  lastRefreshedAt: instant('last_refreshed_at'),
+  createdAt: instant('created_at').notNull().defaultNow(),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
+});
+
+export type GhlConnectionRow = typeof ghlConnections.$inferSelect;

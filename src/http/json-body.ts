@@ -6,8 +6,13 @@ import { AppError, fieldErrorsFromZod } from './errors';
  * Reads and validates a JSON body. Malformed JSON is a 400 (the client sent bytes we cannot read);
  * well-formed JSON with wrong fields is a 422 naming every failing field.
  */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+export async function readJson<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  opts: { allowEmpty?: boolean } = {},
+): Promise<z.output<S>> {
   const text = await c.req.text();
+  if (text.trim() === '' && opts.allowEmpty) return validate(schema, {});
   if (text.trim() === '') throw new AppError(400, 'invalid_json', 'The request body must be a JSON object.');
   let value: unknown;
   try {

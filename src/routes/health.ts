@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-env';
+import { countConnectionsByStatus } from '../ghl/connections-repo';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -36,9 +37,18 @@ async function timed(fn: () => Promise<unknown>): Promise<Check> {
 export const healthRoutes = new Hono<AppEnv>()
   .get('/healthz', async (c) => {
     const { db, store } = c.var.deps;
-    const [database, kv] = await Promise.all([timed(() => db.execute(sql`select 1`)), timed(() => store.ping())]);
-    const status = !database.ok ? 'down' : !kv.ok ? 'degraded' : 'ok';
-    return c.json({ status, checks: { database, store: kv } }, database.ok ? 200 : 503);
+    let connections: Record<string, number> = {};
+    const [database, kv] = await Promise.all([
+      timed(async () => {
+        connections = await countConnectionsByStatus(db);
+      }),
+      timed(() => store.ping()),
+    ]);
+    // A location whose GHL connection died syncs nothing until someone reinstalls: say so here.
+    const reauth = connections.reauth_required ?? 0;
+    const ghl = { connections, reauth_required: reauth, ok: reauth === 0 };
+    const status = !database.ok ? 'down' : !kv.ok || !ghl.ok ? 'degraded' : 'ok';
+    return c.json({ status, checks: { database, store: kv, ghl } }, database.ok ? 200 : 503);
   })
   .get('/readyz', async (c) => {
     const schema = await timed(() => c.var.deps.db.execute(sql`select 1 from citas limit 0`));

@@ -1,6 +1,8 @@
 import type { AppConfig } from '../config/config';
 import type { Db } from '../db/client';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { GhlServices } from '../ghl/services';
 import type { KvStore } from '../store/kv-store';
 import type { Clock } from './clock';
 
@@ -11,6 +13,8 @@ export interface Deps {
   store: KvStore;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
+  ghl: GhlServices;
 }
 
 /** Deps for one request, and how to give them back (Workers: end the request's DB pool). */

@@ -6,6 +6,7 @@ import { UpstashStore, createUpstashRedis } from '../store/upstash-store';
 import type { KvStore } from '../store/kv-store';
 import { systemClock } from './clock';
 import type { DepsProvider } from './deps';
+import { buildDeps } from './build-deps';
 
 /**
  * Deps on Cloudflare Workers, built from the bindings. Config, logger and store are kept per
@@ -36,7 +37,9 @@ export function workerProvider(): DepsProvider {
     async acquire(env) {
       const { config, logger, store } = isolateState(env);
       const { db, close } = createNeonDb(config.DATABASE_URL!, { wsProxy: config.NEON_WS_PROXY });
-      return { deps: { config, db, store, logger, clock: systemClock }, release: close };
+      // Bound: workerd's fetch must be called with the global as `this`.
+      const deps = buildDeps({ config, db, store, logger, clock: systemClock, fetch: fetch.bind(globalThis) });
+      return { deps, release: close };
     },
   };
 }

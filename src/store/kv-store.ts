@@ -15,6 +15,21 @@ export interface KvStore {
   compareAndDelete(key: string, expected: string): Promise<boolean>;
   /** INCRBY; the expiry is set when the counter is created and never extended (fixed windows). */
   increment(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /**
+   * Sliding-window admission (rate limiters): when fewer than `limit` hits were recorded in the
+   * last `windowMs`, records one and allows it; otherwise records nothing and tells how long until
+   * the oldest hit leaves the window. Exact, unlike fixed windows, which let 2× the limit through
+   * around a window boundary. Time is the server's, so every instance shares one clock.
+   */
+  slidingWindowHit(key: string, limit: number, windowMs: number): Promise<WindowHit>;
   /** Round trip to the backing server, for health checks. */
   ping(): Promise<void>;
+}
+
+export interface WindowHit {
+  allowed: boolean;
+  /** Hits in the window, this one included when allowed. */
+  count: number;
+  /** 0 when allowed; else the wait until a hit would be allowed. */
+  retryAfterMs: number;
 }

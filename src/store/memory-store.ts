@@ -1,4 +1,4 @@
-import type { KvStore } from "./kv-store";
+import type { KvStore, WindowHit } from "./kv-store";
 
 type Entry = { value: string; expiresAt?: number };
 
@@ -15,6 +15,7 @@ export type MemoryStoreOptions = {
  */
 export class MemoryStore implements KvStore {
   private readonly entries = new Map<string, Entry>();
+  private readonly windows = new Map<string, number[]>();
   private readonly now: () => number;
   private readonly prefix: string;
 
@@ -59,6 +60,19 @@ export class MemoryStore implements KvStore {
     const next = Number(current.value) + by;
     current.value = String(next);
     return next;
+  }
+
+  async slidingWindowHit(key: string, limit: number, windowMs: number): Promise<WindowHit> {
+    const now = this.now();
+    const k = this.prefix + key;
+    const hits = (this.windows.get(k) ?? []).filter((t) => t > now - windowMs);
+    if (hits.length < limit) {
+      hits.push(now);
+      this.windows.set(k, hits);
+      return { allowed: true, count: hits.length, retryAfterMs: 0 };
+    }
+    this.windows.set(k, hits);
+    return { allowed: false, count: hits.length, retryAfterMs: Math.max(1, hits[0]! + windowMs - now) };
   }
 
   async ping(): Promise<void> {}

@@ -1,5 +1,5 @@
 import { Redis } from "@upstash/redis/cloudflare";
-import type { KvStore } from "./kv-store";
+import type { KvStore, WindowHit } from "./kv-store";
 
 /**
  * The client sends one HTTP request per batch; only network failures are retried. Kept short:
@@ -32,6 +32,26 @@ return n
 const COMPARE_AND_DELETE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+`;
+
+/**
+ * Sliding-window log in a sorted set scored by the Redis server's clock (TIME), so instances with
+ * skewed clocks still share one window. Members are caller-made unique ids.
+ */
+const SLIDING_WINDOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, count + 1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, count, math.max(1, tonumber(oldest[2]) + window - now)}
 `;
 
 export class UpstashStore implements KvStore {
@@ -71,6 +91,15 @@ export class UpstashStore implements KvStore {
     if (!Number.isSafeInteger(by)) throw new RangeError(`increment: by must be an integer, got ${by}`);
     const ttlArg = ttlMs === undefined ? "" : checkTtl(ttlMs);
     return this.redis.eval<[number, number | string], number>(INCREMENT, [this.prefix + key], [by, ttlArg]);
+  }
+
+  async slidingWindowHit(key: string, limit: number, windowMs: number): Promise<WindowHit> {
+    const [allowed, count, retryAfterMs] = await this.redis.eval<[number, number, string], [number, number, number]>(
+      SLIDING_WINDOW,
+      [this.prefix + key],
+      [limit, checkTtl(windowMs), crypto.randomUUID()],
+    );
+    return { allowed: allowed === 1, count, retryAfterMs };
   }
 
   async ping(): Promise<void> {

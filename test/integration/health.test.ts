@@ -18,7 +18,11 @@ describe('health and readiness', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         status: 'ok',
-        checks: { database: { ok: true, latency_ms: expect.any(Number) }, store: { ok: true, latency_ms: expect.any(Number) } },
+        checks: {
+          database: { ok: true, latency_ms: expect.any(Number) },
+          store: { ok: true, latency_ms: expect.any(Number) },
+          ghl: { connections: {}, reauth_required: 0, ok: true },
+        },
       });
       expect(res.headers.get('x-request-id')).toBeTruthy();
       const ready = await t.app.request('/readyz', {}, t.env);

@@ -202,6 +202,35 @@ export function runKvStoreContract(name: string, make: () => Promise<KvStoreHarn
       });
     });
 
+    describe("slidingWindowHit", () => {
+      it("allows up to the limit inside a window, then says how long to wait", async () => {
+        const { store } = await open();
+        const hits = [];
+        for (let i = 0; i < 5; i++) hits.push(await store.slidingWindowHit("w", 3, 1000));
+        expect(hits.map((h) => h.allowed)).toEqual([true, true, true, false, false]);
+        expect(hits.map((h) => h.count)).toEqual([1, 2, 3, 3, 3]);
+        expect(hits[3]!.retryAfterMs).toBeGreaterThan(0);
+        expect(hits[3]!.retryAfterMs).toBeLessThanOrEqual(1000);
+      });
+
+      it("lets hits through again as old ones leave the window (sliding, not fixed)", async () => {
+        const { store, elapse } = await open();
+        expect((await store.slidingWindowHit("w", 2, 300)).allowed).toBe(true);
+        await elapse(150);
+        expect((await store.slidingWindowHit("w", 2, 300)).allowed).toBe(true);
+        expect((await store.slidingWindowHit("w", 2, 300)).allowed).toBe(false);
+        await elapse(170); // the first hit has left; the second is still inside
+        expect((await store.slidingWindowHit("w", 2, 300)).allowed).toBe(true);
+        expect((await store.slidingWindowHit("w", 2, 300)).allowed).toBe(false);
+      });
+
+      it("admits exactly the limit out of 30 concurrent hits", async () => {
+        const { store } = await open();
+        const hits = await Promise.all(Array.from({ length: 30 }, () => store.slidingWindowHit("w", 10, 5000)));
+        expect(hits.filter((h) => h.allowed)).toHaveLength(10);
+      });
+    });
+
     describe("isolation and health", () => {
       it("stores with different prefixes don't see each other's keys", async () => {
         const a = await open();

@@ -58,9 +58,31 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
   });
   const app = createFullApp(sharedDeps(node.deps));
 
-  /** A request with the API key (unless headers override it) and a JSON body. */
-  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-    app.request(
+  // Work the app defers past the response (outbound pushes) is collected like Workers' waitUntil.
+  const pending: Promise<unknown>[] = [];
+  const executionCtx = {
+    waitUntil: (p: Promise<unknown>) => void pending.push(p),
+    passThroughOnException: () => {},
+    props: {},
+  };
+  /** Waits for every deferred task so far (and those they start). */
+  const settle = async () => {
+    while (pending.length) await Promise.allSettled(pending.splice(0));
+  };
+
+  /**
+   * A request with the API key (unless headers override it) and a JSON body. By default it also
+   * waits for the work deferred past the response, so tests see the state after the push;
+   * `{ settle: false }` returns as soon as the response does.
+   */
+  const api = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    opts: { settle?: boolean } = {},
+  ): Promise<Response> => {
+    const res = await app.request(
       path,
       {
         method,
@@ -68,7 +90,11 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       },
       env,
+      executionCtx as unknown as ExecutionContext,
     );
+    if (opts.settle !== false) await settle();
+    return res;
+  };
 
   return {
     app,
@@ -77,7 +103,9 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     logs: logger.lines,
     mode: node.database.kind,
     api,
+    settle,
     async close() {
+      await settle();
       await node.close();
       await dropDatabase();
     },

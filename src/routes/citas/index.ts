@@ -10,6 +10,9 @@ import {
   listCitasForLocation,
   updateCitaById,
 } from '../../citas/citas-service';
+import { pushCita } from '../../sync/outbound';
+import type { Context } from 'hono';
+import type { CitaRow } from '../../db/schema';
 import { citaIdParam, createCitaBody, listCitasQuery, parseIfMatch, updateCitaBody } from './schemas';
 
 /** /api/citas: the RV3 front desk's view of appointments. */
@@ -18,6 +21,7 @@ export const citasRoutes = new Hono<AppEnv>()
     const input = await readJson(c, createCitaBody);
     const row = await createCita(c.var.deps, input);
     c.set('logFields', { ...c.var.logFields, cita_id: row.id });
+    pushAfterResponse(c, row);
     c.header('Location', `/api/citas/${row.id}`);
     c.header('ETag', etagOf(row));
     return c.json(citaView(row), 201);
@@ -35,16 +39,24 @@ export const citasRoutes = new Hono<AppEnv>()
     const id = citaId(c.req.param('id'));
     const expected = ifMatch(c.req.header('if-match'));
     const input = await readJson(c, updateCitaBody);
-    const { row } = await updateCitaById(c.var.deps, id, input, expected);
+    const { row, changed } = await updateCitaById(c.var.deps, id, input, expected);
+    if (changed) pushAfterResponse(c, row);
     c.header('ETag', etagOf(row));
     return c.json(citaView(row));
   })
   .post('/:id/cancel', async (c) => {
     const id = citaId(c.req.param('id'));
-    const { row } = await cancelCita(c.var.deps, id, ifMatch(c.req.header('if-match')));
+    const { row, changed } = await cancelCita(c.var.deps, id, ifMatch(c.req.header('if-match')));
+    if (changed) pushAfterResponse(c, row);
     c.header('ETag', etagOf(row));
     return c.json(citaView(row));
   });
+
+/** The caller never waits on GHL: the push runs after the response (waitUntil on Workers). */
+function pushAfterResponse(c: Context<AppEnv>, row: CitaRow) {
+  if (row.syncStatus !== 'pending_sync') return;
+  c.var.defer(pushCita(c.var.deps, row.id));
+}
 
 // A malformed id cannot name an existing cita, so it is a 404 like any other unknown id.
 function citaId(raw: string): string {

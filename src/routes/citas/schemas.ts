@@ -11,18 +11,30 @@ const openStatus = z.enum(CITA_STATUSES).refine((s) => s !== 'cancelled', {
   message: 'create the cita, then cancel it with POST /api/citas/{id}/cancel',
 });
 
+/** A contact by its details, upserted in GHL before the push (when RV3 has no GHL contact id). */
+const contact = z
+  .strictObject({
+    first_name: z.string().trim().min(1).max(100).optional(),
+    last_name: z.string().trim().min(1).max(100).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.email().optional(),
+    phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +51999000111').optional(),
+  })
+  .refine((c) => c.email || c.phone, { message: 'needs an email or a phone to find or create the GHL contact' });
+
 export const createCitaBody = z.strictObject({
   location_id: id,
   calendar_id: id.optional(),
   title,
-  contact_id: id,
+  contact_id: id.optional(),
+  contact: contact.optional(),
   assigned_user_id: id.nullable().optional(),
   start_time: time,
   end_time: time,
   notes: notes.optional(),
   status: openStatus.optional(),
   extras: extras.optional(),
-});
+}).refine((b) => b.contact_id || b.contact, { message: 'send contact_id or contact', path: ['contact_id'] });
 
 export const updateCitaBody = z
   .strictObject({

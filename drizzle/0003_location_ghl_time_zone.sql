@@ -1,0 +1,1 @@
+ALTER TABLE "location_settings" ADD COLUMN "ghl_time_zone" text;

@@ -1,0 +1,40 @@
+import type { Deps } from '../runtime/deps';
+import type { GhlCalendar } from './schemas';
+
+export const CALENDAR_CACHE_TTL_MS = 5 * 60_000;
+
+export interface CalendarView {
+  id: string;
+  name: string;
+  active: boolean;
+  type: string | null;
+  team_members: { user_id: string; is_primary: boolean }[];
+}
+
+function view(c: GhlCalendar): CalendarView {
+  return {
+    id: c.id,
+    name: c.name,
+    // GHL marks drafts with isActive false; a calendar without the flag is live.
+    active: c.isActive !== false,
+    type: c.calendarType ?? null,
+    team_members: (c.teamMembers ?? []).map((m) => ({ user_id: m.userId, is_primary: m.isPrimary === true })),
+  };
+}
+
+/** A location's calendars, from a 5-minute cache in the store unless `refresh` is asked for. */
+export async function locationCalendars(
+  deps: Pick<Deps, 'store' | 'ghl' | 'clock'>,
+  locationId: string,
+  opts: { refresh?: boolean } = {},
+): Promise<{ calendars: CalendarView[]; fetched_at: string; cached: boolean }> {
+  const key = `ghl:calendars:${locationId}`;
+  if (!opts.refresh) {
+    const hit = await deps.store.get(key);
+    if (hit) return { ...(JSON.parse(hit) as { calendars: CalendarView[]; fetched_at: string }), cached: true };
+  }
+  const calendars = (await deps.ghl.client.listCalendars(locationId)).map(view);
+  const entry = { calendars, fetched_at: deps.clock.now().toISOString() };
+  await deps.store.set(key, JSON.stringify(entry), CALENDAR_CACHE_TTL_MS);
+  return { ...entry, cached: false };
+}

@@ -1,0 +1,48 @@
+import type { KvStore } from '../store/kv-store';
+import { GhlError } from './errors';
+
+/**
+ * Per-location circuit breaker kept in the store: after `threshold` consecutive transient failures
+ * (5xx, network) calls to that location stop for `cooldownMs`, and work stays pending for the next
+ * sweep instead of hammering a GHL that is down. Other locations are unaffected.
+ */
+export class CircuitBreaker {
+  /** Locations this instance saw fail, so a success costs a store call only after a failure. */
+  private readonly failedHere = new Set<string>();
+
+  constructor(
+    private readonly store: KvStore,
+    private readonly opts: { threshold: number; cooldownMs: number },
+  ) {}
+
+  async assertClosed(locationId: string): Promise<void> {
+    if (await this.store.get(this.openKey(locationId))) {
+      throw new GhlError('circuit_open', `GHL calls for ${locationId} are paused after repeated failures`);
+    }
+  }
+
+  async recordFailure(locationId: string): Promise<void> {
+    this.failedHere.add(locationId);
+    const fails = await this.store.increment(this.failKey(locationId), 1, this.opts.cooldownMs);
+    if (fails >= this.opts.threshold) {
+      await this.store.set(this.openKey(locationId), String(Date.now()), this.opts.cooldownMs);
+      await this.store.delete(this.failKey(locationId));
+    }
+  }
+
+  async recordSuccess(locationId: string): Promise<void> {
+    if (!this.failedHere.delete(locationId)) return;
+    await this.store.delete(this.failKey(locationId));
+  }
+
+  async isOpen(locationId: string): Promise<boolean> {
+    return (await this.store.get(this.openKey(locationId))) !== null;
+  }
+
+  private openKey(l: string) {
+    return `ghl:breaker:${l}:open`;
+  }
+  private failKey(l: string) {
+    return `ghl:breaker:${l}:fails`;
+  }
+}

@@ -1,0 +1,243 @@
+import ky, { type KyInstance } from 'ky';
+import type * as z from 'zod';
+import type { AppConfig } from '../config/config';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { KvStore } from '../store/kv-store';
+import { fullJitterDelay, waitAfter429 } from './backoff';
+import { CircuitBreaker } from './circuit-breaker';
+import { classifyResponse, errorMessageOf, GhlError } from './errors';
+import { GhlRateLimiter } from './rate-limiter';
+import {
+  ghlAppointmentGetResponse,
+  ghlAppointmentWriteResponse,
+  ghlCalendarsResponse,
+  ghlContactUpsertResponse,
+  ghlEventsResponse,
+  ghlLocationResponse,
+  type AppointmentWrite,
+  type GhlAppointment,
+} from './schemas';
+import type { TokenManager } from './token-manager';
+
+/** GHL wants a Version header per API family. */
+const VERSION = { calendars: '2021-04-15', contacts: '2021-07-28', locations: '2021-07-28' } as const;
+
+export interface GhlClientDeps {
+  config: AppConfig;
+  store: KvStore;
+  logger: Logger;
+  metrics: Metrics;
+  tokens: TokenManager;
+  fetch: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+interface Call<S extends z.ZodType> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  version: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  schema: S;
+}
+
+/**
+ * GHL API v2 for one location at a time. Every call goes through, in order: the circuit breaker,
+ * our shared rate limiter, a valid token, then the request with a timeout. 429s are absorbed
+ * (waited out and retried); 5xx and network failures are retried with backoff when repeating the
+ * call is safe. A POST that may have reached GHL is never blindly repeated: it fails with
+ * `maybeWritten` so the caller can look for what it created first.
+ */
+export class GhlClient {
+  private readonly http: KyInstance;
+  private readonly limiter: GhlRateLimiter;
+  readonly breaker: CircuitBreaker;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly deps: GhlClientDeps) {
+    const { config } = deps;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = deps.random ?? Math.random;
+    this.http = ky.create({
+      prefixUrl: config.GHL_API_BASE,
+      fetch: deps.fetch,
+      timeout: config.GHL_TIMEOUT_MS,
+      retry: 0,
+      throwHttpErrors: false,
+    });
+    this.limiter = new GhlRateLimiter(deps.store, {
+      max: config.GHL_RATE_LIMIT_MAX,
+      intervalMs: config.GHL_RATE_LIMIT_INTERVAL_MS,
+      maxWaitMs: Math.max(30_000, config.GHL_RATE_LIMIT_INTERVAL_MS * 3),
+      sleep: this.sleep,
+    });
+    this.breaker = new CircuitBreaker(deps.store, {
+      threshold: config.GHL_BREAKER_THRESHOLD,
+      cooldownMs: config.GHL_BREAKER_COOLDOWN_MS,
+    });
+  }
+
+  getLocation(locationId: string) {
+    return this.call(locationId, {
+      method: 'GET',
+      path: `locations/${encodeURIComponent(locationId)}`,
+      version: VERSION.locations,
+      schema: ghlLocationResponse,
+    }).then((r) => r.location);
+  }
+
+  listCalendars(locationId: string) {
+    return this.call(locationId, {
+      method: 'GET',
+      path: 'calendars/',
+      version: VERSION.calendars,
+      query: { locationId },
+      schema: ghlCalendarsResponse,
+    }).then((r) => r.calendars);
+  }
+
+  /** Appointments of one calendar intersecting [from, to). */
+  listEvents(locationId: string, calendarId: string, from: Date, to: Date): Promise<GhlAppointment[]> {
+    return this.call(locationId, {
+      method: 'GET',
+      path: 'calendars/events',
+      version: VERSION.calendars,
+      query: { locationId, calendarId, startTime: String(from.getTime()), endTime: String(to.getTime()) },
+      schema: ghlEventsResponse,
+    }).then((r) => r.events);
+  }
+
+  getAppointment(locationId: string, appointmentId: string): Promise<GhlAppointment> {
+    return this.call(locationId, {
+      method: 'GET',
+      path: `calendars/events/appointments/${encodeURIComponent(appointmentId)}`,
+      version: VERSION.calendars,
+      schema: ghlAppointmentGetResponse,
+    }).then((r) => r.event);
+  }
+
+  createAppointment(locationId: string, body: AppointmentWrite): Promise<GhlAppointment> {
+    return this.call(locationId, {
+      method: 'POST',
+      path: 'calendars/events/appointments',
+      version: VERSION.calendars,
+      body,
+      schema: ghlAppointmentWriteResponse,
+    });
+  }
+
+  updateAppointment(locationId: string, appointmentId: string, body: Partial<AppointmentWrite>): Promise<GhlAppointment> {
+    return this.call(locationId, {
+      method: 'PUT',
+      path: `calendars/events/appointments/${encodeURIComponent(appointmentId)}`,
+      version: VERSION.calendars,
+      body,
+      schema: ghlAppointmentWriteResponse,
+    });
+  }
+
+  upsertContact(locationId: string, contact: { firstName?: string; lastName?: string; name?: string; email?: string; phone?: string }) {
+    return this.call(locationId, {
+      method: 'POST',
+      path: 'contacts/upsert',
+      version: VERSION.contacts,
+      body: { locationId, ...contact },
+      schema: ghlContactUpsertResponse,
+    }).then((r) => r.contact);
+  }
+
+  private async call<S extends z.ZodType>(locationId: string, req: Call<S>): Promise<z.output<S>> {
+    const { config, metrics, logger } = this.deps;
+    const idempotent = req.method !== 'POST';
+    let rejected: string | undefined;
+    let refreshed = false;
+    let lastError: GhlError | undefined;
+
+    for (let attempt = 0; attempt < config.GHL_MAX_ATTEMPTS; attempt++) {
+      await this.breaker.assertClosed(locationId);
+      await this.limiter.acquire(locationId);
+      const token = await this.deps.tokens.accessToken(locationId, { rejected });
+      const started = Date.now();
+      let res: Response;
+      try {
+        res = await this.http(req.path, {
+          method: req.method,
+          headers: { Authorization: `Bearer ${token}`, Version: req.version, Accept: 'application/json' },
+          ...(req.query ? { searchParams: req.query } : {}),
+          ...(req.body !== undefined ? { json: req.body } : {}),
+        });
+      } catch (cause) {
+        await Promise.all([metrics.increment('ghl.calls'), metrics.increment('ghl.network_errors'), this.breaker.recordFailure(locationId)]);
+        lastError = new GhlError('network', `${req.method} ${req.path}: ${(cause as Error).message}`, {
+          maybeWritten: !idempotent,
+          cause,
+        });
+        logger.warn('ghl call failed', { location_id: locationId, method: req.method, path: req.path, err: lastError.message });
+        if (!idempotent) throw lastError;
+        await this.sleep(fullJitterDelay(attempt, config.GHL_BACKOFF_BASE_MS, config.GHL_BACKOFF_CAP_MS, this.random));
+        continue;
+      }
+
+      const body: unknown = await res.json().catch(() => null);
+      await this.observe(locationId, req, res, Date.now() - started);
+      if (res.ok) {
+        await this.breaker.recordSuccess(locationId);
+        const parsed = req.schema.safeParse(body);
+        if (!parsed.success) {
+          throw new GhlError('server', `unexpected GHL answer to ${req.method} ${req.path}: ${parsed.error.issues[0]?.message}`, {
+            status: res.status,
+            body,
+          });
+        }
+        return parsed.data;
+      }
+
+      const kind = classifyResponse(res.status, body);
+      lastError = new GhlError(kind, `${req.method} ${req.path} → ${res.status}: ${errorMessageOf(body)}`, {
+        status: res.status,
+        body,
+        maybeWritten: kind === 'server' && !idempotent,
+      });
+      if (kind === 'auth' && !refreshed) {
+        // One refresh on a 401, then the call again; a second 401 is final (no refresh loops).
+        rejected = token;
+        refreshed = true;
+        continue;
+      }
+      if (kind === 'rate_limited') {
+        const backoff = fullJitterDelay(attempt, config.GHL_BACKOFF_BASE_MS, config.GHL_BACKOFF_CAP_MS, this.random);
+        await this.sleep(waitAfter429(res.headers, backoff, Date.now(), config.GHL_BACKOFF_CAP_MS * 2));
+        continue; // a 429 was not processed, so even a POST may be sent again
+      }
+      if (kind === 'server') {
+        await this.breaker.recordFailure(locationId);
+        if (!idempotent) throw lastError;
+        await this.sleep(fullJitterDelay(attempt, config.GHL_BACKOFF_BASE_MS, config.GHL_BACKOFF_CAP_MS, this.random));
+        continue;
+      }
+      throw lastError;
+    }
+    throw lastError ?? new GhlError('server', `${req.method} ${req.path}: no attempt made`);
+  }
+
+  /** Status counters and the rate-limit headers GHL reports, for metrics and logs. */
+  private async observe(locationId: string, req: Call<z.ZodType>, res: Response, ms: number) {
+    const statusClass = res.status >= 500 ? '5xx' : [401, 403, 404, 429].includes(res.status) ? String(res.status) : `${Math.floor(res.status / 100)}xx`;
+    const limits = {
+      max: res.headers.get('x-ratelimit-max'),
+      remaining: res.headers.get('x-ratelimit-remaining'),
+      interval_ms: res.headers.get('x-ratelimit-interval-milliseconds'),
+      daily_limit: res.headers.get('x-ratelimit-limit-daily'),
+      daily_remaining: res.headers.get('x-ratelimit-daily-remaining'),
+    };
+    this.deps.logger.debug('ghl call', { location_id: locationId, method: req.method, path: req.path, status: res.status, ms, rate_limit: limits });
+    await Promise.all([
+      this.deps.metrics.increment('ghl.calls'),
+      this.deps.metrics.increment(`ghl.status.${statusClass}`),
+      limits.remaining !== null ? this.deps.metrics.gauge(`ghl.ratelimit.${locationId}`, limits) : undefined,
+    ]);
+  }
+}

@@ -1,0 +1,78 @@
+import * as z from 'zod';
+
+/**
+ * GHL payloads, parsed tolerantly: unknown fields pass through (GHL adds fields without notice and
+ * misspells some, e.g. `appoinmentPerSlot`), and only what we rely on is required.
+ */
+
+const isoWithOffset = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'not an ISO date-time' });
+
+export const ghlAppointment = z.looseObject({
+  id: z.string().min(1),
+  calendarId: z.string().optional(),
+  locationId: z.string().optional(),
+  contactId: z.string().nullish(),
+  title: z.string().nullish(),
+  appointmentStatus: z.string().nullish(),
+  assignedUserId: z.string().nullish(),
+  notes: z.string().nullish(),
+  description: z.string().nullish(),
+  address: z.string().nullish(),
+  startTime: isoWithOffset,
+  endTime: isoWithOffset,
+  dateAdded: isoWithOffset.nullish(),
+  dateUpdated: isoWithOffset.nullish(),
+});
+export type GhlAppointment = z.output<typeof ghlAppointment>;
+
+/** Create/update answers: the appointment itself, unwrapped, without dateAdded/dateUpdated. */
+export const ghlAppointmentWriteResponse = ghlAppointment;
+export const ghlAppointmentGetResponse = z.looseObject({ event: ghlAppointment });
+export const ghlEventsResponse = z.looseObject({ events: z.array(ghlAppointment) });
+
+export const ghlCalendar = z.looseObject({
+  id: z.string().min(1),
+  locationId: z.string().optional(),
+  name: z.string().default(''),
+  isActive: z.boolean().optional(),
+  calendarType: z.string().optional(),
+  teamMembers: z
+    .array(z.looseObject({ userId: z.string(), isPrimary: z.boolean().optional(), priority: z.number().optional() }))
+    .optional(),
+});
+export type GhlCalendar = z.output<typeof ghlCalendar>;
+export const ghlCalendarsResponse = z.looseObject({ calendars: z.array(ghlCalendar) });
+
+export const ghlLocationResponse = z.looseObject({
+  location: z.looseObject({ id: z.string(), name: z.string().optional(), timezone: z.string().nullish() }),
+});
+
+export const ghlContact = z.looseObject({ id: z.string().min(1) });
+export const ghlContactUpsertResponse = z.looseObject({ new: z.boolean().optional(), contact: ghlContact });
+
+export const ghlTokenResponse = z.looseObject({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.coerce.number().positive(),
+  scope: z.string().optional(),
+  locationId: z.string().optional(),
+  companyId: z.string().optional(),
+  userType: z.string().optional(),
+});
+export type GhlTokenResponse = z.output<typeof ghlTokenResponse>;
+
+/** What we send to create or update an appointment. */
+export interface AppointmentWrite {
+  calendarId: string;
+  locationId?: string;
+  contactId?: string;
+  startTime: string;
+  endTime: string;
+  title: string;
+  appointmentStatus: string;
+  assignedUserId?: string;
+  description?: string;
+  ignoreFreeSlotValidation: boolean;
+  ignoreDateRange?: boolean;
+  toNotify?: boolean;
+}

@@ -1,0 +1,71 @@
+import type { LocationSettingsRow } from '../db/schema';
+import { formatUtc } from '../domain/time';
+import { locationCalendars } from '../ghl/calendars';
+import { findConnection } from '../ghl/connections-repo';
+import { AppError, type FieldError } from '../http/errors';
+import { appErrorFromGhl } from '../http/ghl-errors';
+import type { Deps } from '../runtime/deps';
+import { effectiveZone, getLocationSettings, syncedCalendars, upsertLocationSettings } from './settings-repo';
+
+export interface SettingsInput {
+  default_calendar_id?: string | null;
+  synced_calendar_ids?: string[];
+  time_zone?: string | null;
+}
+
+export function settingsView(locationId: string, row: LocationSettingsRow | null, fallbackZone: string, connected: boolean) {
+  return {
+    location_id: locationId,
+    default_calendar_id: row?.defaultCalendarId ?? null,
+    synced_calendar_ids: syncedCalendars(row),
+    time_zone: effectiveZone(row, fallbackZone),
+    time_zone_source: row?.timeZone ? 'settings' : row?.ghlTimeZone ? 'ghl' : 'default',
+    ghl_connected: connected,
+    updated_at: row ? formatUtc(row.updatedAt) : null,
+  };
+}
+
+export async function readSettings(deps: Deps, locationId: string) {
+  const [row, conn] = await Promise.all([getLocationSettings(deps.db, locationId), findConnection(deps.db, locationId)]);
+  return settingsView(locationId, row, deps.config.APP_TIMEZONE, conn?.status === 'active');
+}
+
+/**
+ * Saves a location's settings. When the location is connected to GHL every calendar named must
+ * exist there and be active (checked against a fresh list when the cached one lacks it); a
+ * location not yet connected keeps what it is given, to be checked once it connects.
+ */
+export async function writeSettings(deps: Deps, locationId: string, input: SettingsInput) {
+  const conn = await findConnection(deps.db, locationId);
+  const named = [
+    ...(input.default_calendar_id ? [{ field: 'default_calendar_id', id: input.default_calendar_id }] : []),
+    ...(input.synced_calendar_ids ?? []).map((id, i) => ({ field: `synced_calendar_ids.${i}`, id })),
+  ];
+  if (conn?.status === 'active' && named.length) {
+    const errors = await checkCalendars(deps, locationId, named);
+    if (errors.length) throw AppError.validation(errors, 'Some calendars cannot be used for this location.');
+  }
+  const patch: Parameters<typeof upsertLocationSettings>[2] = {};
+  if (input.default_calendar_id !== undefined) patch.defaultCalendarId = input.default_calendar_id;
+  if (input.time_zone !== undefined) patch.timeZone = input.time_zone;
+  if (input.synced_calendar_ids !== undefined) patch.syncedCalendarIds = [...new Set(input.synced_calendar_ids)];
+  const row = await upsertLocationSettings(deps.db, locationId, patch, deps.clock.now());
+  return settingsView(locationId, row, deps.config.APP_TIMEZONE, conn?.status === 'active');
+}
+
+async function checkCalendars(deps: Deps, locationId: string, named: { field: string; id: string }[]): Promise<FieldError[]> {
+  try {
+    let { calendars } = await locationCalendars(deps, locationId);
+    if (named.some((n) => !calendars.some((c) => c.id === n.id))) {
+      ({ calendars } = await locationCalendars(deps, locationId, { refresh: true }));
+    }
+    return named.flatMap(({ field, id }) => {
+      const cal = calendars.find((c) => c.id === id);
+      if (!cal) return [{ field, message: `calendar ${id} does not exist in GHL location ${locationId}` }];
+      if (!cal.active) return [{ field, message: `calendar ${id} (${cal.name}) is inactive in GHL` }];
+      return [];
+    });
+  } catch (err) {
+    throw appErrorFromGhl(err);
+  }
+}

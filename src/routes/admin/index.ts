@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import * as z from 'zod';
+import type { AppEnv } from '../../http/app-env';
+import { readJson, validate } from '../../http/json-body';
+import { appErrorFromGhl } from '../../http/ghl-errors';
+import { connectionView, connectWithPrivateToken } from '../../ghl/connect';
+import { sweepPending } from '../../sync/outbound';
+
+const locationId = z.string().trim().min(1).max(128);
+const connectionBody = z.strictObject({ private_integration_token: z.string().trim().min(10).max(4096) });
+const sweepBody = z.strictObject({
+  location_id: locationId.optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
+
+/** /api/admin: operator routes (admin key). */
+export const adminRoutes = new Hono<AppEnv>()
+  .get('/locations/:locationId/connection', async (c) => {
+    const id = validate(locationId, c.req.param('locationId'), 'locationId');
+    return c.json(await connectionView(c.var.deps, id));
+  })
+  .put('/locations/:locationId/connection', async (c) => {
+    const id = validate(locationId, c.req.param('locationId'), 'locationId');
+    const body = await readJson(c, connectionBody);
+    const view = await connectWithPrivateToken(c.var.deps, id, body.private_integration_token).catch((e) => {
+      throw appErrorFromGhl(e);
+    });
+    return c.json(view);
+  })
+  /** Pushes citas left in pending_sync; the scheduled jobs call the same function. */
+  .post('/sync/push-pending', async (c) => {
+    const body = await readJson(c, sweepBody, { allowEmpty: true });
+    return c.json(await sweepPending(c.var.deps, { limit: body.limit, locationId: body.location_id }));
+  });

@@ -1,0 +1,24 @@
+import type { AppConfig } from '../config/config';
+import type { Db } from '../db/client';
+import { createGhlServices } from '../ghl/services';
+import type { Logger } from '../observability/logger';
+import { storeMetrics } from '../observability/metrics';
+import type { KvStore } from '../store/kv-store';
+import type { Clock } from './clock';
+import type { Deps } from './deps';
+
+/** The one place the deps graph is wired, for Workers, Node and tests alike. */
+export function buildDeps(parts: {
+  config: AppConfig;
+  db: Db;
+  store: KvStore;
+  clock: Clock;
+  logger: Logger;
+  /** How GHL is reached: global fetch, or the sandbox's in-process fetch in tests. */
+  fetch: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}): Deps {
+  const metrics = storeMetrics(parts.store);
+  const ghl = createGhlServices({ ...parts, metrics });
+  return { config: parts.config, db: parts.db, store: parts.store, clock: parts.clock, logger: parts.logger, metrics, ghl };
+}

@@ -1,0 +1,77 @@
+import type { CitaRow, ContactDetails } from '../db/schema';
+import { formatInZone } from '../domain/time';
+import type { AppointmentWrite } from '../ghl/schemas';
+
+/**
+ * Cita → GHL appointment, as pure functions. Times go out in the location's zone with its offset
+ * (GHL echoes what it is given). Postgres is the source of truth for slots, so GHL's own free-slot
+ * and date-range checks are skipped: the exclusion constraint has already decided.
+ *
+ * Our cita id travels in the appointment's description as a marker, so an appointment whose
+ * create timed out can be found again instead of being created twice.
+ */
+
+const MARKER = /\s*\[rv3:([0-9a-f-]{36})\]\s*$/i;
+
+export function citaMarker(citaId: string): string {
+  return `[rv3:${citaId}]`;
+}
+
+export function withMarker(notes: string | null, citaId: string): string {
+  const text = (notes ?? '').replace(MARKER, '');
+  return text ? `${text}\n\n${citaMarker(citaId)}` : citaMarker(citaId);
+}
+
+/** The cita id a description carries, if we wrote it. */
+export function citaIdFromDescription(description: string | null | undefined): string | null {
+  return description ? (MARKER.exec(description)?.[1]?.toLowerCase() ?? null) : null;
+}
+
+/** Notes as people wrote them: the description without our marker. */
+export function notesFromDescription(description: string | null | undefined): string | null {
+  if (!description) return null;
+  const text = description.replace(MARKER, '').trim();
+  return text || null;
+}
+
+export function appointmentFromCita(cita: CitaRow, contactId: string): AppointmentWrite {
+  return {
+    calendarId: cita.ghlCalendarId,
+    locationId: cita.locationId,
+    contactId,
+    startTime: formatInZone(cita.startTime, cita.timeZone),
+    endTime: formatInZone(cita.endTime, cita.timeZone),
+    title: cita.title,
+    appointmentStatus: cita.status,
+    ...(cita.assignedUserId ? { assignedUserId: cita.assignedUserId } : {}),
+    description: withMarker(cita.notes, cita.id),
+    ignoreFreeSlotValidation: true,
+    ignoreDateRange: true,
+  };
+}
+
+/** GHL's update takes neither locationId nor contactId. */
+export function appointmentUpdateFromWrite(write: AppointmentWrite): Partial<AppointmentWrite> {
+  const { locationId: _l, contactId: _c, ...update } = write;
+  return update;
+}
+
+export function contactUpsertFromDetails(c: ContactDetails) {
+  return {
+    ...(c.first_name ? { firstName: c.first_name } : {}),
+    ...(c.last_name ? { lastName: c.last_name } : {}),
+    ...(c.name ? { name: c.name } : {}),
+    ...(c.email ? { email: c.email } : {}),
+    ...(c.phone ? { phone: c.phone } : {}),
+  };
+}
+
+/**
+ * A stable fingerprint of what we would send: equal hashes mean GHL already has this content,
+ * so pushing again would be a wasted call.
+ */
+export async function contentHash(write: AppointmentWrite): Promise<string> {
+  const canonical = JSON.stringify(Object.keys(write).sort().map((k) => [k, write[k as keyof AppointmentWrite]]));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

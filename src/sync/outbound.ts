@@ -1,0 +1,190 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { citas, INACTIVE_STATUSES, type CitaRow } from '../db/schema';
+import { findCita } from '../citas/citas-repo';
+import { GhlError } from '../ghl/errors';
+import type { Deps } from '../runtime/deps';
+import {
+  appointmentFromCita,
+  appointmentUpdateFromWrite,
+  citaIdFromDescription,
+  contactUpsertFromDetails,
+  contentHash,
+} from './appointment-mapping';
+
+/**
+ * RV3 → GHL. A push takes a cita in `pending_sync` to GHL and records the result on the row.
+ * It runs after the API has answered (waitUntil / background), and again from the sweep for
+ * anything left pending, so a process dying mid-push loses nothing.
+ */
+
+export type PushOutcome = 'synced' | 'unchanged' | 'skipped' | 'busy' | 'deferred' | 'failed';
+
+const PUSH_LOCK_TTL_MS = 120_000;
+/** Errors where no GHL call was made, or none could help yet: not counted as attempts. */
+const NOT_AN_ATTEMPT = new Set(['circuit_open', 'not_connected', 'reauth_required']);
+
+export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome> {
+  // One push per cita at a time: a create racing its own edit must not create twice.
+  const lockKey = `push-lock:${citaId}`;
+  const owner = crypto.randomUUID();
+  if (!(await deps.store.setIfAbsent(lockKey, owner, PUSH_LOCK_TTL_MS))) return 'busy';
+  try {
+    let outcome: PushOutcome = 'skipped';
+    // An edit saved while we pushed leaves the row pending at a newer version: push that too.
+    for (let round = 0; round < 3; round++) {
+      const cita = await findCita(deps.db, citaId);
+      if (!cita || cita.syncStatus !== 'pending_sync') return round === 0 ? 'skipped' : outcome;
+      outcome = await pushVersion(deps, cita);
+      if (outcome !== 'synced' && outcome !== 'unchanged') return outcome;
+    }
+    return outcome;
+  } finally {
+    await deps.store.compareAndDelete(lockKey, owner);
+  }
+}
+
+async function pushVersion(deps: Deps, cita: CitaRow): Promise<PushOutcome> {
+  const { client } = deps.ghl;
+  const started = Date.now();
+  try {
+    const contactId = cita.contactId ?? (await upsertContact(deps, cita));
+    const write = appointmentFromCita(cita, contactId);
+    const hash = await contentHash(write);
+
+    if (cita.ghlAppointmentId && hash === cita.contentHash) {
+      await markSynced(deps, cita, { ghlId: cita.ghlAppointmentId, hash, dateUpdated: cita.ghlDateUpdated });
+      return 'unchanged';
+    }
+    if (!cita.ghlAppointmentId && INACTIVE_STATUSES.includes(cita.status)) {
+      // Cancelled before it ever reached GHL: there is nothing there to cancel.
+      await markSynced(deps, cita, { ghlId: null, hash, dateUpdated: null });
+      return 'synced';
+    }
+
+    let ghlId = cita.ghlAppointmentId;
+    if (!ghlId) {
+      ghlId = await createOnce(deps, cita, write);
+      // Stored at once, whatever happens next: the appointment exists in GHL now.
+      await deps.db.update(citas).set({ ghlAppointmentId: ghlId }).where(eq(citas.id, cita.id));
+      await deps.metrics.increment('sync.create.count');
+      await deps.metrics.increment('sync.create.total_ms', Date.now() - cita.createdAt.getTime());
+    } else {
+      await client.updateAppointment(cita.locationId, ghlId, appointmentUpdateFromWrite(write));
+    }
+    // GHL's write answers carry no dateUpdated; the re-read gives the watermark that lets the
+    // inbound side tell our own echo and stale events apart.
+    const after = await client.getAppointment(cita.locationId, ghlId);
+    await markSynced(deps, cita, { ghlId, hash, dateUpdated: after.dateUpdated ? new Date(after.dateUpdated) : null });
+    deps.logger.info('cita pushed to ghl', { cita_id: cita.id, ghl_appointment_id: ghlId, version: cita.version, ms: Date.now() - started });
+    await deps.metrics.increment('sync.push.ok');
+    return 'synced';
+  } catch (err) {
+    return recordFailure(deps, cita, err);
+  }
+}
+
+/**
+ * Creates the appointment exactly once. When a create may have reached GHL (timeout, 5xx after
+ * sending), we look for our marker in the calendar before trying again.
+ */
+async function createOnce(deps: Deps, cita: CitaRow, write: ReturnType<typeof appointmentFromCita>): Promise<string> {
+  const { client } = deps.ghl;
+  let last: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return (await client.createAppointment(cita.locationId, write)).id;
+    } catch (err) {
+      if (!(err instanceof GhlError) || !err.details.maybeWritten) throw err;
+      last = err;
+      const found = await findOurAppointment(deps, cita);
+      if (found) {
+        deps.logger.warn('ghl create answered badly but had happened; adopting it', { cita_id: cita.id, ghl_appointment_id: found });
+        return found;
+      }
+    }
+  }
+  throw last;
+}
+
+async function findOurAppointment(deps: Deps, cita: CitaRow): Promise<string | null> {
+  const day = 24 * 3600_000;
+  const events = await deps.ghl.client.listEvents(
+    cita.locationId,
+    cita.ghlCalendarId,
+    new Date(cita.startTime.getTime() - day),
+    new Date(cita.endTime.getTime() + day),
+  );
+  return events.find((e) => citaIdFromDescription(e.description) === cita.id)?.id ?? null;
+}
+
+async function upsertContact(deps: Deps, cita: CitaRow): Promise<string> {
+  if (!cita.contact) throw new GhlError('validation', 'the cita has neither a contact id nor contact details');
+  const contact = await deps.ghl.client.upsertContact(cita.locationId, contactUpsertFromDetails(cita.contact));
+  await deps.db.update(citas).set({ contactId: contact.id }).where(eq(citas.id, cita.id));
+  return contact.id;
+}
+
+async function markSynced(
+  deps: Deps,
+  cita: CitaRow,
+  r: { ghlId: string | null; hash: string; dateUpdated: Date | null },
+): Promise<void> {
+  const now = deps.clock.now();
+  // Conditional on the version we pushed: a newer edit stays pending and is pushed next round.
+  await deps.db
+    .update(citas)
+    .set({
+      ghlAppointmentId: r.ghlId,
+      contentHash: r.hash,
+      ghlDateUpdated: r.dateUpdated,
+      syncStatus: 'synced',
+      syncError: null,
+      syncRetries: 0,
+      lastSyncedAt: now,
+    })
+    .where(and(eq(citas.id, cita.id), eq(citas.version, cita.version)));
+}
+
+async function recordFailure(deps: Deps, cita: CitaRow, err: unknown): Promise<PushOutcome> {
+  const kind = err instanceof GhlError ? err.kind : 'internal';
+  const message = `${kind}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
+  const counts = !NOT_AN_ATTEMPT.has(kind);
+  const retries = cita.syncRetries + (counts ? 1 : 0);
+  const failed = retries >= deps.config.SYNC_MAX_ATTEMPTS;
+  await deps.db
+    .update(citas)
+    .set({ syncError: message, syncRetries: retries, syncStatus: failed ? 'sync_failed' : 'pending_sync' })
+    .where(and(eq(citas.id, cita.id), eq(citas.version, cita.version)));
+  const log = kind === 'internal' ? deps.logger.error : deps.logger.warn;
+  log('cita push failed', { cita_id: cita.id, kind, attempt: retries, final: failed, err });
+  await deps.metrics.increment(failed ? 'sync.push.failed' : 'sync.push.retry');
+  if (kind === 'internal') throw err;
+  return counts ? 'failed' : 'deferred';
+}
+
+/**
+ * Pushes citas left pending (the process died mid-push, GHL was down, the location was not yet
+ * connected). Oldest first, a few at a time; the scheduled jobs call this.
+ */
+export async function sweepPending(deps: Deps, opts: { limit?: number; locationId?: string; concurrency?: number } = {}) {
+  const limit = opts.limit ?? 100;
+  const conds = [eq(citas.syncStatus, 'pending_sync')];
+  if (opts.locationId) conds.push(eq(citas.locationId, opts.locationId));
+  const rows = await deps.db
+    .select({ id: citas.id })
+    .from(citas)
+    .where(and(...conds))
+    .orderBy(asc(citas.updatedAt))
+    .limit(limit);
+  const counts: Record<PushOutcome, number> = { synced: 0, unchanged: 0, skipped: 0, busy: 0, deferred: 0, failed: 0 };
+  const queue = rows.map((r) => r.id);
+  const worker = async () => {
+    for (let id = queue.shift(); id; id = queue.shift()) counts[await pushCita(deps, id)]++;
+  };
+  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+  const remaining = await deps.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(citas)
+    .where(and(...conds));
+  return { examined: rows.length, ...counts, still_pending: Number(remaining[0]?.n ?? 0) };
+}
