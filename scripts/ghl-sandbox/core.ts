@@ -1,0 +1,91 @@
+import { FaultInjector } from './faults';
+import { RateLimiter } from './rate-limiter';
+import { StatsRecorder } from './stats';
+import { GhlStore, SandboxUsageError } from './store';
+import { TokenStore } from './tokens';
+import { SCOPES, type Appointment, type FaultSpec, type SandboxOptions, type SandboxStats, type SeedData } from './types';
+
+/**
+ * All of the sandbox's state and the control operations on it. The Hono routes and the in-process
+ * GhlSandbox methods both go through this, so the two control paths cannot drift apart.
+ */
+export interface SandboxCore {
+  readonly options: ResolvedOptions;
+  readonly now: () => number;
+  readonly store: GhlStore;
+  readonly tokens: TokenStore;
+  readonly limiter: RateLimiter;
+  readonly faults: FaultInjector;
+  readonly stats: StatsRecorder;
+  seed(data: SeedData): void;
+  issueAuthCode(locationId: string, opts?: { scopes?: string[] }): string;
+  createPrivateToken(locationId: string, opts?: { scopes?: string[] }): string;
+  expireAccessTokens(locationId?: string): void;
+  injectFault(f: FaultSpec): string;
+  clearFaults(): void;
+  statsSnapshot(): SandboxStats;
+  appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
+  reset(): void;
+}
+
+export interface ResolvedOptions {
+  accessTokenTtlSeconds: number;
+  rateLimit: { max: number; intervalMs: number };
+  dailyLimit: number;
+  clientId: string;
+  clientSecret: string;
+  seed: number;
+}
+
+export function createCore(opts: SandboxOptions = {}): SandboxCore {
+  const options: ResolvedOptions = {
+    accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 86_399,
+    rateLimit: opts.rateLimit ?? { max: 100, intervalMs: 10_000 },
+    dailyLimit: opts.dailyLimit ?? 200_000,
+    clientId: opts.clientId ?? 'sandbox-client-id',
+    clientSecret: opts.clientSecret ?? 'sandbox-client-secret',
+    seed: opts.seed ?? 1,
+  };
+  const now = opts.now ?? Date.now;
+  const store = new GhlStore();
+  const tokens = new TokenStore(now, options.accessTokenTtlSeconds);
+  const limiter = new RateLimiter({ ...options.rateLimit, dailyLimit: options.dailyLimit }, now);
+  const faults = new FaultInjector(options.seed);
+  const stats = new StatsRecorder();
+
+  const locationOf = (locationId: string) => {
+    const loc = store.locations.get(locationId);
+    if (!loc) throw new SandboxUsageError(`unknown location ${locationId}: seed it first`);
+    return loc;
+  };
+
+  return {
+    options,
+    now,
+    store,
+    tokens,
+    limiter,
+    faults,
+    stats,
+    seed: (data) => store.seed(data, now()),
+    issueAuthCode: (locationId, o) => tokens.issueCode(locationId, locationOf(locationId).companyId, o?.scopes ?? [...SCOPES]),
+    createPrivateToken: (locationId, o) => tokens.createPit(locationId, locationOf(locationId).companyId, o?.scopes ?? [...SCOPES]),
+    expireAccessTokens: (locationId) => tokens.expireAccessTokens(locationId),
+    injectFault: (f) => faults.add(f),
+    clearFaults: () => faults.clear(),
+    statsSnapshot: () => stats.snapshot({ maxInWindow: limiter.maxInWindow, appointments: store.liveAppointments().length }),
+    appointments: (filter = {}) =>
+      store
+        .liveAppointments()
+        .filter((a) => (filter.locationId === undefined || a.locationId === filter.locationId) && (filter.calendarId === undefined || a.calendarId === filter.calendarId))
+        .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id))
+        .map((a) => store.eventView(a)),
+    reset: () => {
+      store.clear();
+      tokens.clear();
+      limiter.clear();
+      faults.reset();
+      stats.clear();
+    },
+  };
+}

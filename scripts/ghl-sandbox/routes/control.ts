@@ -1,0 +1,125 @@
+import { Hono, type Context } from 'hono';
+import * as z from 'zod';
+import type { SandboxCore } from '../core';
+import type { FaultSpec, SeedData } from '../types';
+
+/**
+ * `/_sandbox/*`: the same control operations as the in-process GhlSandbox methods, over HTTP, for
+ * `npm start`, demos and other processes. No auth at all: local use only, never expose it.
+ */
+
+const scopesBody = z.object({ locationId: z.string().min(1), scopes: z.array(z.string()).optional() });
+
+const seedBody = z.object({
+  locations: z.array(
+    z.object({
+      id: z.string().min(1),
+      name: z.string().optional(),
+      timezone: z.string().optional(),
+      calendars: z
+        .array(
+          z.object({
+            id: z.string().min(1).optional(),
+            name: z.string(),
+            isActive: z.boolean().optional(),
+            calendarType: z.string().optional(),
+            slotDuration: z.number().int().positive().optional(),
+            autoConfirm: z.boolean().optional(),
+            groupId: z.string().optional(),
+            description: z.string().optional(),
+            teamMembers: z
+              .array(z.object({ userId: z.string(), isPrimary: z.boolean().optional(), priority: z.number().optional() }))
+              .optional(),
+          }),
+        )
+        .optional(),
+      contacts: z
+        .array(
+          z.object({
+            id: z.string().min(1).optional(),
+            firstName: z.string().optional(),
+            lastName: z.string().optional(),
+            email: z.string().optional(),
+            phone: z.string().optional(),
+          }),
+        )
+        .optional(),
+      // The store checks the rest of an appointment (times, status, references) itself.
+      appointments: z
+        .array(z.looseObject({ calendarId: z.string(), contactId: z.string(), startTime: z.string(), endTime: z.string() }))
+        .optional(),
+    }),
+  ),
+});
+
+const faultBody = z.object({
+  kind: z.enum(['429', '500', '502', '503', 'latency', 'timeout_after_write', 'network']),
+  match: z.object({ method: z.string().optional(), path: z.string().optional() }).optional(),
+  rate: z.number().min(0).max(1).optional(),
+  count: z.number().int().positive().optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  retryAfterSeconds: z.number().nonnegative().optional(),
+});
+
+export function controlRoutes(core: SandboxCore) {
+  const app = new Hono();
+
+  app.post('/_sandbox/seed', async (c) => {
+    core.seed((await parse(c, seedBody)) as SeedData);
+    return c.json({ ok: true });
+  });
+  app.post('/_sandbox/oauth/code', async (c) => {
+    const body = await parse(c, scopesBody);
+    return c.json({ code: core.issueAuthCode(body.locationId, { scopes: body.scopes }) });
+  });
+  app.post('/_sandbox/private-token', async (c) => {
+    const body = await parse(c, scopesBody);
+    return c.json({ token: core.createPrivateToken(body.locationId, { scopes: body.scopes }) });
+  });
+  app.post('/_sandbox/expire-tokens', async (c) => {
+    const body = await parse(c, z.object({ locationId: z.string().min(1).optional() }));
+    core.expireAccessTokens(body.locationId);
+    return c.json({ ok: true });
+  });
+  app.post('/_sandbox/faults', async (c) => c.json({ id: core.injectFault((await parse(c, faultBody)) as FaultSpec) }));
+  app.delete('/_sandbox/faults', (c) => {
+    core.clearFaults();
+    return c.json({ ok: true });
+  });
+  app.get('/_sandbox/stats', (c) => c.json(core.statsSnapshot()));
+  app.get('/_sandbox/appointments', (c) =>
+    c.json({ appointments: core.appointments({ locationId: c.req.query('locationId'), calendarId: c.req.query('calendarId') }) }),
+  );
+  app.post('/_sandbox/reset', (c) => {
+    core.reset();
+    return c.json({ ok: true });
+  });
+  app.all('/_sandbox/*', (c) => c.json({ error: `no control route ${c.req.method} ${c.req.path}` }, 404));
+
+  return app;
+}
+
+export class ControlRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ControlRequestError';
+  }
+}
+
+/** An empty body reads as `{}`, so `curl -X POST .../reset` works without `-d`. */
+async function parse<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const text = await c.req.text();
+  let raw: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new ControlRequestError('body must be JSON');
+    }
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    throw new ControlRequestError(result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  }
+  return result.data;
+}

@@ -1,0 +1,325 @@
+import { formatGhl, isValidZone, nextSecond, parseIsoWithOffset } from './ghl-time';
+import { ghlId } from './ids';
+import {
+  APPOINTMENT_STATUSES,
+  type Appointment,
+  type AppointmentStatus,
+  type AppointmentWriteResult,
+  type Calendar,
+  type Contact,
+  type Location,
+  type SeedAppointment,
+  type SeedData,
+} from './types';
+
+/**
+ * The sandbox's GHL data: locations, calendars, contacts, appointments. Instants are kept as epoch
+ * ms and turned into GHL's offset strings only in the views, with the location's zone.
+ */
+
+export const DEFAULT_TIMEZONE = 'America/Lima';
+export const SANDBOX_COMPANY_ID = 'sandboxCompany000001';
+
+export interface AppointmentRecord {
+  id: string;
+  locationId: string;
+  calendarId: string;
+  contactId: string;
+  title: string;
+  status: AppointmentStatus;
+  assignedUserId: string;
+  users: string[];
+  notes: string;
+  description: string;
+  address: string;
+  groupId: string;
+  startMs: number;
+  endMs: number;
+  addedMs: number;
+  updatedMs: number;
+  createdBy: { userId: string; source: string };
+  deleted: boolean;
+}
+
+/** Thrown for control-plane mistakes (bad seed data, unknown location): the caller's bug, not GHL behaviour. */
+export class SandboxUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SandboxUsageError';
+  }
+}
+
+export function isAppointmentStatus(value: unknown): value is AppointmentStatus {
+  return typeof value === 'string' && (APPOINTMENT_STATUSES as readonly string[]).includes(value);
+}
+
+export class GhlStore {
+  readonly locations = new Map<string, Location>();
+  readonly calendars = new Map<string, Calendar>();
+  readonly contacts = new Map<string, Contact>();
+  readonly appointmentRecords = new Map<string, AppointmentRecord>();
+
+  clear(): void {
+    this.locations.clear();
+    this.calendars.clear();
+    this.contacts.clear();
+    this.appointmentRecords.clear();
+  }
+
+  zoneOf(locationId: string): string {
+    return this.locations.get(locationId)?.timezone ?? DEFAULT_TIMEZONE;
+  }
+
+  /** Live (not deleted) appointment, or undefined. */
+  liveAppointment(id: string): AppointmentRecord | undefined {
+    const rec = this.appointmentRecords.get(id);
+    return rec && !rec.deleted ? rec : undefined;
+  }
+
+  liveAppointments(): AppointmentRecord[] {
+    return [...this.appointmentRecords.values()].filter((a) => !a.deleted);
+  }
+
+  /** A live, non-cancelled appointment on `calendarId` overlapping [startMs, endMs), other than `exceptId`. */
+  conflicting(calendarId: string, startMs: number, endMs: number, exceptId?: string): AppointmentRecord | undefined {
+    return this.liveAppointments().find(
+      (a) =>
+        a.calendarId === calendarId &&
+        a.id !== exceptId &&
+        a.status !== 'cancelled' &&
+        a.startMs < endMs &&
+        a.endMs > startMs,
+    );
+  }
+
+  /** Matches GHL's upsert rule: the same email (case-insensitive) or the same phone digits in the location. */
+  findContactFor(locationId: string, email: string | null, phone: string | null): Contact | undefined {
+    const digits = phone ? phoneDigits(phone) : '';
+    return [...this.contacts.values()].find(
+      (c) =>
+        c.locationId === locationId &&
+        ((email !== null && c.email === email) || (digits !== '' && c.phone !== null && phoneDigits(c.phone) === digits)),
+    );
+  }
+
+  eventView(a: AppointmentRecord): Appointment {
+    const zone = this.zoneOf(a.locationId);
+    return {
+      id: a.id,
+      title: a.title,
+      calendarId: a.calendarId,
+      locationId: a.locationId,
+      contactId: a.contactId,
+      groupId: a.groupId,
+      appointmentStatus: a.status,
+      assignedUserId: a.assignedUserId,
+      users: [...a.users],
+      notes: a.notes,
+      description: a.description,
+      address: a.address,
+      isRecurring: false,
+      startTime: formatGhl(a.startMs, zone),
+      endTime: formatGhl(a.endMs, zone),
+      dateAdded: formatGhl(a.addedMs, zone),
+      dateUpdated: formatGhl(a.updatedMs, zone),
+      createdBy: { ...a.createdBy },
+    };
+  }
+
+  writeView(a: AppointmentRecord): AppointmentWriteResult {
+    const zone = this.zoneOf(a.locationId);
+    return {
+      id: a.id,
+      calendarId: a.calendarId,
+      locationId: a.locationId,
+      contactId: a.contactId,
+      startTime: formatGhl(a.startMs, zone),
+      endTime: formatGhl(a.endMs, zone),
+      title: a.title,
+      appointmentStatus: a.status,
+      assignedUserId: a.assignedUserId,
+      address: a.address,
+      description: a.description,
+      isRecurring: false,
+    };
+  }
+
+  /** Additive: anything with a known id is merged (given fields win), anything else is created. */
+  seed(data: SeedData, nowMs: number): void {
+    for (const loc of data.locations) {
+      if (!loc.id) throw new SandboxUsageError('seed: every location needs an id');
+      const timezone = loc.timezone ?? this.locations.get(loc.id)?.timezone ?? DEFAULT_TIMEZONE;
+      if (!isValidZone(timezone)) throw new SandboxUsageError(`seed: ${timezone} is not an IANA time zone`);
+      const existing = this.locations.get(loc.id);
+      this.locations.set(loc.id, {
+        id: loc.id,
+        companyId: SANDBOX_COMPANY_ID,
+        name: loc.name ?? existing?.name ?? loc.id,
+        timezone,
+      });
+      for (const cal of loc.calendars ?? []) this.seedCalendar(loc.id, cal);
+      for (const con of loc.contacts ?? []) this.seedContact(loc.id, con);
+      for (const apt of loc.appointments ?? []) this.seedAppointment(loc.id, apt, nowMs);
+    }
+  }
+
+  private seedCalendar(locationId: string, input: NonNullable<SeedData['locations'][number]['calendars']>[number]): void {
+    const id = input.id ?? ghlId();
+    const existing = this.calendars.get(id);
+    if (existing && existing.locationId !== locationId) {
+      throw new SandboxUsageError(`seed: calendar ${id} already belongs to location ${existing.locationId}`);
+    }
+    const base: Calendar = existing ?? {
+      id,
+      locationId,
+      name: input.name,
+      description: '',
+      slug: slugify(input.name),
+      groupId: '',
+      isActive: true,
+      calendarType: 'event',
+      eventTitle: '{{contact.name}}',
+      teamMembers: [],
+      slotDuration: 30,
+      slotDurationUnit: 'mins',
+      slotInterval: 30,
+      slotIntervalUnit: 'mins',
+      slotBuffer: 0,
+      preBuffer: 0,
+      appoinmentPerSlot: 1,
+      autoConfirm: true,
+      openHours: [{ daysOfTheWeek: [1, 2, 3, 4, 5], hours: [{ openHour: 9, openMinute: 0, closeHour: 17, closeMinute: 0 }] }],
+    };
+    const teamMembers = input.teamMembers?.map((m, i) => ({
+      userId: m.userId,
+      priority: m.priority ?? 0.5,
+      isPrimary: m.isPrimary ?? i === 0,
+    }));
+    this.calendars.set(id, {
+      ...base,
+      ...defined({
+        name: input.name,
+        isActive: input.isActive,
+        calendarType: input.calendarType,
+        slotDuration: input.slotDuration,
+        slotInterval: input.slotDuration,
+        autoConfirm: input.autoConfirm,
+        groupId: input.groupId,
+        description: input.description,
+        teamMembers,
+      }),
+    });
+  }
+
+  private seedContact(locationId: string, input: NonNullable<SeedData['locations'][number]['contacts']>[number]): void {
+    const id = input.id ?? ghlId();
+    const existing = this.contacts.get(id);
+    if (existing && existing.locationId !== locationId) {
+      throw new SandboxUsageError(`seed: contact ${id} already belongs to location ${existing.locationId}`);
+    }
+    this.contacts.set(
+      id,
+      buildContact(existing ?? emptyContact(id, locationId), {
+        firstName: input.firstName,
+        lastName: input.lastName,
+        email: input.email,
+        phone: input.phone,
+      }),
+    );
+  }
+
+  private seedAppointment(locationId: string, input: SeedAppointment, nowMs: number): void {
+    const where = `seed: appointment ${input.id ?? `at ${input.startTime}`}`;
+    if (input.locationId !== undefined && input.locationId !== locationId) {
+      throw new SandboxUsageError(`${where} names location ${input.locationId} but is seeded under ${locationId}`);
+    }
+    const calendar = this.calendars.get(input.calendarId);
+    if (!calendar || calendar.locationId !== locationId) throw new SandboxUsageError(`${where}: no calendar ${input.calendarId} in ${locationId}`);
+    const contact = this.contacts.get(input.contactId);
+    if (!contact || contact.locationId !== locationId) throw new SandboxUsageError(`${where}: no contact ${input.contactId} in ${locationId}`);
+    const startMs = parseIsoWithOffset(input.startTime);
+    const endMs = parseIsoWithOffset(input.endTime);
+    if (startMs === null || endMs === null || endMs <= startMs) {
+      throw new SandboxUsageError(`${where}: startTime/endTime must be ISO-8601 with an offset, end after start`);
+    }
+    if (input.appointmentStatus !== undefined && !isAppointmentStatus(input.appointmentStatus)) {
+      throw new SandboxUsageError(`${where}: unknown appointmentStatus ${String(input.appointmentStatus)}`);
+    }
+    const optionalMs = (value: string | undefined, field: string): number | undefined => {
+      if (value === undefined) return undefined;
+      const ms = parseIsoWithOffset(value);
+      if (ms === null) throw new SandboxUsageError(`${where}: ${field} must be ISO-8601 with an offset`);
+      return ms;
+    };
+    const id = input.id ?? ghlId();
+    const existing = this.appointmentRecords.get(id);
+    if (existing && existing.locationId !== locationId) {
+      throw new SandboxUsageError(`${where} already belongs to location ${existing.locationId}`);
+    }
+    const addedMs = optionalMs(input.dateAdded, 'dateAdded') ?? existing?.addedMs ?? nextSecond(nowMs);
+    const rec: AppointmentRecord = {
+      id,
+      locationId,
+      calendarId: calendar.id,
+      contactId: contact.id,
+      title: input.title ?? existing?.title ?? contact.name ?? 'Appointment',
+      status: input.appointmentStatus ?? existing?.status ?? (calendar.autoConfirm ? 'confirmed' : 'new'),
+      assignedUserId: input.assignedUserId ?? existing?.assignedUserId ?? primaryUserId(calendar),
+      users: input.users ?? existing?.users ?? [],
+      notes: input.notes ?? existing?.notes ?? '',
+      description: input.description ?? existing?.description ?? '',
+      address: input.address ?? existing?.address ?? '',
+      groupId: input.groupId ?? existing?.groupId ?? calendar.groupId,
+      startMs,
+      endMs,
+      addedMs,
+      updatedMs: optionalMs(input.dateUpdated, 'dateUpdated') ?? (existing ? nextSecond(nowMs, existing.updatedMs) : addedMs),
+      createdBy: input.createdBy ?? existing?.createdBy ?? { userId: '', source: 'calendar_page' },
+      deleted: false,
+    };
+    this.appointmentRecords.set(id, rec);
+  }
+}
+
+export function primaryUserId(calendar: Calendar): string {
+  return (calendar.teamMembers.find((m) => m.isPrimary) ?? calendar.teamMembers[0])?.userId ?? '';
+}
+
+export function emptyContact(id: string, locationId: string): Contact {
+  return { id, locationId, firstName: null, lastName: null, name: null, email: null, phone: null };
+}
+
+/** Applies the given fields; GHL keeps emails lower-cased and derives `name` from first + last. */
+export function buildContact(
+  base: Contact,
+  input: { firstName?: string; lastName?: string; name?: string; email?: string; phone?: string },
+): Contact {
+  const firstName = input.firstName ?? base.firstName;
+  const lastName = input.lastName ?? base.lastName;
+  const derived = [firstName, lastName].filter(Boolean).join(' ');
+  return {
+    ...base,
+    firstName,
+    lastName,
+    name: input.name ?? (derived || base.name),
+    email: input.email !== undefined ? input.email.trim().toLowerCase() : base.email,
+    phone: input.phone ?? base.phone,
+  };
+}
+
+function phoneDigits(phone: string): string {
+  return phone.replace(/\D/g, '');
+}
+
+function slugify(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+function defined<T extends Record<string, unknown>>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
