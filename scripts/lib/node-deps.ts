@@ -3,6 +3,7 @@ import type { AppConfig } from '../../src/config/config';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import { systemClock, type Clock } from '../../src/runtime/clock';
 import type { Deps } from '../../src/runtime/deps';
+import { buildDeps } from '../../src/runtime/build-deps';
 import type { KvStore } from '../../src/store/kv-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import { UpstashStore, createUpstashRedis } from '../../src/store/upstash-store';
@@ -18,17 +19,19 @@ export function openStore(config: AppConfig, prefix?: string): { store: KvStore;
 
 export async function createNodeDeps(
   config: AppConfig,
-  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean } = {},
+  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<{ deps: Deps; database: OpenedDb; storeDescription: string; close(): Promise<void> }> {
   const database = await openDatabase(config);
   if (opts.migrate) await database.migrate();
   const { store, describe } = openStore(config, opts.storePrefix);
-  const deps: Deps = {
+  const deps: Deps = buildDeps({
     config,
     db: database.db,
     store,
     clock: opts.clock ?? systemClock,
     logger: opts.logger ?? createLogger({ level: config.LOG_LEVEL }),
-  };
+    fetch: opts.fetch ?? globalThis.fetch,
+    sleep: opts.sleep,
+  });
   return { deps, database, storeDescription: describe, close: () => database.close() };
 }

@@ -58,6 +58,12 @@ export const configSchema = z
     /** Our own ceiling per location, under GHL's 100 requests / 10 s. */
     GHL_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(100).default(90),
     GHL_RATE_LIMIT_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+    /**
+     * Added to our window: a request leaves a little after its slot is granted (requests granted in
+     * one store round trip go out over tens of ms), so a slot is only reused once GHL, counting
+     * arrivals, has surely forgotten the request that held it.
+     */
+    GHL_RATE_LIMIT_GUARD_MS: z.coerce.number().int().min(0).default(1_000),
     GHL_TIMEOUT_MS: z.coerce.number().int().min(50).default(15_000),
     /** Attempts per GHL call (429/5xx/network), with exponential backoff and full jitter between them. */
     GHL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),

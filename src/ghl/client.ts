@@ -45,7 +45,7 @@ interface Call<S extends z.ZodType> {
 
 /**
  * GHL API v2 for one location at a time. Every call goes through, in order: the circuit breaker,
- * our shared rate limiter, a valid token, then the request with a timeout. 429s are absorbed
+ * a valid token, our shared rate limiter, then the request with a timeout. 429s are absorbed
  * (waited out and retried); 5xx and network failures are retried with backoff when repeating the
  * call is safe. A POST that may have reached GHL is never blindly repeated: it fails with
  * `maybeWritten` so the caller can look for what it created first.
@@ -70,7 +70,7 @@ export class GhlClient {
     });
     this.limiter = new GhlRateLimiter(deps.store, {
       max: config.GHL_RATE_LIMIT_MAX,
-      intervalMs: config.GHL_RATE_LIMIT_INTERVAL_MS,
+      intervalMs: config.GHL_RATE_LIMIT_INTERVAL_MS + config.GHL_RATE_LIMIT_GUARD_MS,
       maxWaitMs: Math.max(30_000, config.GHL_RATE_LIMIT_INTERVAL_MS * 3),
       sleep: this.sleep,
     });
@@ -158,8 +158,10 @@ export class GhlClient {
 
     for (let attempt = 0; attempt < config.GHL_MAX_ATTEMPTS; attempt++) {
       await this.breaker.assertClosed(locationId);
-      await this.limiter.acquire(locationId);
       const token = await this.deps.tokens.accessToken(locationId, { rejected });
+      // Last step before sending: the slot is taken when the request really leaves, so a slow
+      // token read cannot bunch requests up at GHL beyond what the window allowed.
+      await this.limiter.acquire(locationId);
       const started = Date.now();
       let res: Response;
       try {

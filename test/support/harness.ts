@@ -12,6 +12,11 @@ import { memoryLogger } from '../../src/observability/logger';
 import { systemClock, type Clock } from '../../src/runtime/clock';
 import { sharedDeps, type Deps } from '../../src/runtime/deps';
 import { createNodeDeps } from '../../scripts/lib/node-deps';
+import type { GhlSandbox } from '../../scripts/ghl-sandbox';
+
+export const SANDBOX_BASE = 'https://sandbox.ghl.test';
+/** A fresh AES-256 key per environment, as base64. */
+const randomKey = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
 
 export const API_KEY = 'test-api-key';
 export const ADMIN_KEY = 'test-admin-key';
@@ -23,7 +28,11 @@ export function servicesMode(): boolean {
   return inject('services') !== undefined;
 }
 
-export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, string> } = {}) {
+/**
+ * `ghl`: a GHL sandbox the app talks to in-process (its fetch is injected), with short timeouts
+ * and backoffs so fault tests run fast; GHL's real rate limits (100 / 10 s) stay as they are.
+ */
+export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, string>; ghl?: GhlSandbox; storePrefix?: string } = {}) {
   const services = inject('services');
   let dbUrl = 'memory://';
   let dropDatabase = async () => {};
@@ -47,6 +56,17 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     });
   }
   env.DATABASE_URL = dbUrl;
+  if (opts.ghl) {
+    Object.assign(env, {
+      GHL_API_BASE: SANDBOX_BASE,
+      GHL_CLIENT_ID: 'sandbox-client-id',
+      GHL_CLIENT_SECRET: 'sandbox-client-secret',
+      TOKEN_ENCRYPTION_KEY: randomKey(),
+      GHL_TIMEOUT_MS: '2000',
+      GHL_BACKOFF_BASE_MS: '10',
+      GHL_BACKOFF_CAP_MS: '300',
+    });
+  }
   Object.assign(env, opts.env);
   const config: AppConfig = loadConfig(env);
   const logger = memoryLogger();
@@ -54,7 +74,8 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     migrate: true,
     logger,
     clock: opts.clock ?? systemClock,
-    storePrefix: `test:${crypto.randomUUID()}:`,
+    storePrefix: opts.storePrefix ?? `test:${crypto.randomUUID()}:`,
+    ...(opts.ghl ? { fetch: opts.ghl.fetch } : {}),
   });
   const app = createFullApp(sharedDeps(node.deps));
 
@@ -96,9 +117,29 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     return res;
   };
 
+  /** Connects a sandbox location with a Private Integration token, through the admin route. */
+  const connectPit = async (locationId: string) => {
+    if (!opts.ghl) throw new Error('connectPit needs createTestEnv({ ghl })');
+    const token = opts.ghl.createPrivateToken(locationId);
+    const res = await api('PUT', `/api/admin/locations/${locationId}/connection`, { private_integration_token: token }, { Authorization: `Bearer ${ADMIN_KEY}` });
+    if (res.status !== 200) throw new Error(`connect failed: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+
+  /** Installs the app on a sandbox location the OAuth way (code → callback). */
+  const connectOAuth = async (locationId: string) => {
+    if (!opts.ghl) throw new Error('connectOAuth needs createTestEnv({ ghl })');
+    const code = opts.ghl.issueAuthCode(locationId);
+    const res = await app.request(`/oauth/callback?code=${encodeURIComponent(code)}`, {}, env, executionCtx as unknown as ExecutionContext);
+    if (res.status !== 200) throw new Error(`install failed: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+
   return {
     app,
     env,
+    connectPit,
+    connectOAuth,
     deps: node.deps as Deps,
     logs: logger.lines,
     mode: node.database.kind,
