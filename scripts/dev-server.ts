@@ -9,6 +9,7 @@ import { createFullApp } from '../src/app';
 import { sharedDeps } from '../src/runtime/deps';
 import { loadDotEnv } from './lib/dotenv';
 import { createNodeDeps } from './lib/node-deps';
+import { startLocalGhl } from './lib/local-ghl';
 
 /** The documented local key (README). Only this dev server ever falls back to it. */
 export const LOCAL_DEV_API_KEY = 'dev-local-key';
@@ -16,6 +17,9 @@ export const LOCAL_DEV_API_KEY = 'dev-local-key';
 loadDotEnv();
 const usingLocalKey = !process.env.API_KEYS;
 if (usingLocalKey) process.env.API_KEYS = LOCAL_DEV_API_KEY;
+if (!process.env.ADMIN_API_KEYS && usingLocalKey) process.env.ADMIN_API_KEYS = LOCAL_DEV_API_KEY;
+// No GHL configured → the GHL sandbox on this machine, seeded with a demo clinic.
+const localGhl = process.env.GHL_API_BASE ? null : await startLocalGhl(process.env);
 
 let config;
 try {
@@ -30,6 +34,7 @@ try {
 
 const node = await createNodeDeps(config, { migrate: true });
 const app = createFullApp(sharedDeps(node.deps));
+const demo = localGhl ? await localGhl.connectDemo(node.deps) : null;
 const host = process.env.HOST ?? '127.0.0.1';
 const server = serve({ fetch: (req) => app.fetch(req, process.env), port: config.PORT, hostname: host }, (info) => {
   const url = `http://${host}:${info.port}`;
@@ -39,14 +44,17 @@ const server = serve({ fetch: (req) => app.fetch(req, process.env), port: config
       `  database: ${node.database.describe}`,
       `  store:    ${node.storeDescription}`,
       `  zone:     ${config.APP_TIMEZONE}`,
+      `  GHL:      ${localGhl ? `sandbox at ${localGhl.url} (location ${demo?.locationId}, calendar ${demo?.calendarId})` : config.GHL_API_BASE}`,
       `  API key:  ${usingLocalKey ? `${LOCAL_DEV_API_KEY} (local default; set API_KEYS to change)` : '(from API_KEYS)'}`,
-      `  try:      curl -H 'Authorization: Bearer ${usingLocalKey ? LOCAL_DEV_API_KEY : '<key>'}' '${url}/api/citas?location_id=demo'`,
+      `  try:      curl -H 'Authorization: Bearer ${usingLocalKey ? LOCAL_DEV_API_KEY : '<key>'}' '${url}/api/citas?location_id=${demo?.locationId ?? 'demo'}'`,
+      ...(localGhl ? [`  GHL side: curl '${localGhl.url}/_sandbox/appointments?locationId=${demo?.locationId}'`] : []),
     ].join('\n'),
   );
 });
 
 const shutdown = async () => {
   server.close();
+  await localGhl?.close();
   await node.close();
   process.exit(0);
 };

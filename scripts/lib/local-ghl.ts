@@ -1,0 +1,48 @@
+/**
+ * `npm start` without GHL configured: the GHL sandbox as an HTTP server next to the service,
+ * seeded with a demo clinic, and that clinic connected (private integration token) with its
+ * default calendar chosen, so a cita created with curl shows up in the sandbox at once.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DEMO_SEED } from '../ghl-sandbox';
+import { startGhlSandboxServer } from '../ghl-sandbox/server';
+import type { Deps } from '../../src/runtime/deps';
+import { connectWithPrivateToken } from '../../src/ghl/connect';
+import { getLocationSettings, upsertLocationSettings } from '../../src/locations/settings-repo';
+
+export const DEMO_LOCATION = 'demo-location';
+export const DEMO_CALENDAR = 'demo-cal-dra-gomez';
+
+export async function startLocalGhl(env: NodeJS.ProcessEnv) {
+  const server = await startGhlSandboxServer({ port: Number(env.GHL_SANDBOX_PORT ?? 8790) });
+  server.sandbox.seed(DEMO_SEED);
+  env.GHL_API_BASE = server.url;
+  env.GHL_CLIENT_ID ??= 'sandbox-client-id';
+  env.GHL_CLIENT_SECRET ??= 'sandbox-client-secret';
+  // Tokens are stored encrypted in the (persistent) embedded database, so the key must persist too.
+  env.TOKEN_ENCRYPTION_KEY ??= localKey(`${env.PGLITE_DIR ?? './.data/pglite'}/../token-encryption.key`);
+  return {
+    url: server.url,
+    sandbox: server.sandbox,
+    close: server.close,
+    async connectDemo(deps: Deps) {
+      // The sandbox forgets everything on restart: connect afresh every time.
+      await connectWithPrivateToken(deps, DEMO_LOCATION, server.sandbox.createPrivateToken(DEMO_LOCATION));
+      const settings = await getLocationSettings(deps.db, DEMO_LOCATION);
+      if (!settings?.defaultCalendarId) {
+        await upsertLocationSettings(deps.db, DEMO_LOCATION, { defaultCalendarId: DEMO_CALENDAR }, deps.clock.now());
+      }
+      return { locationId: DEMO_LOCATION, calendarId: settings?.defaultCalendarId ?? DEMO_CALENDAR };
+    },
+  };
+}
+
+function localKey(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dirname(path), { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(path, key, { mode: 0o600 });
+  return key;
+}
