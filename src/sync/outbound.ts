@@ -155,8 +155,12 @@ async function recordFailure(deps: Deps, cita: CitaRow, err: unknown): Promise<P
     .update(citas)
     .set({ syncError: message, syncRetries: retries, syncStatus: failed ? 'sync_failed' : 'pending_sync' })
     .where(and(eq(citas.id, cita.id), eq(citas.version, cita.version)));
-  const log = kind === 'internal' ? deps.logger.error : deps.logger.warn;
-  log('cita push failed', { cita_id: cita.id, kind, attempt: retries, final: failed, err });
+  if (!counts) {
+    deps.logger.info('cita push waiting', { cita_id: cita.id, kind, reason: message });
+  } else {
+    const log = kind === 'internal' ? deps.logger.error : deps.logger.warn;
+    log('cita push failed', { cita_id: cita.id, kind, attempt: retries, final: failed, err });
+  }
   await deps.metrics.increment(failed ? 'sync.push.failed' : 'sync.push.retry');
   if (kind === 'internal') throw err;
   return counts ? 'failed' : 'deferred';

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Miniflare } from 'miniflare';
 import { buildFunctions, type BuiltFunction } from '../../scripts/build';
-import { API_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
+import { ADMIN_KEY, API_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
+import { startGhlSandboxServer } from '../../scripts/ghl-sandbox/server';
+import { citaIdFromDescription } from '../../src/sync/appointment-mapping';
 
 let t: TestEnv;
 let built: BuiltFunction[];
@@ -69,6 +71,40 @@ describe.each(['app', 'citas'])('the %s Worker bundle in workerd', (fn) => {
     // The row really is in Postgres, as seen from Node through another connection.
     const fromNode = await t.api('GET', `/api/citas/${cita.id}`);
     expect(fromNode.status).toBe(200);
+  });
+});
+
+describe('outbound from inside workerd', () => {
+  it('a cita created through the Worker reaches the GHL sandbox after the response (waitUntil)', async () => {
+    const ghl = await startGhlSandboxServer({ port: 0 });
+    try {
+      ghl.sandbox.seed({ locations: [{ id: 'loc-edge-ghl', timezone: 'America/Lima', calendars: [{ id: 'cal-edge', name: 'Consultorio' }], contacts: [{ id: 'c-edge', firstName: 'Ana', email: 'ana@example.com' }] }] });
+      const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+      const mf = await boot('app', { ...workerBindings(), ADMIN_API_KEYS: ADMIN_KEY, GHL_API_BASE: ghl.url, TOKEN_ENCRYPTION_KEY: key });
+      const connect = await mf.dispatchFetch('http://worker/api/admin/locations/loc-edge-ghl/connection', {
+        method: 'PUT',
+        headers: { ...auth, Authorization: `Bearer ${ADMIN_KEY}` },
+        body: JSON.stringify({ private_integration_token: ghl.sandbox.createPrivateToken('loc-edge-ghl') }),
+      });
+      expect(connect.status).toBe(200);
+      const created = await mf.dispatchFetch('http://worker/api/citas', {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify(citaBody({ location_id: 'loc-edge-ghl', calendar_id: 'cal-edge', contact_id: 'c-edge', start_time: '2026-12-20T10:00', end_time: '2026-12-20T10:30' })),
+      });
+      expect(created.status).toBe(201);
+      const cita = (await created.json()) as any;
+      let stored = ghl.sandbox.appointments({ locationId: 'loc-edge-ghl' });
+      for (let i = 0; i < 100 && stored.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        stored = ghl.sandbox.appointments({ locationId: 'loc-edge-ghl' });
+      }
+      expect(stored).toHaveLength(1);
+      expect(citaIdFromDescription(stored[0]!.description)).toBe(cita.id);
+      expect(stored[0]!.startTime).toBe('2026-12-20T10:00:00-05:00');
+    } finally {
+      await ghl.close();
+    }
   });
 });
 
