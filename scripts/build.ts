@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 export const FUNCTIONS = [
   { name: 'app', env: undefined },
   { name: 'citas', env: 'citas' },
+  { name: 'webhooks', env: 'webhooks' },
 ] as const;
 
 export interface BuiltFunction {

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './http/app-env';
 import { AppError } from './http/errors';
@@ -12,6 +12,7 @@ import { locationsRoutes } from './routes/locations';
 import { ghlRoutes } from './routes/ghl';
 import { adminRoutes } from './routes/admin';
 import { oauthRoutes } from './routes/oauth';
+import { webhookRoutes } from './routes/webhooks';
 import type { DepsProvider } from './runtime/deps';
 
 /**
@@ -33,18 +34,21 @@ export function createBaseApp(provider: DepsProvider) {
       maxAge: 600,
     })(c, next),
   );
-  app.use('/api/*', limitBody((c) => c.var.deps.config.MAX_BODY_BYTES));
-  app.use('/api/*', requireApiKey());
+  // Webhooks bring their own body limit (GHL's 256 KB) and authenticate by signature, not key.
+  const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
+    c.req.path.startsWith('/api/webhooks/') ? next() : mw(c, next);
+  app.use('/api/*', keyed(limitBody((c) => c.var.deps.config.MAX_BODY_BYTES)));
+  app.use('/api/*', keyed(requireApiKey()));
   app.use('/api/admin/*', requireApiKey('admin'));
   app.use(
     '/api/*',
-    rateLimit({
+    keyed(rateLimit({
       name: 'api',
       windowMs: 60_000,
       limit: (c) => c.var.deps.config.API_RATE_LIMIT_PER_MINUTE,
       // Per key: the front desk of one clinic must not starve another's.
       key: (c) => c.var.client?.id ?? 'anonymous',
-    }),
+    })),
   );
 
   app.route('/', healthRoutes);
@@ -60,9 +64,17 @@ export function createCitasApp(provider: DepsProvider) {
   return app;
 }
 
+/** GHL's webhooks, as their own function. */
+export function createWebhooksApp(provider: DepsProvider) {
+  const app = createBaseApp(provider);
+  app.route('/api/webhooks', webhookRoutes);
+  return app;
+}
+
 /** Every route in one worker (the simplest deployment, and what `npm start` serves). */
 export function createFullApp(provider: DepsProvider) {
   const app = createCitasApp(provider);
+  app.route('/api/webhooks', webhookRoutes);
   app.route('/oauth', oauthRoutes);
   app.route('/api/admin', adminRoutes);
   return app;

@@ -23,6 +23,7 @@ export function citaView(row: CitaRow) {
     end_time_utc: formatUtc(row.endTime),
     time_zone: tz,
     status: row.status,
+    conflict: row.conflict,
     notes: row.notes,
     source: row.source,
     extras: row.extras,

@@ -43,6 +43,7 @@ export interface ListFilter {
   to?: Date;
   statuses?: CitaStatus[];
   calendarIds?: string[];
+  conflict?: boolean;
   after?: { start: Date; id: string };
   limit: number;
 }
@@ -54,6 +55,7 @@ export async function listCitas(db: DbOrTx, f: ListFilter): Promise<CitaRow[]> {
   if (f.from) conds.push(gt(citas.endTime, f.from));
   if (f.statuses?.length) conds.push(inArray(citas.status, f.statuses));
   if (f.calendarIds?.length) conds.push(inArray(citas.ghlCalendarId, f.calendarIds));
+  if (f.conflict !== undefined) conds.push(eq(citas.conflict, f.conflict));
   if (f.after) {
     conds.push(sql`(${citas.startTime}, ${citas.id}) > (${f.after.start.toISOString()}::timestamptz, ${f.after.id}::uuid)`);
   }

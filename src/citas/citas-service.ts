@@ -45,6 +45,7 @@ export interface ListCitasInput {
   hasta?: string;
   estado?: CitaStatus[];
   calendar_id?: string[];
+  conflict?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -147,12 +148,16 @@ export async function updateCitaById(
         status: input.status ?? current.status,
         extras: input.extras ?? current.extras,
       };
+      // A cita flagged as overlapping leaves the flag when the front desk moves, reassigns or
+      // cancels it: the constraint then decides whether its new place is free.
+      const resolving = current.conflict && (start || end || input.calendar_id !== undefined || input.status !== undefined);
       if (!differs(current, next)) return { row: current, changed: false };
 
       slot = { locationId: current.locationId, calendarId: next.ghlCalendarId, start: newStart, end: newEnd };
       const now = deps.clock.now();
       const row = await updateCita(tx, id, {
         ...next,
+        conflict: resolving ? false : current.conflict,
         cancelledAt: next.status === 'cancelled' ? (current.cancelledAt ?? now) : null,
         version: current.version + 1,
         updatedAt: now,
@@ -196,6 +201,7 @@ export async function listCitasForLocation(deps: DbDeps, input: ListCitasInput) 
     to,
     statuses: input.estado,
     calendarIds: input.calendar_id,
+    conflict: input.conflict,
     after: after ?? undefined,
     limit: input.limit + 1,
   });

@@ -74,6 +74,18 @@ export const configSchema = z
     GHL_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(60_000),
     /** Failed push attempts before a cita is marked sync_failed. */
     SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
+    /** Override GHL's built-in webhook keys (PEM or base64 SPKI): key rotation, or the sandbox's keys. */
+    GHL_WEBHOOK_ED25519_PUBLIC_KEY: z.string().min(40).optional(),
+    GHL_WEBHOOK_RSA_PUBLIC_KEY: z.string().min(100).optional(),
+    /**
+     * Oldest webhook `timestamp` accepted. GHL re-delivers only after our 429, up to 6 times ~10
+     * minutes apart, so a window shorter than ~70 minutes would refuse real retries.
+     */
+    WEBHOOK_MAX_AGE_MS: z.coerce.number().int().min(60_000).default(2 * 3600_000),
+    WEBHOOK_MAX_FUTURE_MS: z.coerce.number().int().min(0).default(5 * 60_000),
+    WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+    /** Per client IP on the webhook route, counted in the store; generous, it only stops floods. */
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   })
   .superRefine((c, ctx) => {

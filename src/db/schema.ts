@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** A contact given by its details instead of a GHL contact id; upserted in GHL before the push. */
 export interface ContactDetails {
@@ -52,6 +52,11 @@ export const citas = pgTable(
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
     cancelledAt: instant('cancelled_at'),
+    /**
+     * Set on an appointment from GHL that overlaps an active cita: kept (never dropped) but outside
+     * the overlap constraint, and listed with ?conflict=true for the front desk to resolve.
+     */
+    conflict: boolean('conflict').notNull().default(false),
   },
   (t) => [
     index('citas_location_calendar_start_idx').on(t.locationId, t.ghlCalendarId, t.startTime),
@@ -103,3 +108,32 @@ export const ghlConnections = pgTable('ghl_connections', {
 });
 
 export type GhlConnectionRow = typeof ghlConnections.$inferSelect;
+
+export const WEBHOOK_OUTCOMES = ['applied', 'created', 'cancelled', 'conflict', 'stale', 'echo', 'unchanged', 'ignored', 'invalid', 'failed'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+/**
+ * Every GHL webhook we accepted (signature valid), written in the same transaction as the cita
+ * change it caused: the durable half of idempotency. `deliveries` counts GHL's attempts we saw.
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    webhookId: text('webhook_id').notNull().unique(),
+    type: text('type').notNull(),
+    locationId: text('location_id'),
+    appointmentId: text('appointment_id'),
+    citaId: uuid('cita_id'),
+    payload: jsonb('payload').$type<unknown>().notNull(),
+    receivedAt: instant('received_at').notNull(),
+    processedAt: instant('processed_at'),
+    outcome: text('outcome', { enum: WEBHOOK_OUTCOMES }).notNull(),
+    error: text('error'),
+    deliveries: integer('deliveries').notNull().default(1),
+    requestId: text('request_id'),
+  },
+  (t) => [index('webhook_events_received_idx').on(t.receivedAt), index('webhook_events_appointment_idx').on(t.appointmentId)],
+);
+
+export type WebhookEventRow = typeof webhookEvents.$inferSelect;

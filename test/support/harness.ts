@@ -135,9 +135,13 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     return res.json() as Promise<any>;
   };
 
+  /** Any request (e.g. a webhook delivered by the sandbox), with the env and ExecutionContext. */
+  const request = async (req: Request): Promise<Response> => app.request(req, undefined, env, executionCtx as unknown as ExecutionContext);
+
   return {
     app,
     env,
+    request,
     connectPit,
     connectOAuth,
     deps: node.deps as Deps,

@@ -39,6 +39,7 @@ function cita(over: Partial<CitaRow> = {}): CitaRow {
     createdAt: new Date(),
     updatedAt: new Date(),
     cancelledAt: null,
+    conflict: false,
     ...over,
   };
 }

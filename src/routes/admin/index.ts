@@ -5,6 +5,9 @@ import { readJson, validate } from '../../http/json-body';
 import { appErrorFromGhl } from '../../http/ghl-errors';
 import { connectionView, connectWithPrivateToken } from '../../ghl/connect';
 import { sweepPending } from '../../sync/outbound';
+import { AppError } from '../../http/errors';
+import { findEvent, finishEvent } from '../../webhooks/events-repo';
+import { applyEvent } from '../../webhooks/receive';
 
 const locationId = z.string().trim().min(1).max(128);
 const connectionBody = z.strictObject({ private_integration_token: z.string().trim().min(10).max(4096) });
@@ -26,6 +29,22 @@ export const adminRoutes = new Hono<AppEnv>()
       throw appErrorFromGhl(e);
     });
     return c.json(view);
+  })
+  /**
+   * Reprocesses a stored webhook. Safe to repeat: applying is idempotent (stale and unchanged
+   * events change nothing), and the event keeps its delivery count.
+   */
+  .post('/webhooks/:webhookId/replay', async (c) => {
+    const webhookId = c.req.param('webhookId');
+    const { deps } = c.var;
+    const event = await findEvent(deps.db, webhookId);
+    if (!event) throw AppError.notFound('Webhook', webhookId);
+    const result = await deps.db.transaction(async (tx) => {
+      const r = await applyEvent(tx, deps, event, event.payload);
+      await finishEvent(tx, webhookId, { outcome: r.outcome, citaId: r.citaId, at: deps.clock.now() });
+      return r;
+    });
+    return c.json({ webhook_id: webhookId, replayed: true, previous_outcome: event.outcome, outcome: result.outcome, cita_id: result.citaId });
   })
   /** Pushes citas left in pending_sync; the scheduled jobs call the same function. */
   .post('/sync/push-pending', async (c) => {

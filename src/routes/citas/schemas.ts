@@ -62,6 +62,8 @@ export const listCitasQuery = z.strictObject({
   hasta: z.string().trim().min(1).optional(),
   estado: csv(z.enum(CITA_STATUSES)).optional(),
   calendar_id: csv(id).optional(),
+  /** Only citas flagged as overlapping (appointments from GHL kept despite a clash). */
+  conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().min(1).optional(),
 });

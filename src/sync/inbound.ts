@@ -1,0 +1,184 @@
+import { and, eq, isNull, notInArray } from 'drizzle-orm';
+import type { Tx } from '../db/client';
+import { citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
+import { isPgError, PG } from '../db/pg-errors';
+import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
+import type { Deps } from '../runtime/deps';
+import type { IncomingAppointment } from '../webhooks/payload';
+import { appointmentFromCita, contentHash } from './appointment-mapping';
+
+/**
+ * GHL → RV3: one function for every way an appointment arrives (webhooks now, sync jobs later).
+ * Runs inside the caller's transaction so the change and its record commit together.
+ *
+ * - unknown appointment → new cita (source ghl), unless it is our own create whose id we have not
+ *   stored yet (same calendar and times, no GHL id): then it is linked, not duplicated;
+ * - older than what we hold (`dateUpdated`) → stale, ignored;
+ * - same content as the cita → echo/unchanged: nothing written, nothing pushed;
+ * - a local edit not yet pushed and newer than GHL's change → ours wins, the push will follow;
+ * - Delete → cancelled (the row stays);
+ * - an overlap with an active cita → stored anyway, flagged `conflict`.
+ * Whatever is applied is marked synced with the content hash of the new state, so it is never
+ * pushed back to GHL.
+ */
+
+export type ApplyOutcome = 'created' | 'applied' | 'cancelled' | 'conflict' | 'stale' | 'echo' | 'unchanged' | 'ignored';
+
+export interface ApplyResult {
+  outcome: ApplyOutcome;
+  citaId: string | null;
+}
+
+type ApplyDeps = Pick<Deps, 'config' | 'clock'>;
+
+export async function applyGhlAppointment(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment): Promise<ApplyResult> {
+  const [existing] = await tx
+    .select()
+    .from(citas)
+    .where(and(eq(citas.locationId, inc.locationId), eq(citas.ghlAppointmentId, inc.id)))
+    .limit(1)
+    .for('update');
+  if (existing) return applyToExisting(tx, deps, existing, inc);
+  if (inc.deleted) return { outcome: 'ignored', citaId: null };
+
+  const own = await findOwnUnlinkedCreate(tx, inc);
+  if (own) {
+    await tx.update(citas).set({ ghlAppointmentId: inc.id }).where(eq(citas.id, own.id));
+    return { outcome: 'echo', citaId: own.id };
+  }
+  return insertFromGhl(tx, deps, inc);
+}
+
+async function findOwnUnlinkedCreate(tx: Tx, inc: IncomingAppointment): Promise<CitaRow | null> {
+  const [row] = await tx
+    .select()
+    .from(citas)
+    .where(
+      and(
+        eq(citas.locationId, inc.locationId),
+        eq(citas.ghlCalendarId, inc.calendarId),
+        eq(citas.startTime, inc.startTime),
+        eq(citas.endTime, inc.endTime),
+        eq(citas.source, 'rv3'),
+        isNull(citas.ghlAppointmentId),
+        notInArray(citas.status, [...INACTIVE_STATUSES]),
+      ),
+    )
+    .limit(1)
+    .for('update');
+  return row ?? null;
+}
+
+async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment): Promise<ApplyResult> {
+  const zone = effectiveZone(await getLocationSettings(tx, inc.locationId), deps.config.APP_TIMEZONE);
+  const now = deps.clock.now();
+  const status = inc.status ?? 'new';
+  const row: NewCitaRow = {
+    locationId: inc.locationId,
+    ghlCalendarId: inc.calendarId,
+    ghlAppointmentId: inc.id,
+    title: inc.title ?? 'Cita',
+    contactId: inc.contactId,
+    contact: inc.contactId ? null : {},
+    assignedUserId: inc.assignedUserId,
+    startTime: inc.startTime,
+    endTime: inc.endTime,
+    timeZone: zone,
+    status,
+    notes: inc.notes,
+    source: 'ghl',
+    syncStatus: 'synced',
+    ghlDateUpdated: inc.dateUpdated,
+    lastSyncedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    cancelledAt: status === 'cancelled' ? now : null,
+  };
+  const insert = async (conflict: boolean) => {
+    const [saved] = await tx.insert(citas).values({ ...row, conflict }).returning();
+    // The hash of what GHL already has, so a later push of this unchanged cita costs nothing.
+    await tx.update(citas).set({ contentHash: await hashOf(saved!) }).where(eq(citas.id, saved!.id));
+    return saved!;
+  };
+  const { value, conflicted } = await withOverlapFallback(tx, () => insert(false), () => insert(true));
+  return { outcome: conflicted ? 'conflict' : 'created', citaId: value.id };
+}
+
+async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingAppointment): Promise<ApplyResult> {
+  if (inc.dateUpdated && cur.ghlDateUpdated && inc.dateUpdated < cur.ghlDateUpdated) {
+    return { outcome: 'stale', citaId: cur.id };
+  }
+  if (cur.syncStatus === 'pending_sync' && inc.dateUpdated && cur.updatedAt > inc.dateUpdated) {
+    return { outcome: 'stale', citaId: cur.id };
+  }
+  const next = {
+    ghlCalendarId: inc.calendarId,
+    startTime: inc.startTime,
+    endTime: inc.endTime,
+    title: inc.title ?? cur.title,
+    status: inc.deleted ? ('cancelled' as const) : (inc.status ?? cur.status),
+    assignedUserId: inc.assignedUserId ?? cur.assignedUserId,
+    contactId: inc.contactId ?? cur.contactId,
+    // GHL's `notes` is empty on appointments we created (we write the description); an empty
+    // value must not wipe the front desk's notes.
+    notes: inc.notes ?? cur.notes,
+  };
+  const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !same(cur[k], next[k]));
+  if (changed.length === 0) {
+    const watermark = laterOf(cur.ghlDateUpdated, inc.dateUpdated);
+    if (watermark !== cur.ghlDateUpdated) await tx.update(citas).set({ ghlDateUpdated: watermark }).where(eq(citas.id, cur.id));
+    const ours = cur.lastSyncedAt !== null && cur.source === 'rv3';
+    return { outcome: ours ? 'echo' : 'unchanged', citaId: cur.id };
+  }
+
+  const now = deps.clock.now();
+  const update = async (conflict: boolean) => {
+    const patch = {
+      ...next,
+      conflict,
+      cancelledAt: next.status === 'cancelled' ? (cur.cancelledAt ?? now) : null,
+      version: cur.version + 1,
+      updatedAt: now,
+      ghlDateUpdated: laterOf(cur.ghlDateUpdated, inc.dateUpdated),
+      syncStatus: 'synced' as const,
+      syncError: null,
+      syncRetries: 0,
+      lastSyncedAt: now,
+    };
+    const [saved] = await tx.update(citas).set(patch).where(eq(citas.id, cur.id)).returning();
+    await tx.update(citas).set({ contentHash: await hashOf(saved!) }).where(eq(citas.id, cur.id));
+    return saved!;
+  };
+  const { value, conflicted } = await withOverlapFallback(tx, () => update(cur.conflict), () => update(true));
+  // A conflicted cita that now fits its slot is cleared of the flag.
+  if (value.conflict && !INACTIVE_STATUSES.includes(value.status)) {
+    await withOverlapFallback(tx, () => tx.update(citas).set({ conflict: false }).where(eq(citas.id, cur.id)), async () => undefined);
+  }
+  const outcome: ApplyOutcome = conflicted ? 'conflict' : next.status === 'cancelled' && cur.status !== 'cancelled' ? 'cancelled' : 'applied';
+  return { outcome, citaId: cur.id };
+}
+
+/** Tries `first` in a savepoint; on the overlap constraint, `fallback` (flagged as conflict). */
+async function withOverlapFallback<T>(tx: Tx, first: () => Promise<T>, fallback: () => Promise<T>): Promise<{ value: T; conflicted: boolean }> {
+  try {
+    return { value: await tx.transaction(async () => first()), conflicted: false };
+  } catch (err) {
+    if (!isPgError(err, PG.EXCLUSION_VIOLATION)) throw err;
+    return { value: await fallback(), conflicted: true };
+  }
+}
+
+async function hashOf(row: CitaRow): Promise<string | null> {
+  return row.contactId ? contentHash(appointmentFromCita(row, row.contactId)) : null;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return (a ?? null) === (b ?? null);
+}
+
+function laterOf(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a > b ? a : b;
+}

@@ -1,0 +1,182 @@
+import type { Deps } from '../runtime/deps';
+import type { Tx } from '../db/client';
+import { AppError } from '../http/errors';
+import { markConnection } from '../ghl/connections-repo';
+import { applyGhlAppointment } from '../sync/inbound';
+import { claimEvent, finishEvent, recordFailedDelivery, type NewEvent } from './events-repo';
+import { APPOINTMENT_TYPES, appointmentWebhook, incomingFromWebhook, INSTALL_TYPES, webhookEnvelope } from './payload';
+import type { WebhookVerifier } from './signature';
+import { webhookEvents, type WebhookOutcome } from '../db/schema';
+import { eq } from 'drizzle-orm';
+
+/**
+ * One GHL webhook delivery, start to finish. The order matters:
+ *  1. signature over the raw bytes (401, nothing stored but a counter and a log line);
+ *  2. JSON and envelope (400 when signed but malformed, recorded);
+ *  3. freshness of `timestamp` (401: a replay or a forged clock);
+ *  4. the fast idempotency key in the store (duplicate → 200);
+ *  5. the claim row + the change in one transaction (the durable guarantee);
+ *  6. on failure: the key is released and we answer 429, the only answer GHL re-delivers after.
+ */
+
+export const IDEMPOTENCY_TTL_MS = 72 * 3600_000;
+const APPLY_TIMEOUT_MS = 10_000;
+
+export interface DeliveryResult {
+  status: number;
+  body: { received: true; outcome: WebhookOutcome | 'duplicate'; webhook_id: string; cita_id?: string | null };
+}
+
+export async function receiveGhlWebhook(
+  deps: Deps,
+  verifier: WebhookVerifier,
+  req: { raw: Uint8Array; headers: Headers; requestId: string },
+): Promise<DeliveryResult> {
+  const { metrics, logger, clock, config } = deps;
+  await metrics.increment('webhooks.received');
+
+  const sig = await verifier.verify(req.raw, req.headers);
+  if (!sig.ok) {
+    await metrics.increment('webhooks.invalid_signature');
+    logger.warn('webhook rejected: signature', { reason: sig.reason, bytes: req.raw.length });
+    throw new AppError(401, 'invalid_signature', 'The webhook signature is missing or does not match.');
+  }
+
+  const now = clock.now();
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(req.raw));
+  } catch (e) {
+    throw await invalid(deps, req, null, `body is not JSON: ${(e as Error).message}`);
+  }
+  const envelope = webhookEnvelope.safeParse(payload);
+  if (!envelope.success) throw await invalid(deps, req, payload, envelope.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const env = envelope.data;
+
+  const age = now.getTime() - Date.parse(env.timestamp);
+  if (age > config.WEBHOOK_MAX_AGE_MS || -age > config.WEBHOOK_MAX_FUTURE_MS) {
+    await metrics.increment('webhooks.invalid_timestamp');
+    logger.warn('webhook rejected: timestamp outside the accepted window', { webhook_id: env.webhookId, age_ms: age });
+    throw new AppError(401, 'stale_webhook', 'The webhook timestamp is too old or in the future.');
+  }
+
+  const key = `webhook:${env.webhookId}`;
+  const owner = crypto.randomUUID();
+  if (!(await deps.store.setIfAbsent(key, owner, IDEMPOTENCY_TTL_MS))) {
+    await metrics.increment('webhooks.duplicate');
+    return { status: 200, body: { received: true, outcome: 'duplicate', webhook_id: env.webhookId } };
+  }
+
+  const appointmentId = (payload as { appointment?: { id?: unknown } }).appointment?.id;
+  const event: NewEvent = {
+    webhookId: env.webhookId,
+    type: env.type,
+    locationId: env.locationId ?? null,
+    appointmentId: typeof appointmentId === 'string' ? appointmentId : null,
+    payload,
+    receivedAt: now,
+    requestId: req.requestId,
+  };
+
+  let result: { outcome: WebhookOutcome | 'duplicate'; citaId: string | null };
+  try {
+    result = await withTimeout(
+      deps.db.transaction(async (tx) => processEvent(tx, deps, event, payload)),
+      APPLY_TIMEOUT_MS,
+    );
+  } catch (err) {
+    if (err instanceof AppError) {
+      // Signed but not a valid payload of its type: recorded, and final (GHL must not resend it).
+      await deps.metrics.increment('webhooks.invalid_payload');
+      await recordInvalid(deps, event, err.details.fields?.map((f) => `${f.field}: ${f.message}`).join('; ') ?? err.message);
+      throw err;
+    }
+    // Could not persist: let GHL deliver again (it only does so after a 429).
+    await deps.store.compareAndDelete(key, owner).catch(() => {});
+    // Counted in the store too: with the database down, the row below cannot be written either.
+    await deps.store.increment(`webhook-failures:${env.webhookId}`, 1, IDEMPOTENCY_TTL_MS).catch(() => {});
+    await recordFailedDelivery(deps.db, event, String((err as Error)?.message ?? err)).catch(() => {});
+    await metrics.increment('webhooks.failed');
+    logger.error('webhook could not be persisted; asking GHL to re-deliver', { webhook_id: env.webhookId, type: env.type, err });
+    throw new AppError(429, 'retry_later', 'The webhook could not be stored right now; deliver it again.', {
+      headers: { 'Retry-After': '60' },
+    });
+  }
+
+  await metrics.increment(`webhooks.${result.outcome}`);
+  return { status: 200, body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId } };
+}
+
+async function processEvent(tx: Tx, deps: Deps, event: NewEvent, payload: unknown) {
+  const claimed = await claimEvent(tx, event);
+  if (!claimed) return { outcome: 'duplicate' as const, citaId: null };
+  // Earlier deliveries we answered 429 to, even those the database never saw.
+  const failedBefore = Number((await deps.store.get(`webhook-failures:${event.webhookId}`)) ?? 0);
+  if (failedBefore >= claimed.deliveries) {
+    await tx.update(webhookEvents).set({ deliveries: failedBefore + 1 }).where(eq(webhookEvents.webhookId, event.webhookId));
+  } else if (claimed.deliveries === 1) {
+    await deps.metrics.increment('webhooks.first_delivery');
+  }
+  const r = await applyEvent(tx, deps, event, payload);
+  await finishEvent(tx, event.webhookId, { outcome: r.outcome, citaId: r.citaId, error: r.error, at: deps.clock.now() });
+  return r;
+}
+
+/** Applies a claimed event's payload; also what the replay route runs. */
+export async function applyEvent(
+  tx: Tx,
+  deps: Deps,
+  event: Pick<NewEvent, 'type' | 'locationId'>,
+  payload: unknown,
+): Promise<{ outcome: WebhookOutcome; citaId: string | null; error?: string }> {
+  if (APPOINTMENT_TYPES.has(event.type)) {
+    const parsed = appointmentWebhook.safeParse(payload);
+    if (!parsed.success) {
+      throw new AppError(400, 'invalid_payload', 'The webhook payload is not a valid appointment event.', {
+        fields: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+      });
+    }
+    const r = await applyGhlAppointment(tx, deps, incomingFromWebhook(parsed.data));
+    return r;
+  }
+  if (INSTALL_TYPES.has(event.type)) {
+    if (event.type === 'UNINSTALL' && event.locationId) {
+      await markConnection(tx, event.locationId, 'uninstalled', 'the app was uninstalled in GHL', deps.clock.now());
+    }
+    // INSTALL carries no tokens: those arrive through /oauth/callback. It is recorded only.
+    return { outcome: 'applied', citaId: null };
+  }
+  return { outcome: 'ignored', citaId: null };
+}
+
+async function invalid(deps: Deps, req: { raw: Uint8Array; requestId: string }, payload: unknown, reason: string) {
+  await deps.metrics.increment('webhooks.invalid_payload');
+  deps.logger.warn('webhook rejected: malformed payload', { reason, bytes: req.raw.length });
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', req.raw as Uint8Array<ArrayBuffer>));
+  const id = `invalid:${[...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  const now = deps.clock.now();
+  const text = new TextDecoder().decode(req.raw.slice(0, 4096));
+  await recordInvalid(deps, { webhookId: id, type: '(invalid)', locationId: null, appointmentId: null, payload: payload ?? { raw: text }, receivedAt: now, requestId: req.requestId }, reason);
+  return new AppError(400, 'invalid_payload', `The webhook is signed but malformed: ${reason}`);
+}
+
+async function recordInvalid(deps: Deps, e: NewEvent, reason: string) {
+  try {
+    await deps.db.transaction(async (tx) => {
+      const claimed = await claimEvent(tx, e);
+      if (claimed) await finishEvent(tx, e.webhookId, { outcome: 'invalid', error: reason, at: e.receivedAt });
+    });
+  } catch (err) {
+    deps.logger.error('could not record an invalid webhook', { err });
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
