@@ -5,7 +5,8 @@ import { apiGate, countCalls, isControlPath, requireVersion, tokenEndpointFaults
 import { appointmentRoutes } from './routes/appointments';
 import { calendarRoutes } from './routes/calendars';
 import { contactRoutes } from './routes/contacts';
-import { ControlRequestError, controlRoutes } from './routes/control';
+import { controlRoutes } from './routes/control';
+import { ControlRequestError } from './routes/control-body';
 import { locationRoutes } from './routes/locations';
 import { oauthRoutes } from './routes/oauth';
 import { SandboxUsageError } from './store';

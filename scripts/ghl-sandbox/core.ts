@@ -1,9 +1,23 @@
 import { FaultInjector } from './faults';
 import { RateLimiter } from './rate-limiter';
 import { StatsRecorder } from './stats';
-import { GhlStore, SandboxUsageError } from './store';
+import { GhlStore, SandboxUsageError, type AppointmentRecord } from './store';
 import { TokenStore } from './tokens';
-import { SCOPES, type Appointment, type FaultSpec, type SandboxOptions, type SandboxStats, type SeedData } from './types';
+import {
+  SCOPES,
+  type Appointment,
+  type AppointmentWebhookType,
+  type FaultSpec,
+  type SandboxOptions,
+  type SandboxStats,
+  type SeedData,
+  type WebhookConfig,
+  type WebhookPublicKeys,
+  type WebhookScheme,
+} from './types';
+import { appointmentWebhookPayload } from './webhook-payload';
+import { WebhookSigner } from './webhook-signing';
+import { WebhookDispatcher } from './webhooks';
 
 /**
  * All of the sandbox's state and the control operations on it. The Hono routes and the in-process
@@ -17,6 +31,7 @@ export interface SandboxCore {
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
   readonly stats: StatsRecorder;
+  readonly webhooks: WebhookDispatcher;
   seed(data: SeedData): void;
   issueAuthCode(locationId: string, opts?: { scopes?: string[] }): string;
   createPrivateToken(locationId: string, opts?: { scopes?: string[] }): string;
@@ -26,6 +41,11 @@ export interface SandboxCore {
   statsSnapshot(): SandboxStats;
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
   reset(): void;
+  configureWebhooks(cfg: WebhookConfig | null): void;
+  webhookKeys(): Promise<WebhookPublicKeys>;
+  signWebhook(rawBody: string, opts?: { scheme?: WebhookScheme }): Promise<Record<string, string>>;
+  /** Every appointment change, API or GHL-user action, reports here right after it is stored. */
+  appointmentChanged(type: AppointmentWebhookType, rec: AppointmentRecord): void;
 }
 
 export interface ResolvedOptions {
@@ -52,6 +72,8 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
   const limiter = new RateLimiter({ ...options.rateLimit, dailyLimit: options.dailyLimit }, now);
   const faults = new FaultInjector(options.seed);
   const stats = new StatsRecorder();
+  const signer = new WebhookSigner();
+  const webhooks = new WebhookDispatcher(signer, stats, now);
 
   const locationOf = (locationId: string) => {
     const loc = store.locations.get(locationId);
@@ -67,6 +89,7 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
     limiter,
     faults,
     stats,
+    webhooks,
     seed: (data) => store.seed(data, now()),
     issueAuthCode: (locationId, o) => tokens.issueCode(locationId, locationOf(locationId).companyId, o?.scopes ?? [...SCOPES]),
     createPrivateToken: (locationId, o) => tokens.createPit(locationId, locationOf(locationId).companyId, o?.scopes ?? [...SCOPES]),
@@ -86,6 +109,13 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
       limiter.clear();
       faults.reset();
       stats.clear();
+      webhooks.reset();
+    },
+    configureWebhooks: (cfg) => webhooks.configure(cfg),
+    webhookKeys: () => signer.publicKeys(),
+    signWebhook: (rawBody, o) => signer.sign(rawBody, o?.scheme),
+    appointmentChanged: (type, rec) => {
+      if (webhooks.enabled) webhooks.emit(appointmentWebhookPayload(store, rec, type, now()));
     },
   };
 }

@@ -1,29 +1,54 @@
 import type { Hono } from 'hono';
+import { ghlUserActions } from './actions';
 import { createSandboxApp } from './app';
 import { createCore } from './core';
 import { SimulatedNetworkFailure } from './errors';
-import type { Appointment, FaultSpec, SandboxOptions, SandboxStats, SeedData } from './types';
+import type {
+  Appointment,
+  FaultSpec,
+  GhlUserActions,
+  SandboxOptions,
+  SandboxStats,
+  SeedData,
+  WebhookConfig,
+  WebhookLogEntry,
+  WebhookMode,
+  WebhookPublicKeys,
+  WebhookScheme,
+} from './types';
 
 /**
  * The GHL sandbox: a local stand-in for the parts of GHL API v2 that appointment sync uses, with
- * in-memory state, GHL's limits and injectable faults. Tests hand `sandbox.fetch` to our GHL
- * client; server.ts serves the same app over HTTP. Web APIs only, so it can run anywhere.
+ * in-memory state, GHL's limits and injectable faults, and GHL's signed appointment webhooks. Tests
+ * hand `sandbox.fetch` to our GHL client; server.ts serves the same app over HTTP. Web APIs only,
+ * so it can run anywhere.
  */
 
 export { DEMO_SEED } from './demo-seed';
 export type {
   Appointment,
   AppointmentStatus,
+  AppointmentWebhookPayload,
+  AppointmentWebhookType,
   AppointmentWriteResult,
   Calendar,
   Contact,
+  CreateAppointmentAction,
+  EditAppointmentAction,
   FaultKind,
   FaultSpec,
+  GhlUserActions,
   Location,
   SandboxOptions,
   SandboxStats,
   Scope,
   SeedData,
+  WebhookConfig,
+  WebhookLogEntry,
+  WebhookMode,
+  WebhookPublicKeys,
+  WebhookScheme,
+  WebhookStatus,
 } from './types';
 export { APPOINTMENT_STATUSES, SCOPES } from './types';
 
@@ -40,6 +65,24 @@ export interface GhlSandbox {
   stats(): SandboxStats;
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
   reset(): void;
+  /** Where appointment webhooks go; null (the start state) sends none. */
+  configureWebhooks(cfg: WebhookConfig | null): void;
+  /** The public halves of the sandbox's signing keys, to configure the receiver with. */
+  webhookKeys(): Promise<WebhookPublicKeys>;
+  /** Signature headers for any body (default scheme 'ed25519'), to hand-craft deliveries. */
+  signWebhook(rawBody: string, opts?: { scheme?: WebhookScheme }): Promise<Record<string, string>>;
+  webhooks: SandboxWebhooks;
+  /** Changes made by a person in GHL's UI rather than through the API. */
+  actions: GhlUserActions;
+}
+
+export interface SandboxWebhooks {
+  log(): WebhookLogEntry[];
+  setMode(mode: WebhookMode): void;
+  release(order?: 'fifo' | 'reverse'): void;
+  /** Resolves once nothing is queued, delayed or in flight, apart from held deliveries and retries due in 1 s or more. */
+  idle(): Promise<void>;
+  retryNow(): void;
 }
 
 export function createGhlSandbox(opts: SandboxOptions = {}): GhlSandbox {
@@ -78,6 +121,17 @@ export function createGhlSandbox(opts: SandboxOptions = {}): GhlSandbox {
     stats: core.statsSnapshot,
     appointments: core.appointments,
     reset: core.reset,
+    configureWebhooks: core.configureWebhooks,
+    webhookKeys: core.webhookKeys,
+    signWebhook: core.signWebhook,
+    webhooks: {
+      log: () => core.webhooks.log(),
+      setMode: (mode) => core.webhooks.setMode(mode),
+      release: (order) => core.webhooks.release(order),
+      idle: () => core.webhooks.idle(),
+      retryNow: () => core.webhooks.retryNow(),
+    },
+    actions: ghlUserActions(core),
   };
 }
 

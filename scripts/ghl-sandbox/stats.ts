@@ -36,6 +36,8 @@ export class StatsRecorder {
   rateLimited = 0;
   injected: Record<string, number> = {};
   creates = 0;
+  webhooksSent = 0;
+  webhooksByStatus: Record<string, number> = {};
 
   countCall(method: string, path: string): void {
     const key = callKey(method, path);
@@ -46,6 +48,12 @@ export class StatsRecorder {
     this.injected[kind] = (this.injected[kind] ?? 0) + 1;
   }
 
+  countWebhook(status: number | 'network_error'): void {
+    this.webhooksSent += 1;
+    const key = String(status);
+    this.webhooksByStatus[key] = (this.webhooksByStatus[key] ?? 0) + 1;
+  }
+
   clear(): void {
     this.calls = {};
     this.tokenRequests = 0;
@@ -54,6 +62,8 @@ export class StatsRecorder {
     this.rateLimited = 0;
     this.injected = {};
     this.creates = 0;
+    this.webhooksSent = 0;
+    this.webhooksByStatus = {};
   }
 
   snapshot(extra: { maxInWindow: number; appointments: number }): SandboxStats {
@@ -67,6 +77,8 @@ export class StatsRecorder {
       injected: { ...this.injected },
       appointments: extra.appointments,
       creates: this.creates,
+      webhooksSent: this.webhooksSent,
+      webhooksByStatus: { ...this.webhooksByStatus },
     };
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The sandbox's public shapes. Wire shapes follow GHL API v2 as described in
- * /work/shared/reference/ghl-api.md; the rest (SeedData, FaultSpec, SandboxStats) is sandbox control.
+ * /work/shared/reference/ghl-api.md; the rest (SeedData, FaultSpec, SandboxStats, the webhook and
+ * action controls) is sandbox control.
  */
 
 export const APPOINTMENT_STATUSES = ['new', 'confirmed', 'cancelled', 'showed', 'noshow', 'invalid'] as const;
@@ -162,6 +163,10 @@ export interface SandboxStats {
   appointments: number;
   /** Successful `POST /calendars/events/appointments`. */
   creates: number;
+  /** Webhook requests made (first attempts and retries; not dropped or held ones). */
+  webhooksSent: number;
+  /** Those requests by answer: '200', '429', …, 'network_error'. */
+  webhooksByStatus: Record<string, number>;
 }
 
 export interface SandboxOptions {
@@ -172,4 +177,114 @@ export interface SandboxOptions {
   clientSecret?: string;
   seed?: number;
   now?: () => number;
+}
+
+export type AppointmentWebhookType = 'AppointmentCreate' | 'AppointmentUpdate' | 'AppointmentDelete';
+
+/** An appointment webhook as GHL sends it (ghl-api.md §5): no description, rrule or isRecurring. */
+export interface AppointmentWebhookPayload {
+  type: AppointmentWebhookType;
+  locationId: string;
+  appointment: Pick<
+    Appointment,
+    | 'id'
+    | 'address'
+    | 'title'
+    | 'calendarId'
+    | 'contactId'
+    | 'groupId'
+    | 'appointmentStatus'
+    | 'assignedUserId'
+    | 'users'
+    | 'notes'
+    | 'startTime'
+    | 'endTime'
+    | 'dateAdded'
+    | 'dateUpdated'
+  > & { source: string };
+  /** When the change happened: ISO-8601 UTC with milliseconds. */
+  timestamp: string;
+  webhookId: string;
+}
+
+/** 'ed25519': `x-ghl-signature` (current); 'rsa': `x-wh-signature` (legacy); 'both': both headers. */
+export type WebhookScheme = 'ed25519' | 'rsa' | 'both';
+
+export interface WebhookConfig {
+  /** The receiver. With `deliver` it only names the Request's URL (default http://localhost/api/webhooks/ghl). */
+  url?: string;
+  /** In-process transport, e.g. `(req) => app.request(req)`; wins over fetching `url`. */
+  deliver?: (req: Request) => Response | Promise<Response>;
+  /** Default 'ed25519'. */
+  scheme?: WebhookScheme;
+  /** Wait before re-delivering after a 429; default 600_000 (GHL's ~10 minutes). */
+  retryDelayMs?: number;
+  /** Re-deliveries after 429s; default 6, as GHL. */
+  maxRetries?: number;
+}
+
+export interface WebhookPublicKeys {
+  /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`) */
+  ed25519PublicKeyPem: string;
+  rsaPublicKeyPem: string;
+}
+
+/** Chaos for tests; applies to deliveries emitted while it is set (not to 429 retries). */
+export interface WebhookMode {
+  /** Send each webhook twice: same webhookId, same bytes. */
+  duplicate?: boolean;
+  /** Wait this long before the first attempt. */
+  delayMs?: number;
+  /** Never send; the log says 'dropped'. */
+  drop?: boolean;
+  /** Queue until `webhooks.release()`; the log says 'held'. */
+  hold?: boolean;
+}
+
+export type WebhookStatus = number | 'network_error' | 'dropped' | 'held';
+
+export interface WebhookLogEntry {
+  webhookId: string;
+  type: AppointmentWebhookType;
+  appointmentId: string;
+  /** 1 for the first request, 2 for the first retry…; 0 for 'dropped'/'held', where nothing was sent. */
+  attempt: number;
+  status: WebhookStatus;
+  /** Sandbox clock, ISO-8601 UTC. */
+  at: string;
+}
+
+export interface CreateAppointmentAction {
+  locationId: string;
+  calendarId: string;
+  contactId: string;
+  startTime: string;
+  endTime: string;
+  title?: string;
+  appointmentStatus?: AppointmentStatus;
+  assignedUserId?: string;
+  notes?: string;
+}
+
+export interface EditAppointmentAction {
+  title?: string;
+  notes?: string;
+  assignedUserId?: string;
+  calendarId?: string;
+  appointmentStatus?: AppointmentStatus;
+}
+
+/**
+ * What a person does in GHL's own UI: no token, no rate limit, no faults, no slot check (staff can
+ * double-book). Each change bumps dateUpdated and emits its webhook, and returns the appointment.
+ */
+export interface GhlUserActions {
+  createAppointment(input: CreateAppointmentAction): Appointment;
+  /** Without `endTime` the appointment keeps its length. */
+  moveAppointment(id: string, to: { startTime: string; endTime?: string }): Appointment;
+  editAppointment(id: string, changes: EditAppointmentAction): Appointment;
+  /** Status 'cancelled' → AppointmentUpdate. */
+  cancelAppointment(id: string): Appointment;
+  /** Gone from every read, as an API delete → AppointmentDelete. Returns it as it was deleted. */
+  deleteAppointment(id: string): Appointment;
 }

@@ -111,6 +111,7 @@ export function appointmentRoutes(core: SandboxCore) {
     };
     store.appointmentRecords.set(rec.id, rec);
     core.stats.creates += 1;
+    core.appointmentChanged('AppointmentCreate', rec);
     // 201 and unwrapped, without dateAdded/dateUpdated: clients must GET to learn the dates.
     return c.json({ ...store.writeView(rec), traceId: traceId() }, 201);
   });
@@ -152,6 +153,7 @@ export function appointmentRoutes(core: SandboxCore) {
       address: (body.address as string | undefined) ?? rec.address,
       updatedMs: nextSecond(core.now(), rec.updatedMs),
     });
+    core.appointmentChanged('AppointmentUpdate', rec);
     return c.json({ ...store.writeView(rec), traceId: traceId() }, 200);
   });
 
@@ -162,6 +164,7 @@ export function appointmentRoutes(core: SandboxCore) {
     // Kept, not removed: a deleted appointment must stay out of every read, not come back as new.
     rec.deleted = true;
     rec.updatedMs = nextSecond(core.now(), rec.updatedMs);
+    core.appointmentChanged('AppointmentDelete', rec);
     return c.json({ succeeded: true, traceId: traceId() }, 201);
   });
 

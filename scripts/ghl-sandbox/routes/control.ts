@@ -1,7 +1,9 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import * as z from 'zod';
 import type { SandboxCore } from '../core';
 import type { FaultSpec, SeedData } from '../types';
+import { parseControlBody } from './control-body';
+import { webhookControlRoutes } from './control-webhooks';
 
 /**
  * `/_sandbox/*`: the same control operations as the in-process GhlSandbox methods, over HTTP, for
@@ -65,23 +67,23 @@ export function controlRoutes(core: SandboxCore) {
   const app = new Hono();
 
   app.post('/_sandbox/seed', async (c) => {
-    core.seed((await parse(c, seedBody)) as SeedData);
+    core.seed((await parseControlBody(c, seedBody)) as SeedData);
     return c.json({ ok: true });
   });
   app.post('/_sandbox/oauth/code', async (c) => {
-    const body = await parse(c, scopesBody);
+    const body = await parseControlBody(c, scopesBody);
     return c.json({ code: core.issueAuthCode(body.locationId, { scopes: body.scopes }) });
   });
   app.post('/_sandbox/private-token', async (c) => {
-    const body = await parse(c, scopesBody);
+    const body = await parseControlBody(c, scopesBody);
     return c.json({ token: core.createPrivateToken(body.locationId, { scopes: body.scopes }) });
   });
   app.post('/_sandbox/expire-tokens', async (c) => {
-    const body = await parse(c, z.object({ locationId: z.string().min(1).optional() }));
+    const body = await parseControlBody(c, z.object({ locationId: z.string().min(1).optional() }));
     core.expireAccessTokens(body.locationId);
     return c.json({ ok: true });
   });
-  app.post('/_sandbox/faults', async (c) => c.json({ id: core.injectFault((await parse(c, faultBody)) as FaultSpec) }));
+  app.post('/_sandbox/faults', async (c) => c.json({ id: core.injectFault((await parseControlBody(c, faultBody)) as FaultSpec) }));
   app.delete('/_sandbox/faults', (c) => {
     core.clearFaults();
     return c.json({ ok: true });
@@ -94,32 +96,8 @@ export function controlRoutes(core: SandboxCore) {
     core.reset();
     return c.json({ ok: true });
   });
+  app.route('/', webhookControlRoutes(core));
   app.all('/_sandbox/*', (c) => c.json({ error: `no control route ${c.req.method} ${c.req.path}` }, 404));
 
   return app;
-}
-
-export class ControlRequestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ControlRequestError';
-  }
-}
-
-/** An empty body reads as `{}`, so `curl -X POST .../reset` works without `-d`. */
-async function parse<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  const text = await c.req.text();
-  let raw: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new ControlRequestError('body must be JSON');
-    }
-  }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    throw new ControlRequestError(result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
-  }
-  return result.data;
 }
