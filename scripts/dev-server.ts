@@ -38,6 +38,7 @@ const demo = localGhl ? await localGhl.connectDemo(node.deps) : null;
 const host = process.env.HOST ?? '127.0.0.1';
 const server = serve({ fetch: (req) => app.fetch(req, process.env), port: config.PORT, hostname: host }, (info) => {
   const url = `http://${host}:${info.port}`;
+  localGhl?.sendWebhooksTo(`${url}/api/webhooks/ghl`);
   console.log(
     [
       `citas-sync listening on ${url}`,
@@ -47,7 +48,12 @@ const server = serve({ fetch: (req) => app.fetch(req, process.env), port: config
       `  GHL:      ${localGhl ? `sandbox at ${localGhl.url} (location ${demo?.locationId}, calendar ${demo?.calendarId})` : config.GHL_API_BASE}`,
       `  API key:  ${usingLocalKey ? `${LOCAL_DEV_API_KEY} (local default; set API_KEYS to change)` : '(from API_KEYS)'}`,
       `  try:      curl -H 'Authorization: Bearer ${usingLocalKey ? LOCAL_DEV_API_KEY : '<key>'}' '${url}/api/citas?location_id=${demo?.locationId ?? 'demo'}'`,
-      ...(localGhl ? [`  GHL side: curl '${localGhl.url}/_sandbox/appointments?locationId=${demo?.locationId}'`] : []),
+      ...(localGhl
+        ? [
+            `  GHL side: curl '${localGhl.url}/_sandbox/appointments?locationId=${demo?.locationId}'`,
+            `  webhooks: the sandbox signs and sends them to ${url}/api/webhooks/ghl (POST ${localGhl.url}/_sandbox/actions/move …)`,
+          ]
+        : []),
     ].join('\n'),
   );
 });

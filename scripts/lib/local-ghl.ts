@@ -1,7 +1,8 @@
 /**
  * `npm start` without GHL configured: the GHL sandbox as an HTTP server next to the service,
  * seeded with a demo clinic, and that clinic connected (private integration token) with its
- * default calendar chosen, so a cita created with curl shows up in the sandbox at once.
+ * default calendar chosen, so a cita created with curl shows up in the sandbox at once, and
+ * changes made "in GHL" (sandbox actions) come back through signed webhooks.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,10 +24,18 @@ export async function startLocalGhl(env: NodeJS.ProcessEnv) {
   env.GHL_CLIENT_SECRET ??= 'sandbox-client-secret';
   // Tokens are stored encrypted in the (persistent) embedded database, so the key must persist too.
   env.TOKEN_ENCRYPTION_KEY ??= localKey(`${env.PGLITE_DIR ?? './.data/pglite'}/../token-encryption.key`);
+  // The sandbox signs its webhooks with its own keys; the service verifies with those.
+  const keys = await server.sandbox.webhookKeys();
+  env.GHL_WEBHOOK_ED25519_PUBLIC_KEY ??= keys.ed25519PublicKeyPem;
+  env.GHL_WEBHOOK_RSA_PUBLIC_KEY ??= keys.rsaPublicKeyPem;
   return {
     url: server.url,
     sandbox: server.sandbox,
     close: server.close,
+    /** GHL-side changes (sandbox actions, and echoes of our writes) arrive as signed webhooks. */
+    sendWebhooksTo(url: string) {
+      server.sandbox.configureWebhooks({ url });
+    },
     async connectDemo(deps: Deps) {
       // The sandbox forgets everything on restart: connect afresh every time.
       await connectWithPrivateToken(deps, DEMO_LOCATION, server.sandbox.createPrivateToken(DEMO_LOCATION));

@@ -74,6 +74,7 @@ async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment):
   const now = deps.clock.now();
   const status = inc.status ?? 'new';
   const row: NewCitaRow = {
+    id: crypto.randomUUID(),
     locationId: inc.locationId,
     ghlCalendarId: inc.calendarId,
     ghlAppointmentId: inc.id,
@@ -94,10 +95,10 @@ async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment):
     updatedAt: now,
     cancelledAt: status === 'cancelled' ? now : null,
   };
+  // The hash of what GHL already has, so a later push of this unchanged cita costs nothing.
+  const contentHash = await hashOf({ ...row, id: row.id! } as CitaRow);
   const insert = async (conflict: boolean) => {
-    const [saved] = await tx.insert(citas).values({ ...row, conflict }).returning();
-    // The hash of what GHL already has, so a later push of this unchanged cita costs nothing.
-    await tx.update(citas).set({ contentHash: await hashOf(saved!) }).where(eq(citas.id, saved!.id));
+    const [saved] = await tx.insert(citas).values({ ...row, contentHash, conflict }).returning();
     return saved!;
   };
   const { value, conflicted } = await withOverlapFallback(tx, () => insert(false), () => insert(true));
@@ -105,12 +106,6 @@ async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment):
 }
 
 async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingAppointment): Promise<ApplyResult> {
-  if (inc.dateUpdated && cur.ghlDateUpdated && inc.dateUpdated < cur.ghlDateUpdated) {
-    return { outcome: 'stale', citaId: cur.id };
-  }
-  if (cur.syncStatus === 'pending_sync' && inc.dateUpdated && cur.updatedAt > inc.dateUpdated) {
-    return { outcome: 'stale', citaId: cur.id };
-  }
   const next = {
     ghlCalendarId: inc.calendarId,
     startTime: inc.startTime,
@@ -127,8 +122,16 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
   if (changed.length === 0) {
     const watermark = laterOf(cur.ghlDateUpdated, inc.dateUpdated);
     if (watermark !== cur.ghlDateUpdated) await tx.update(citas).set({ ghlDateUpdated: watermark }).where(eq(citas.id, cur.id));
-    const ours = cur.lastSyncedAt !== null && cur.source === 'rv3';
-    return { outcome: ours ? 'echo' : 'unchanged', citaId: cur.id };
+    // Nothing new: for a cita we wrote to GHL, this is the echo of our own write.
+    return { outcome: cur.source === 'rv3' ? 'echo' : 'unchanged', citaId: cur.id };
+  }
+  // Content differs. Older than what we hold, or older than a local edit still on its way to
+  // GHL: the newer side wins, and for the local edit that is the push about to happen.
+  if (inc.dateUpdated && cur.ghlDateUpdated && inc.dateUpdated < cur.ghlDateUpdated) {
+    return { outcome: 'stale', citaId: cur.id };
+  }
+  if (cur.syncStatus === 'pending_sync' && inc.dateUpdated && cur.updatedAt > inc.dateUpdated) {
+    return { outcome: 'stale', citaId: cur.id };
   }
 
   const now = deps.clock.now();
@@ -145,8 +148,8 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
       syncRetries: 0,
       lastSyncedAt: now,
     };
-    const [saved] = await tx.update(citas).set(patch).where(eq(citas.id, cur.id)).returning();
-    await tx.update(citas).set({ contentHash: await hashOf(saved!) }).where(eq(citas.id, cur.id));
+    const contentHash = await hashOf({ ...cur, ...patch });
+    const [saved] = await tx.update(citas).set({ ...patch, contentHash }).where(eq(citas.id, cur.id)).returning();
     return saved!;
   };
   const { value, conflicted } = await withOverlapFallback(tx, () => update(cur.conflict), () => update(true));
@@ -168,7 +171,7 @@ async function withOverlapFallback<T>(tx: Tx, first: () => Promise<T>, fallback:
   }
 }
 
-async function hashOf(row: CitaRow): Promise<string | null> {
+async function hashOf(row: Pick<CitaRow, 'id' | 'contactId'> & Parameters<typeof appointmentFromCita>[0]): Promise<string | null> {
   return row.contactId ? contentHash(appointmentFromCita(row, row.contactId)) : null;
 }
 

@@ -33,11 +33,17 @@ export async function claimEvent(db: DbOrTx, e: NewEvent): Promise<WebhookEventR
 export async function finishEvent(
   db: DbOrTx,
   webhookId: string,
-  r: { outcome: WebhookOutcome; citaId?: string | null; error?: string | null; at: Date },
+  r: { outcome: WebhookOutcome; citaId?: string | null; error?: string | null; at: Date; deliveries?: number },
 ): Promise<void> {
   await db
     .update(webhookEvents)
-    .set({ outcome: r.outcome, citaId: r.citaId ?? null, error: r.error ?? null, processedAt: r.at })
+    .set({
+      outcome: r.outcome,
+      citaId: r.citaId ?? null,
+      error: r.error ?? null,
+      processedAt: r.at,
+      ...(r.deliveries !== undefined ? { deliveries: r.deliveries } : {}),
+    })
     .where(eq(webhookEvents.webhookId, webhookId));
 }
 

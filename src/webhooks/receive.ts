@@ -6,8 +6,7 @@ import { applyGhlAppointment } from '../sync/inbound';
 import { claimEvent, finishEvent, recordFailedDelivery, type NewEvent } from './events-repo';
 import { APPOINTMENT_TYPES, appointmentWebhook, incomingFromWebhook, INSTALL_TYPES, webhookEnvelope } from './payload';
 import type { WebhookVerifier } from './signature';
-import { webhookEvents, type WebhookOutcome } from '../db/schema';
-import { eq } from 'drizzle-orm';
+import type { WebhookOutcome } from '../db/schema';
 
 /**
  * One GHL webhook delivery, start to finish. The order matters:
@@ -33,9 +32,7 @@ export async function receiveGhlWebhook(
   req: { raw: Uint8Array; headers: Headers; requestId: string },
 ): Promise<DeliveryResult> {
   const { metrics, logger, clock, config } = deps;
-  await metrics.increment('webhooks.received');
-
-  const sig = await verifier.verify(req.raw, req.headers);
+  const [sig] = await Promise.all([verifier.verify(req.raw, req.headers), metrics.increment('webhooks.received')]);
   if (!sig.ok) {
     await metrics.increment('webhooks.invalid_signature');
     logger.warn('webhook rejected: signature', { reason: sig.reason, bytes: req.raw.length });
@@ -62,7 +59,12 @@ export async function receiveGhlWebhook(
 
   const key = `webhook:${env.webhookId}`;
   const owner = crypto.randomUUID();
-  if (!(await deps.store.setIfAbsent(key, owner, IDEMPOTENCY_TTL_MS))) {
+  // Earlier deliveries we answered 429 to, even those the database never saw (read alongside the key).
+  const [claimedKey, failedBefore] = await Promise.all([
+    deps.store.setIfAbsent(key, owner, IDEMPOTENCY_TTL_MS),
+    deps.store.get(`webhook-failures:${env.webhookId}`).then((v) => Number(v ?? 0)),
+  ]);
+  if (!claimedKey) {
     await metrics.increment('webhooks.duplicate');
     return { status: 200, body: { received: true, outcome: 'duplicate', webhook_id: env.webhookId } };
   }
@@ -78,10 +80,10 @@ export async function receiveGhlWebhook(
     requestId: req.requestId,
   };
 
-  let result: { outcome: WebhookOutcome | 'duplicate'; citaId: string | null };
+  let result: { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean };
   try {
     result = await withTimeout(
-      deps.db.transaction(async (tx) => processEvent(tx, deps, event, payload)),
+      deps.db.transaction(async (tx) => processEvent(tx, deps, event, payload, failedBefore)),
       APPLY_TIMEOUT_MS,
     );
   } catch (err) {
@@ -103,23 +105,20 @@ export async function receiveGhlWebhook(
     });
   }
 
-  await metrics.increment(`webhooks.${result.outcome}`);
+  await Promise.all([
+    metrics.increment(`webhooks.${result.outcome}`),
+    result.firstDelivery ? metrics.increment('webhooks.first_delivery') : undefined,
+  ]);
   return { status: 200, body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId } };
 }
 
-async function processEvent(tx: Tx, deps: Deps, event: NewEvent, payload: unknown) {
+async function processEvent(tx: Tx, deps: Deps, event: NewEvent, payload: unknown, failedBefore: number) {
   const claimed = await claimEvent(tx, event);
   if (!claimed) return { outcome: 'duplicate' as const, citaId: null };
-  // Earlier deliveries we answered 429 to, even those the database never saw.
-  const failedBefore = Number((await deps.store.get(`webhook-failures:${event.webhookId}`)) ?? 0);
-  if (failedBefore >= claimed.deliveries) {
-    await tx.update(webhookEvents).set({ deliveries: failedBefore + 1 }).where(eq(webhookEvents.webhookId, event.webhookId));
-  } else if (claimed.deliveries === 1) {
-    await deps.metrics.increment('webhooks.first_delivery');
-  }
+  const deliveries = Math.max(claimed.deliveries, failedBefore + 1);
   const r = await applyEvent(tx, deps, event, payload);
-  await finishEvent(tx, event.webhookId, { outcome: r.outcome, citaId: r.citaId, error: r.error, at: deps.clock.now() });
-  return r;
+  await finishEvent(tx, event.webhookId, { outcome: r.outcome, citaId: r.citaId, error: r.error, at: deps.clock.now(), deliveries });
+  return { ...r, firstDelivery: deliveries === 1 };
 }
 
 /** Applies a claimed event's payload; also what the replay route runs. */

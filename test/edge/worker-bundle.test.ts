@@ -108,6 +108,33 @@ describe('outbound from inside workerd', () => {
   });
 });
 
+describe('the webhooks Worker bundle in workerd', () => {
+  it('verifies Ed25519 and RSA signatures with WebCrypto and applies the appointment', async () => {
+    const { createGhlSandbox } = await import('../../scripts/ghl-sandbox');
+    const ghl = createGhlSandbox();
+    const keys = await ghl.webhookKeys();
+    const mf = await boot('webhooks', { ...workerBindings(), GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem, GHL_WEBHOOK_RSA_PUBLIC_KEY: keys.rsaPublicKeyPem });
+    const body = (start: string) =>
+      JSON.stringify({
+        type: 'AppointmentCreate',
+        locationId: 'loc-edge-wh',
+        timestamp: new Date().toISOString(),
+        webhookId: crypto.randomUUID(),
+        appointment: { id: `apt-${start}`, calendarId: 'cal-edge-wh', contactId: 'c', title: 'GHL', appointmentStatus: 'confirmed', startTime: `2026-12-21T${start}:00-05:00`, endTime: `2026-12-21T${start.slice(0, 2)}:30:00-05:00`, dateUpdated: new Date().toISOString() },
+      });
+    for (const [scheme, start] of [['ed25519', '09:00'], ['rsa', '10:00']] as const) {
+      const b = body(start);
+      const res = await mf.dispatchFetch('http://worker/api/webhooks/ghl', { method: 'POST', headers: { 'Content-Type': 'application/json', ...(await ghl.signWebhook(b, { scheme })) }, body: b });
+      expect(res.status, scheme).toBe(200);
+      expect(((await res.json()) as any).outcome).toBe('created');
+    }
+    const forged = await mf.dispatchFetch('http://worker/api/webhooks/ghl', { method: 'POST', headers: { 'x-ghl-signature': btoa('x'.repeat(64)) }, body: body('11:00') });
+    expect(forged.status).toBe(401);
+    const list = (await (await t.api('GET', '/api/citas?location_id=loc-edge-wh')).json()) as any;
+    expect(list.data.map((c: any) => c.source)).toEqual(['ghl', 'ghl']);
+  });
+});
+
 describe('Worker configuration', () => {
   it('refuses to run without a database URL and names the variable (no default key either)', async () => {
     const mf = await boot('app', { API_KEYS: API_KEY });
