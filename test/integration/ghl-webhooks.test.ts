@@ -241,6 +241,9 @@ describe('idempotency and order', () => {
     const [event] = await t.deps.db.select().from(webhookEvents);
     expect(event).toMatchObject({ outcome: 'created', deliveries: 2 });
     expect(await countRows(t, citas)).toBe(1);
+    const stats = (await (await t.api('GET', '/api/admin/webhooks/stats', undefined, { Authorization: `Bearer ${ADMIN_KEY}` })).json()) as any;
+    expect(stats.counters).toMatchObject({ received: 3, failed: 1, created: 1, duplicate: 1, first_delivery: 0 });
+    expect(stats.first_delivery).toEqual({ processed: 1, first_delivery: 0, rate: 0 });
   });
 
   it('GHL re-delivers after our 429 (sandbox retry), and the replay route reprocesses idempotently', async () => {

@@ -6,7 +6,7 @@ import { appErrorFromGhl } from '../../http/ghl-errors';
 import { connectionView, connectWithPrivateToken } from '../../ghl/connect';
 import { sweepPending } from '../../sync/outbound';
 import { AppError } from '../../http/errors';
-import { findEvent, finishEvent } from '../../webhooks/events-repo';
+import { findEvent, finishEvent, firstDeliveryStats } from '../../webhooks/events-repo';
 import { applyEvent } from '../../webhooks/receive';
 
 const locationId = z.string().trim().min(1).max(128);
@@ -29,6 +29,16 @@ export const adminRoutes = new Hono<AppEnv>()
       throw appErrorFromGhl(e);
     });
     return c.json(view);
+  })
+  /** Webhook counters (shared store) and the first-delivery rate (durable record). */
+  .get('/webhooks/stats', async (c) => {
+    const { deps } = c.var;
+    const names = ['received', 'created', 'applied', 'cancelled', 'conflict', 'duplicate', 'stale', 'echo', 'unchanged', 'ignored', 'invalid_signature', 'invalid_timestamp', 'invalid_payload', 'failed', 'first_delivery'];
+    const [counters, durable] = await Promise.all([deps.metrics.read(names.map((n) => `webhooks.${n}`)), firstDeliveryStats(deps.db)]);
+    return c.json({
+      counters: Object.fromEntries(names.map((n) => [n, counters[`webhooks.${n}`] ?? 0])),
+      first_delivery: durable,
+    });
   })
   /**
    * Reprocesses a stored webhook. Safe to repeat: applying is idempotent (stale and unchanged
