@@ -13,6 +13,7 @@ export const FUNCTIONS = [
   { name: 'app', env: undefined },
   { name: 'citas', env: 'citas' },
   { name: 'webhooks', env: 'webhooks' },
+  { name: 'jobs', env: 'jobs' },
 ] as const;
 
 export interface BuiltFunction {

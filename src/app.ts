@@ -13,6 +13,7 @@ import { ghlRoutes } from './routes/ghl';
 import { adminRoutes } from './routes/admin';
 import { oauthRoutes } from './routes/oauth';
 import { webhookRoutes } from './routes/webhooks';
+import { jobRoutes } from './routes/jobs';
 import type { DepsProvider } from './runtime/deps';
 
 /**
@@ -34,9 +35,9 @@ export function createBaseApp(provider: DepsProvider) {
       maxAge: 600,
     })(c, next),
   );
-  // Webhooks bring their own body limit (GHL's 256 KB) and authenticate by signature, not key.
+  // Webhooks and jobs authenticate by signature (GHL's, QStash's), not key; webhooks bring their own body limit.
   const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
-    c.req.path.startsWith('/api/webhooks/') ? next() : mw(c, next);
+    c.req.path.startsWith('/api/webhooks/') || c.req.path.startsWith('/api/jobs/') ? next() : mw(c, next);
   app.use('/api/*', keyed(limitBody((c) => c.var.deps.config.MAX_BODY_BYTES)));
   app.use('/api/*', keyed(requireApiKey()));
   app.use('/api/admin/*', requireApiKey('admin'));
@@ -71,10 +72,18 @@ export function createWebhooksApp(provider: DepsProvider) {
   return app;
 }
 
+/** The scheduled sync jobs (QStash-signed), as their own function. */
+export function createJobsApp(provider: DepsProvider) {
+  const app = createBaseApp(provider);
+  app.route('/api/jobs', jobRoutes as never);
+  return app;
+}
+
 /** Every route in one worker (the simplest deployment, and what `npm start` serves). */
 export function createFullApp(provider: DepsProvider) {
   const app = createCitasApp(provider);
   app.route('/api/webhooks', webhookRoutes);
+  app.route('/api/jobs', jobRoutes as never);
   app.route('/oauth', oauthRoutes);
   app.route('/api/admin', adminRoutes);
   return app;

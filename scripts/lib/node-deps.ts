@@ -19,7 +19,7 @@ export function openStore(config: AppConfig, prefix?: string): { store: KvStore;
 
 export async function createNodeDeps(
   config: AppConfig,
-  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void> } = {},
+  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void>; queue?: import('../../src/jobs/queue').JobQueue | null } = {},
 ): Promise<{ deps: Deps; database: OpenedDb; storeDescription: string; close(): Promise<void> }> {
   const database = await openDatabase(config);
   if (opts.migrate) await database.migrate();
@@ -32,6 +32,7 @@ export async function createNodeDeps(
     logger: opts.logger ?? createLogger({ level: config.LOG_LEVEL }),
     fetch: opts.fetch ?? globalThis.fetch,
     sleep: opts.sleep,
+    queue: opts.queue,
   });
   return { deps, database, storeDescription: describe, close: () => database.close() };
 }

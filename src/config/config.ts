@@ -86,6 +86,22 @@ export const configSchema = z
     WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
     /** Per client IP on the webhook route, counted in the store; generous, it only stops floods. */
     WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+    /** QStash: publishing (token) and verifying its signed calls (both signing keys). */
+    QSTASH_TOKEN: z.string().min(1).optional(),
+    QSTASH_URL: z.url().optional(),
+    QSTASH_CURRENT_SIGNING_KEY: z.string().min(1).optional(),
+    QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
+    /** Windows the scheduled syncs scan, from now on. */
+    SYNC_INCREMENTAL_DAYS: z.coerce.number().int().min(1).max(62).default(14),
+    SYNC_FULL_DAYS: z.coerce.number().int().min(1).max(366).default(92),
+    /** Longest GHL events query; larger windows are split. */
+    SYNC_GHL_WINDOW_DAYS: z.coerce.number().int().min(1).max(31).default(14),
+    /** Rows applied per database transaction in a sync. */
+    SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+    /** webhook_events and sync_runs older than this are pruned by the cleanup job. */
+    SYNC_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+    /** An incremental sync older than this makes /healthz and sync-status say degraded. */
+    SYNC_STALE_AFTER_MS: z.coerce.number().int().min(60_000).default(3 * 3600_000),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   })
   .superRefine((c, ctx) => {

@@ -137,3 +137,40 @@ export const webhookEvents = pgTable(
 );
 
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
+
+export const SYNC_KINDS = ['incremental', 'full', 'cleanup'] as const;
+export type SyncKind = (typeof SYNC_KINDS)[number];
+
+/** One scheduled job run for one location: what it saw and did, and how it ended. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: SYNC_KINDS }).notNull(),
+    locationId: text('location_id').notNull(),
+    startedAt: instant('started_at').notNull(),
+    finishedAt: instant('finished_at'),
+    /** running | ok | partial (some window failed: no sweep there) | failed | skipped */
+    outcome: text('outcome').notNull(),
+    counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+    error: text('error'),
+    messageId: text('message_id'),
+  },
+  (t) => [index('sync_runs_location_kind_idx').on(t.locationId, t.kind, t.startedAt)],
+);
+export type SyncRunRow = typeof syncRuns.$inferSelect;
+
+/** Every state change of a cita: who (api, webhook, job), the changed fields before/after, the request. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    citaId: uuid('cita_id').notNull(),
+    actor: text('actor', { enum: ['api', 'webhook', 'job'] }).notNull(),
+    action: text('action').notNull(),
+    changes: jsonb('changes').$type<Record<string, { before: unknown; after: unknown }>>().notNull(),
+    requestId: text('request_id'),
+    at: instant('at').notNull(),
+  },
+  (t) => [index('audit_log_cita_idx').on(t.citaId, t.at), index('audit_log_at_idx').on(t.at)],
+);

@@ -6,6 +6,7 @@ import { storeMetrics } from '../observability/metrics';
 import type { KvStore } from '../store/kv-store';
 import type { Clock } from './clock';
 import type { Deps } from './deps';
+import { qstashQueue, type JobQueue } from '../jobs/queue';
 
 /** The one place the deps graph is wired, for Workers, Node and tests alike. */
 export function buildDeps(parts: {
@@ -17,8 +18,16 @@ export function buildDeps(parts: {
   /** How GHL is reached: global fetch, or the sandbox's in-process fetch in tests. */
   fetch: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** Overrides the queue (local queue under npm start and in tests). */
+  queue?: JobQueue | null;
 }): Deps {
   const metrics = storeMetrics(parts.store);
   const ghl = createGhlServices({ ...parts, metrics });
-  return { config: parts.config, db: parts.db, store: parts.store, clock: parts.clock, logger: parts.logger, metrics, ghl };
+  const queue =
+    parts.queue !== undefined
+      ? parts.queue
+      : parts.config.QSTASH_TOKEN
+        ? qstashQueue({ token: parts.config.QSTASH_TOKEN, baseUrl: parts.config.QSTASH_URL })
+        : null;
+  return { config: parts.config, db: parts.db, store: parts.store, clock: parts.clock, logger: parts.logger, metrics, ghl, queue };
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { GhlServices } from '../ghl/services';
+import type { JobQueue } from '../jobs/queue';
 import type { KvStore } from '../store/kv-store';
 import type { Clock } from './clock';
 
@@ -15,6 +16,8 @@ export interface Deps {
   logger: Logger;
   metrics: Metrics;
   ghl: GhlServices;
+  /** Fan-out of scheduled jobs; none → each location runs inline, one after another. */
+  queue: JobQueue | null;
 }
 
 /** Deps for one request, and how to give them back (Workers: end the request's DB pool). */

@@ -69,7 +69,14 @@ async function pushVersion(deps: Deps, cita: CitaRow): Promise<PushOutcome> {
       await deps.metrics.increment('sync.create.count');
       await deps.metrics.increment('sync.create.total_ms', Date.now() - cita.createdAt.getTime());
     } else {
-      await client.updateAppointment(cita.locationId, ghlId, appointmentUpdateFromWrite(write));
+      try {
+        await client.updateAppointment(cita.locationId, ghlId, appointmentUpdateFromWrite(write));
+      } catch (err) {
+        if (!(err instanceof GhlError && err.kind === 'not_found')) throw err;
+        // Deleted in GHL meanwhile: a GHL delete means cancelled, and that wins over our edit.
+        await markDeletedInGhl(deps, cita);
+        return 'synced';
+      }
     }
     // GHL's write answers carry no dateUpdated; the re-read gives the watermark that lets the
     // inbound side tell our own echo and stale events apart.
@@ -122,6 +129,24 @@ async function upsertContact(deps: Deps, cita: CitaRow): Promise<string> {
   const contact = await deps.ghl.client.upsertContact(cita.locationId, contactUpsertFromDetails(cita.contact));
   await deps.db.update(citas).set({ contactId: contact.id }).where(eq(citas.id, cita.id));
   return contact.id;
+}
+
+async function markDeletedInGhl(deps: Deps, cita: CitaRow): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db
+    .update(citas)
+    .set({
+      status: 'cancelled',
+      cancelledAt: cita.cancelledAt ?? now,
+      updatedAt: now,
+      version: cita.version + 1,
+      syncStatus: 'synced',
+      syncError: 'the appointment was deleted in GHL; cancelled here',
+      syncRetries: 0,
+      lastSyncedAt: now,
+    })
+    .where(and(eq(citas.id, cita.id), eq(citas.version, cita.version)));
+  deps.logger.warn('cita cancelled: its GHL appointment was deleted', { cita_id: cita.id, ghl_appointment_id: cita.ghlAppointmentId });
 }
 
 async function markSynced(

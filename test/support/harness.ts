@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../../src/runtime/clock';
 import { sharedDeps, type Deps } from '../../src/runtime/deps';
 import { createNodeDeps } from '../../scripts/lib/node-deps';
 import type { GhlSandbox } from '../../scripts/ghl-sandbox';
+import { localQueue, randomSigningKey, signedJobRequest } from '../../scripts/lib/local-qstash';
 
 export const SANDBOX_BASE = 'https://sandbox.ghl.test';
 /** A fresh AES-256 key per environment, as base64. */
@@ -56,6 +57,12 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     });
   }
   env.DATABASE_URL = dbUrl;
+  // QStash's side is played by a local queue that signs like QStash, delivering to this app.
+  const qstashKey = randomSigningKey();
+  env.QSTASH_CURRENT_SIGNING_KEY = qstashKey;
+  env.QSTASH_NEXT_SIGNING_KEY = randomSigningKey();
+  let deliverTo: (req: Request) => Promise<Response> = async () => new Response(null, { status: 503 });
+  const queue = localQueue({ signingKey: qstashKey, deliver: (req) => deliverTo(req), retries: 2, retryDelayMs: 20 });
   if (opts.ghl) {
     Object.assign(env, {
       GHL_API_BASE: SANDBOX_BASE,
@@ -76,6 +83,7 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     clock: opts.clock ?? systemClock,
     storePrefix: opts.storePrefix ?? `test:${crypto.randomUUID()}:`,
     ...(opts.ghl ? { fetch: opts.ghl.fetch } : {}),
+    queue,
   });
   const app = createFullApp(sharedDeps(node.deps));
 
@@ -137,11 +145,25 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
 
   /** Any request (e.g. a webhook delivered by the sandbox), with the env and ExecutionContext. */
   const request = async (req: Request): Promise<Response> => app.request(req, undefined, env, executionCtx as unknown as ExecutionContext);
+  deliverTo = request;
+
+  /** A job endpoint called the way QStash calls it (signed for http://localhost<path>). */
+  const job = async (path: string, body?: unknown, opts2: { key?: string; url?: string } = {}) => {
+    const url = `http://localhost${path}`;
+    const req = await signedJobRequest({ key: opts2.key ?? qstashKey, url: opts2.url ?? url, body });
+    const res = await request(new Request(url, { method: 'POST', headers: req.headers, body: await req.text() }));
+    await queue.idle();
+    await settle();
+    return res;
+  };
 
   return {
     app,
     env,
     request,
+    job,
+    queue,
+    qstashKey,
     connectPit,
     connectOAuth,
     deps: node.deps as Deps,

@@ -1,0 +1,38 @@
+import type { SyncKind } from '../db/schema';
+import type { Deps } from '../runtime/deps';
+import { cleanupLocation } from '../sync/cleanup';
+import { reconcileLocation } from '../sync/reconcile';
+import { findConnection } from '../ghl/connections-repo';
+import { GhlError } from '../ghl/errors';
+
+const LOCK_TTL_MS = 15 * 60_000;
+
+/**
+ * Runs one kind of job for one location, at most once at a time: QStash delivers at least once,
+ * so a second delivery while one runs is skipped (and a rerun of a finished job changes nothing).
+ */
+export async function runJob(deps: Deps, opts: { kind: SyncKind; locationId: string; messageId?: string | null }) {
+  const conn = await findConnection(deps.db, opts.locationId);
+  if (!conn) throw new GhlError('not_connected', `location ${opts.locationId} has no GHL connection`);
+  if (conn.status !== 'active') throw new GhlError('reauth_required', `the GHL connection of ${opts.locationId} is ${conn.status}`);
+  const key = `job-lock:${opts.kind}:${opts.locationId}`;
+  const owner = crypto.randomUUID();
+  if (!(await deps.store.setIfAbsent(key, owner, LOCK_TTL_MS))) {
+    return { skipped: true as const, reason: 'a run of this job for this location is in progress' };
+  }
+  const started = Date.now();
+  try {
+    const r =
+      opts.kind === 'cleanup'
+        ? await cleanupLocation(deps, opts)
+        : await reconcileLocation(deps, { locationId: opts.locationId, kind: opts.kind, messageId: opts.messageId });
+    await Promise.all([
+      deps.metrics.increment(`jobs.${opts.kind}.runs`),
+      deps.metrics.increment(`jobs.${opts.kind}.ms`, Date.now() - started),
+      deps.metrics.increment(`jobs.${opts.kind}.${r.outcome}`),
+    ]);
+    return { skipped: false as const, ...r };
+  } finally {
+    await deps.store.compareAndDelete(key, owner);
+  }
+}

@@ -1,0 +1,191 @@
+import { and, eq, gte, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
+import { citas, INACTIVE_STATUSES, syncRuns, type CitaRow, type SyncKind } from '../db/schema';
+import { GhlError } from '../ghl/errors';
+import type { GhlAppointment } from '../ghl/schemas';
+import { getLocationSettings, syncedCalendars } from '../locations/settings-repo';
+import type { Deps } from '../runtime/deps';
+import { statusFromGhl, type IncomingAppointment } from '../webhooks/payload';
+import { notesFromDescription } from './appointment-mapping';
+import { applyGhlAppointment, type ApplyOutcome } from './inbound';
+import { sweepPending } from './outbound';
+
+/**
+ * Scheduled reconciliation of one location: GHL has no "changed since" query and loses a webhook
+ * whenever we fail with anything but 429, so we read every synced calendar over a window and
+ * apply what differs, through the same function as webhooks.
+ *
+ * Deletions are found by mark-and-sweep: a cita GHL no longer lists is cancelled only when the
+ * scan of its calendar was complete and error-free, and only if it was synced before the scan
+ * began (a cita linked mid-scan was not there to be seen). One failing window never becomes a
+ * mass cancellation; the run is then recorded as partial.
+ */
+
+export interface ReconcileCounts {
+  fetched: number;
+  created: number;
+  updated: number;
+  cancelled: number;
+  conflicts: number;
+  unchanged: number;
+  swept: number;
+  pushed: number;
+  failed: number;
+  windows: number;
+  failed_windows: number;
+}
+
+export interface ReconcileResult {
+  runId: string;
+  outcome: 'ok' | 'partial' | 'failed' | 'skipped';
+  counts: ReconcileCounts;
+  error: string | null;
+}
+
+const DAY = 86_400_000;
+
+export async function reconcileLocation(
+  deps: Deps,
+  opts: { locationId: string; kind: Exclude<SyncKind, 'cleanup'>; messageId?: string | null },
+): Promise<ReconcileResult> {
+  const { db, clock, config } = deps;
+  const started = clock.now();
+  const [run] = await db
+    .insert(syncRuns)
+    .values({ kind: opts.kind, locationId: opts.locationId, startedAt: started, outcome: 'running', messageId: opts.messageId ?? null })
+    .returning({ id: syncRuns.id });
+  const counts: ReconcileCounts = { fetched: 0, created: 0, updated: 0, cancelled: 0, conflicts: 0, unchanged: 0, swept: 0, pushed: 0, failed: 0, windows: 0, failed_windows: 0 };
+  const errors: string[] = [];
+  let fatal: unknown = null;
+
+  try {
+    const settings = await getLocationSettings(db, opts.locationId);
+    const calendars = syncedCalendars(settings);
+    const days = opts.kind === 'full' ? config.SYNC_FULL_DAYS : config.SYNC_INCREMENTAL_DAYS;
+    const from = started;
+    const to = new Date(started.getTime() + days * DAY);
+
+    for (const calendarId of calendars) {
+      const seen = new Set<string>();
+      let complete = true;
+      for (const [wFrom, wTo] of splitWindow(from, to, config.SYNC_GHL_WINDOW_DAYS)) {
+        counts.windows++;
+        let events: GhlAppointment[];
+        try {
+          events = await deps.ghl.client.listEvents(opts.locationId, calendarId, wFrom, wTo);
+        } catch (err) {
+          if (err instanceof GhlError && ['reauth_required', 'not_connected', 'scope'].includes(err.kind)) throw err;
+          complete = false;
+          counts.failed_windows++;
+          errors.push(`${calendarId} ${wFrom.toISOString().slice(0, 10)}…${wTo.toISOString().slice(0, 10)}: ${(err as Error).message}`);
+          continue;
+        }
+        counts.fetched += events.length;
+        for (const e of events) seen.add(e.id);
+        await applyEvents(deps, opts.locationId, events, counts);
+      }
+      if (complete) counts.swept += await sweepUnseen(deps, { locationId: opts.locationId, calendarId, from, to, seen, scanStarted: started });
+    }
+
+    const pushed = await sweepPending(deps, { locationId: opts.locationId, limit: 500 });
+    counts.pushed = pushed.synced + pushed.unchanged;
+    counts.failed = pushed.failed;
+  } catch (err) {
+    fatal = err;
+  }
+
+  const outcome: ReconcileResult['outcome'] = fatal ? 'failed' : errors.length ? 'partial' : 'ok';
+  const error = fatal ? String((fatal as Error).message ?? fatal) : errors.length ? errors.join('; ').slice(0, 2000) : null;
+  await db.update(syncRuns).set({ finishedAt: clock.now(), outcome, counts: { ...counts }, error }).where(eq(syncRuns.id, run!.id));
+  deps.logger.info('sync run finished', { kind: opts.kind, location_id: opts.locationId, outcome, counts, ms: clock.now().getTime() - started.getTime() });
+  if (fatal instanceof GhlError) throw Object.assign(fatal, { runId: run!.id });
+  return { runId: run!.id, outcome, counts, error };
+}
+
+/** Applies fetched appointments in batches, one transaction per batch; unchanged ones cost no write. */
+async function applyEvents(deps: Deps, locationId: string, events: GhlAppointment[], counts: ReconcileCounts) {
+  if (!events.length) return;
+  // What we hold for these ids: an appointment whose dateUpdated we already recorded is skipped.
+  const known = await deps.db
+    .select({ id: citas.ghlAppointmentId, watermark: citas.ghlDateUpdated })
+    .from(citas)
+    .where(and(eq(citas.locationId, locationId), inArray(citas.ghlAppointmentId, events.map((e) => e.id))));
+  const watermarks = new Map(known.map((k) => [k.id, k.watermark?.getTime() ?? null]));
+  const todo = events.filter((e) => {
+    const w = watermarks.get(e.id);
+    const unchanged = w !== undefined && w !== null && e.dateUpdated && Date.parse(e.dateUpdated) <= w;
+    if (unchanged) counts.unchanged++;
+    return !unchanged;
+  });
+  for (let i = 0; i < todo.length; i += deps.config.SYNC_BATCH_SIZE) {
+    const batch = todo.slice(i, i + deps.config.SYNC_BATCH_SIZE);
+    const outcomes = await deps.db.transaction(async (tx) => {
+      const out: ApplyOutcome[] = [];
+      for (const e of batch) out.push((await applyGhlAppointment(tx, deps, incomingFromEvent(locationId, e))).outcome);
+      return out;
+    });
+    for (const o of outcomes) {
+      if (o === 'created') counts.created++;
+      else if (o === 'applied') counts.updated++;
+      else if (o === 'cancelled') counts.cancelled++;
+      else if (o === 'conflict') counts.conflicts++;
+      else counts.unchanged++;
+    }
+  }
+}
+
+function incomingFromEvent(locationId: string, e: GhlAppointment): IncomingAppointment {
+  return {
+    id: e.id,
+    locationId,
+    calendarId: e.calendarId ?? '',
+    contactId: e.contactId || null,
+    title: e.title || null,
+    status: statusFromGhl(e.appointmentStatus),
+    assignedUserId: e.assignedUserId || null,
+    // A listed event carries the description: our marker stripped, it is the notes.
+    notes: e.notes || notesFromDescription(e.description),
+    startTime: new Date(e.startTime),
+    endTime: new Date(e.endTime),
+    dateUpdated: e.dateUpdated ? new Date(e.dateUpdated) : null,
+    deleted: false,
+  };
+}
+
+/** Cancels active, synced citas of a completely scanned calendar window that GHL no longer has. */
+async function sweepUnseen(
+  deps: Deps,
+  s: { locationId: string; calendarId: string; from: Date; to: Date; seen: Set<string>; scanStarted: Date },
+): Promise<number> {
+  const candidates: Pick<CitaRow, 'id' | 'ghlAppointmentId'>[] = await deps.db
+    .select({ id: citas.id, ghlAppointmentId: citas.ghlAppointmentId })
+    .from(citas)
+    .where(
+      and(
+        eq(citas.locationId, s.locationId),
+        eq(citas.ghlCalendarId, s.calendarId),
+        isNotNull(citas.ghlAppointmentId),
+        notInArray(citas.status, [...INACTIVE_STATUSES]),
+        gte(citas.startTime, s.from),
+        lt(citas.startTime, s.to),
+        eq(citas.syncStatus, 'synced'),
+        lt(citas.lastSyncedAt, s.scanStarted),
+      ),
+    );
+  const gone = candidates.filter((c) => !s.seen.has(c.ghlAppointmentId!)).map((c) => c.id);
+  if (!gone.length) return 0;
+  const now = deps.clock.now();
+  await deps.db
+    .update(citas)
+    .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, version: sql`${citas.version} + 1`, lastSyncedAt: now })
+    .where(inArray(citas.id, gone));
+  deps.logger.info('cancelled citas deleted in GHL', { location_id: s.locationId, calendar_id: s.calendarId, count: gone.length });
+  return gone.length;
+}
+
+export function splitWindow(from: Date, to: Date, maxDays: number): [Date, Date][] {
+  const out: [Date, Date][] = [];
+  for (let t = from.getTime(); t < to.getTime(); t += maxDays * DAY) {
+    out.push([new Date(t), new Date(Math.min(to.getTime(), t + maxDays * DAY))]);
+  }
+  return out;
+}

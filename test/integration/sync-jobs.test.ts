@@ -1,0 +1,182 @@
+/**
+ * The scheduled jobs against the GHL sandbox, called the way QStash calls them.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { and, count, eq, sql } from 'drizzle-orm';
+import { createGhlSandbox, type GhlSandbox } from '../../scripts/ghl-sandbox';
+import { citas, syncRuns } from '../../src/db/schema';
+import { ADMIN_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
+
+const LOC = 'loc-jobs';
+const CALS = ['cal-j1', 'cal-j2'];
+const DAY = 86_400_000;
+
+const envs: TestEnv[] = [];
+afterEach(async () => {
+  await Promise.all(envs.splice(0).map((t) => t.close()));
+});
+
+function iso(ms: number) {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+async function setup(opts: { appointments?: number; env?: Record<string, string> } = {}) {
+  const sandbox = createGhlSandbox({ seed: 9, rateLimit: { max: 1000, intervalMs: 1000 } });
+  const base = Math.ceil(Date.now() / 3600_000) * 3600_000 + DAY;
+  const appointments = Array.from({ length: opts.appointments ?? 0 }, (_, i) => {
+    // Spread over ~85 days, two calendars, 30-minute slots that never overlap.
+    const start = base + Math.floor(i / 2) * 3600_000 + (i % 4 >= 2 ? 1800_000 : 0);
+    return { calendarId: CALS[i % 2]!, contactId: 'c-j', title: `Seeded ${i}`, appointmentStatus: (i % 7 === 0 ? 'confirmed' : 'new') as 'new', startTime: iso(start), endTime: iso(start + 1800_000) };
+  });
+  sandbox.seed({ locations: [{ id: LOC, timezone: 'America/Lima', calendars: CALS.map((id) => ({ id, name: id })), contacts: [{ id: 'c-j', firstName: 'Jo', email: 'jo@example.com' }], appointments }] });
+  const t = await createTestEnv({ ghl: sandbox, env: { GHL_RATE_LIMIT_INTERVAL_MS: '1000', ...opts.env } });
+  envs.push(t);
+  await t.connectPit(LOC);
+  await t.api('PUT', `/api/locations/${LOC}/settings`, { default_calendar_id: CALS[0], synced_calendar_ids: CALS });
+  return { t, sandbox, base };
+}
+
+const runJob = async (t: TestEnv, kind: string) => {
+  const res = await t.job('/api/jobs/run', { kind, location_id: LOC });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+/** Does our database hold exactly what the sandbox holds for the location? */
+async function compare(t: TestEnv, sandbox: GhlSandbox) {
+  const ghl = sandbox.appointments({ locationId: LOC });
+  const rows = await t.deps.db.select().from(citas).where(eq(citas.locationId, LOC));
+  const byGhl = new Map(rows.filter((r) => r.ghlAppointmentId).map((r) => [r.ghlAppointmentId!, r]));
+  const mismatches: string[] = [];
+  for (const a of ghl) {
+    const r = byGhl.get(a.id);
+    if (!r) {
+      mismatches.push(`${a.id}: missing locally`);
+      continue;
+    }
+    if (r.startTime.getTime() !== Date.parse(a.startTime) || r.endTime.getTime() !== Date.parse(a.endTime)) mismatches.push(`${a.id}: times ${r.startTime.toISOString()} vs ${a.startTime}`);
+    if (r.status !== a.appointmentStatus) mismatches.push(`${a.id}: status ${r.status} vs ${a.appointmentStatus}`);
+    if (r.ghlCalendarId !== a.calendarId) mismatches.push(`${a.id}: calendar ${r.ghlCalendarId} vs ${a.calendarId}`);
+  }
+  const live = new Set(ghl.map((a) => a.id));
+  for (const r of rows) {
+    if (r.ghlAppointmentId && !live.has(r.ghlAppointmentId) && r.status !== 'cancelled') mismatches.push(`${r.id}: active here, deleted in GHL`);
+    if (!r.ghlAppointmentId && r.status !== 'cancelled') mismatches.push(`${r.id}: never reached GHL (${r.syncStatus}: ${r.syncError})`);
+  }
+  return { mismatches, ghl: ghl.length, local: rows.length };
+}
+
+describe('job endpoints', () => {
+  it('only QStash-signed calls for this exact URL get in', async () => {
+    const { t } = await setup();
+    const ok = await t.job('/api/jobs/run', { kind: 'incremental', location_id: LOC });
+    expect(ok.status).toBe(200);
+    const forged = await t.job('/api/jobs/run', { kind: 'incremental', location_id: LOC }, { key: 'sig_not_ours' });
+    expect(forged.status).toBe(401);
+    const wrongUrl = await t.job('/api/jobs/run', { kind: 'incremental', location_id: LOC }, { url: 'http://localhost/api/jobs/sync/full' });
+    expect(wrongUrl.status).toBe(401);
+    const unsigned = await t.request(new Request('http://localhost/api/jobs/sync/full', { method: 'POST' }));
+    expect(unsigned.status).toBe(401);
+    // An API key is no way in either.
+    expect((await t.api('POST', '/api/jobs/sync/full', {}, { Authorization: `Bearer ${ADMIN_KEY}` })).status).toBe(401);
+  });
+
+  it('the scheduled call fans out one signed message per connected location', async () => {
+    const { t } = await setup({ appointments: 10 });
+    const res = await t.job('/api/jobs/sync/incremental');
+    expect(await res.json()).toMatchObject({ kind: 'incremental', published: 1 });
+    expect(t.queue.delivered.map((d) => d.status)).toEqual([200]);
+    const runs = await t.deps.db.select().from(syncRuns);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ kind: 'incremental', locationId: LOC, outcome: 'ok' });
+  });
+
+  it('a connection that needs re-authorisation answers 489, non-retryable', async () => {
+    const { t } = await setup();
+    await t.job('/api/jobs/run', { kind: 'full', location_id: LOC }); // connected: fine
+    const other = await t.job('/api/jobs/run', { kind: 'full', location_id: 'loc-never-connected' });
+    expect(other.status).toBe(489);
+    expect(other.headers.get('upstash-nonretryable-error')).toBe('true');
+  });
+});
+
+describe('reconciliation', () => {
+  it('a full sync of 2,000 seeded appointments over 3 months converges exactly; a rerun writes nothing', async () => {
+    const { t, sandbox } = await setup({ appointments: 2000 });
+    const started = Date.now();
+    const first = await runJob(t, 'full');
+    const ms = Date.now() - started;
+    expect(first.body).toMatchObject({ outcome: 'ok', counts: { created: 2000, failed_windows: 0 } });
+    expect((await compare(t, sandbox)).mismatches).toEqual([]);
+    const calls = sandbox.stats().calls['GET /calendars/events'];
+    console.log(`[full-sync] 2000 appointments: ${calls} GHL list calls, ${ms} ms, counts ${JSON.stringify(first.body.counts)}`);
+
+    const fingerprint = async () =>
+      (await t.deps.db.select({ v: sql<number>`sum(${citas.version})::int`, u: sql<string>`max(${citas.updatedAt})::text`, n: count() }).from(citas))[0];
+    const before = await fingerprint();
+    const again = await runJob(t, 'full');
+    expect(again.body.counts).toMatchObject({ created: 0, updated: 0, cancelled: 0, swept: 0, unchanged: 2000 });
+    expect(await fingerprint()).toEqual(before);
+  });
+
+  it('an appointment deleted in GHL without a webhook is cancelled by the next incremental', async () => {
+    const { t, sandbox } = await setup({ appointments: 6 });
+    await runJob(t, 'incremental');
+    const victim = sandbox.appointments({ locationId: LOC })[0]!;
+    sandbox.actions.deleteAppointment(victim.id); // no webhooks configured: the event is "lost"
+    const r = await runJob(t, 'incremental');
+    expect(r.body.counts.swept).toBe(1);
+    const [row] = await t.deps.db.select().from(citas).where(eq(citas.ghlAppointmentId, victim.id));
+    expect(row!.status).toBe('cancelled');
+    expect((await compare(t, sandbox)).mismatches).toEqual([]);
+  });
+
+  it('a 500 on one window: no cancellations from that run, recorded as partial; the next run catches up', async () => {
+    const { t, sandbox } = await setup({ appointments: 6 });
+    await runJob(t, 'incremental');
+    const victim = sandbox.appointments({ locationId: LOC, calendarId: CALS[0] })[0]!;
+    sandbox.actions.deleteAppointment(victim.id);
+    // Enough 500s for every attempt of the first events call (the client retries GETs).
+    sandbox.injectFault({ kind: '500', match: { method: 'GET', path: 'calendars/events' }, count: 5 });
+    const partial = await runJob(t, 'incremental');
+    expect(partial.body).toMatchObject({ outcome: 'partial', counts: { failed_windows: 1, swept: 0 } });
+    const [still] = await t.deps.db.select().from(citas).where(eq(citas.ghlAppointmentId, victim.id));
+    expect(still!.status).not.toBe('cancelled');
+    const [run] = await t.deps.db.select().from(syncRuns).where(eq(syncRuns.id, partial.body.runId));
+    expect(run).toMatchObject({ outcome: 'partial', error: expect.stringMatching(/cal-j1/) });
+    const next = await runJob(t, 'incremental');
+    expect(next.body).toMatchObject({ outcome: 'ok', counts: { swept: 1 } });
+  });
+
+  it('two concurrent deliveries of the same job: one runs, the other is skipped', async () => {
+    const { t } = await setup({ appointments: 40 });
+    const [a, b] = await Promise.all([runJob(t, 'full'), runJob(t, 'full')]);
+    const bodies = [a.body, b.body];
+    expect(bodies.filter((x) => x.skipped === true)).toHaveLength(1);
+    expect(bodies.filter((x) => x.skipped === false && x.outcome === 'ok')).toHaveLength(1);
+    expect(Number((await t.deps.db.select({ n: count() }).from(citas))[0]!.n)).toBe(40);
+  });
+
+  it('pending pushes are retried by the job; cleanup gives sync_failed one more chance and verifies GHL', async () => {
+    const { t, sandbox } = await setup({ appointments: 4 });
+    // Three pushes (the API's, then two jobs'), each trying the create three times.
+    sandbox.injectFault({ kind: '503', match: { method: 'POST', path: 'calendars/events/appointments' }, count: 9 });
+    const res = await t.api('POST', '/api/citas', citaBody({ location_id: LOC, calendar_id: CALS[1], contact_id: 'c-j', start_time: '2027-03-01T09:00', end_time: '2027-03-01T09:30' }));
+    const cita = (await res.json()) as any;
+    const [afterPush] = await t.deps.db.select().from(citas).where(eq(citas.id, cita.id));
+    expect(afterPush!.syncStatus).toBe('pending_sync');
+    await runJob(t, 'incremental');
+    await runJob(t, 'incremental');
+    const [failed] = await t.deps.db.select().from(citas).where(eq(citas.id, cita.id));
+    expect(failed).toMatchObject({ syncStatus: 'sync_failed', syncRetries: 3 });
+
+    await runJob(t, 'incremental'); // synced citas, then the GHL copy of one disappears
+    const gone = sandbox.appointments({ locationId: LOC })[0]!;
+    sandbox.actions.deleteAppointment(gone.id);
+    const cleanup = await runJob(t, 'cleanup');
+    expect(cleanup.body).toMatchObject({ outcome: 'ok', counts: { retried: 1, retried_ok: 1, missing_cancelled: 1 } });
+    const [retried] = await t.deps.db.select().from(citas).where(eq(citas.id, cita.id));
+    expect(retried).toMatchObject({ syncStatus: 'synced', ghlAppointmentId: expect.any(String) });
+    const [cancelled] = await t.deps.db.select().from(citas).where(and(eq(citas.ghlAppointmentId, gone.id)));
+    expect(cancelled!.status).toBe('cancelled');
+  });
+});
