@@ -15,6 +15,7 @@ import { oauthRoutes } from './routes/oauth';
 import { webhookRoutes } from './routes/webhooks';
 import { jobRoutes } from './routes/jobs';
 import type { DepsProvider } from './runtime/deps';
+import { metricsReport, prometheusText } from './observability/report';
 
 /**
  * The shell every function shares: request context, errors, CORS, limits, auth and health.
@@ -53,6 +54,10 @@ export function createBaseApp(provider: DepsProvider) {
   );
 
   app.route('/', healthRoutes);
+  // Prometheus scrapes with the admin key as a bearer token.
+  app.get('/metrics', requireApiKey('admin'), async (c) =>
+    c.text(prometheusText(await metricsReport(c.var.deps)), 200, { 'Content-Type': 'text/plain; version=0.0.4' }),
+  );
   return app;
 }
 

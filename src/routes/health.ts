@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-env';
 import { countConnectionsByStatus } from '../ghl/connections-repo';
+import { staleIncrementalLocations } from '../jobs/staleness';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -38,17 +39,20 @@ export const healthRoutes = new Hono<AppEnv>()
   .get('/healthz', async (c) => {
     const { db, store } = c.var.deps;
     let connections: Record<string, number> = {};
+    let stale: string[] = [];
     const [database, kv] = await Promise.all([
       timed(async () => {
-        connections = await countConnectionsByStatus(db);
+        [connections, stale] = await Promise.all([countConnectionsByStatus(db), staleIncrementalLocations(c.var.deps)]);
       }),
       timed(() => store.ping()),
     ]);
     // A location whose GHL connection died syncs nothing until someone reinstalls: say so here.
     const reauth = connections.reauth_required ?? 0;
     const ghl = { connections, reauth_required: reauth, ok: reauth === 0 };
-    const status = !database.ok ? 'down' : !kv.ok || !ghl.ok ? 'degraded' : 'ok';
-    return c.json({ status, checks: { database, store: kv, ghl } }, database.ok ? 200 : 503);
+    // A connected location whose incremental sync has not succeeded lately drifts from GHL.
+    const sync = { stale_locations: stale, ok: stale.length === 0 };
+    const status = !database.ok ? 'down' : !kv.ok || !ghl.ok || !sync.ok ? 'degraded' : 'ok';
+    return c.json({ status, checks: { database, store: kv, ghl, sync } }, database.ok ? 200 : 503);
   })
   .get('/readyz', async (c) => {
     const schema = await timed(() => c.var.deps.db.execute(sql`select 1 from citas limit 0`));

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, count, eq, sql } from 'drizzle-orm';
 import { createGhlSandbox, type GhlSandbox } from '../../scripts/ghl-sandbox';
-import { citas, syncRuns } from '../../src/db/schema';
+import { citas, ghlConnections, syncRuns } from '../../src/db/schema';
 import { ADMIN_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
 
 const LOC = 'loc-jobs';
@@ -178,5 +178,48 @@ describe('reconciliation', () => {
     expect(retried).toMatchObject({ syncStatus: 'synced', ghlAppointmentId: expect.any(String) });
     const [cancelled] = await t.deps.db.select().from(citas).where(and(eq(citas.ghlAppointmentId, gone.id)));
     expect(cancelled!.status).toBe('cancelled');
+  });
+});
+
+describe('visibility', () => {
+  it('sync-status per location and kind; /healthz degraded while the incremental sync is stale', async () => {
+    const { t } = await setup({ appointments: 4, env: { SYNC_STALE_AFTER_MS: '60000' } });
+    await t.deps.db.update(ghlConnections).set({ createdAt: new Date(Date.now() - 2 * 3600_000) });
+    const stale = (await (await t.app.request('/healthz', {}, t.env)).json()) as any;
+    expect(stale).toMatchObject({ status: 'degraded', checks: { sync: { ok: false, stale_locations: [LOC] } } });
+    let status = (await (await t.api('GET', '/api/admin/sync-status', undefined, { Authorization: `Bearer ${ADMIN_KEY}` })).json()) as any;
+    expect(status.overall).toBe('degraded');
+
+    await runJob(t, 'incremental');
+    expect(((await (await t.app.request('/healthz', {}, t.env)).json()) as any).status).toBe('ok');
+    status = (await (await t.api('GET', '/api/admin/sync-status', undefined, { Authorization: `Bearer ${ADMIN_KEY}` })).json()) as any;
+    const loc = status.locations.find((l: any) => l.location_id === LOC);
+    expect(status.overall).toBe('healthy');
+    expect(loc).toMatchObject({
+      health: 'healthy',
+      connection: { status: 'active' },
+      citas: { pending_sync: 0, sync_failed: 0, conflicts: 0 },
+      jobs: { incremental: { last_run: { outcome: 'ok', age_seconds: expect.any(Number), counts: { created: 4 } }, last_success: { outcome: 'ok' } }, full: { last_run: null } },
+    });
+    expect((await t.api('GET', '/api/admin/sync-status')).status).toBe(403);
+  });
+
+  it('metrics: JSON with the ratios operators ask for, and Prometheus text behind the admin key', async () => {
+    const { t, sandbox } = await setup({ appointments: 2 });
+    sandbox.injectFault({ kind: '429', match: { path: 'calendars/events' }, count: 1 });
+    await t.api('POST', '/api/citas', citaBody({ location_id: LOC, calendar_id: CALS[0], contact_id: 'c-j', start_time: '2027-03-02T09:00', end_time: '2027-03-02T09:30' }));
+    await runJob(t, 'incremental');
+    const m = (await (await t.api('GET', '/api/admin/metrics', undefined, { Authorization: `Bearer ${ADMIN_KEY}` })).json()) as any;
+    expect(m.counters['ghl.status.429']).toBe(1);
+    expect(m.ghl_errors_per_100_operations['429']).toBeCloseTo((100 * 1) / m.counters['ghl.calls'], 1);
+    expect(m.mean_create_to_ghl_ms).toEqual(expect.any(Number));
+    expect(m.jobs.incremental).toMatchObject({ runs: 1, ok: 1 });
+    expect(m.requests.ok).toBeGreaterThan(0);
+    const prom = await t.app.request('/metrics', { headers: { Authorization: `Bearer ${ADMIN_KEY}` } }, t.env);
+    expect(prom.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await prom.text();
+    expect(text).toMatch(/^citas_ghl_status_429_total 1$/m);
+    expect(text).toMatch(/^citas_ghl_errors_per_100_operations\{kind="429"\} [0-9.]+$/m);
+    expect((await t.app.request('/metrics', {}, t.env)).status).toBe(401);
   });
 });

@@ -47,7 +47,11 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     else if (status >= 400) log.warn('request', fields);
     else log.info('request', fields);
 
-    if (lease) afterResponse(c, tasks, lease, log);
+    if (lease) {
+      // Counted after the response, off the request's path.
+      tasks.push(lease.deps.metrics.increment(status >= 500 ? 'http.requests.fail' : 'http.requests.ok'));
+      afterResponse(c, tasks, lease, log);
+    }
   };
 }
 

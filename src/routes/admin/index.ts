@@ -8,6 +8,8 @@ import { sweepPending } from '../../sync/outbound';
 import { AppError } from '../../http/errors';
 import { findEvent, finishEvent, firstDeliveryStats } from '../../webhooks/events-repo';
 import { applyEvent } from '../../webhooks/receive';
+import { syncStatus } from '../../jobs/sync-status';
+import { metricsReport } from '../../observability/report';
 
 const locationId = z.string().trim().min(1).max(128);
 const connectionBody = z.strictObject({ private_integration_token: z.string().trim().min(10).max(4096) });
@@ -30,6 +32,8 @@ export const adminRoutes = new Hono<AppEnv>()
     });
     return c.json(view);
   })
+  .get('/sync-status', async (c) => c.json(await syncStatus(c.var.deps)))
+  .get('/metrics', async (c) => c.json(await metricsReport(c.var.deps)))
   /** Webhook counters (shared store) and the first-delivery rate (durable record). */
   .get('/webhooks/stats', async (c) => {
     const { deps } = c.var;

@@ -1,0 +1,17 @@
+import { and, eq, max } from 'drizzle-orm';
+import { ghlConnections, syncRuns } from '../db/schema';
+import type { Deps } from '../runtime/deps';
+
+/** Connected locations whose last successful incremental sync (or, before any, the connection) is too old. */
+export async function staleIncrementalLocations(deps: Pick<Deps, 'db' | 'clock' | 'config'>): Promise<string[]> {
+  const rows = await deps.db
+    .select({ id: ghlConnections.locationId, connectedAt: ghlConnections.createdAt, lastOk: max(syncRuns.finishedAt) })
+    .from(ghlConnections)
+    .leftJoin(syncRuns, and(eq(syncRuns.locationId, ghlConnections.locationId), eq(syncRuns.kind, 'incremental'), eq(syncRuns.outcome, 'ok')))
+    .where(eq(ghlConnections.status, 'active'))
+    .groupBy(ghlConnections.locationId, ghlConnections.createdAt);
+  const now = deps.clock.now().getTime();
+  return rows
+    .filter((r) => now - new Date(r.lastOk ?? r.connectedAt).getTime() > deps.config.SYNC_STALE_AFTER_MS)
+    .map((r) => r.id);
+}
