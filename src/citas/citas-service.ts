@@ -5,6 +5,7 @@ import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
 import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
 import { checkSchedule } from './cita-rules';
+import { recordAudit, type AuditContext } from '../audit/audit';
 import { citaView } from './cita-view';
 import { findCita, findOverlapping, insertCita, listCitas, updateCita } from './citas-repo';
 
@@ -69,7 +70,7 @@ function parseTimes(fields: { start_time?: string; end_time?: string }, zone: st
   return { start: read('start_time'), end: read('end_time'), errors };
 }
 
-export async function createCita(deps: DbDeps, input: CreateCitaInput): Promise<CitaRow> {
+export async function createCita(deps: DbDeps, input: CreateCitaInput, audit: AuditContext = { actor: 'api' }): Promise<CitaRow> {
   const loc = await locationContext(deps, input.location_id);
   const calendarId = input.calendar_id ?? loc.defaultCalendarId;
   const { start, end, errors } = parseTimes(input, loc.zone);
@@ -81,7 +82,8 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput): Promise<
 
   const now = deps.clock.now();
   try {
-    return await insertCita(deps.db, {
+    return await deps.db.transaction(async (tx) => {
+      const row = await insertCita(tx, {
       locationId: input.location_id,
       ghlCalendarId: calendarId,
       title: input.title,
@@ -98,6 +100,9 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput): Promise<
       syncStatus: 'pending_sync',
       createdAt: now,
       updatedAt: now,
+      });
+      await recordAudit(tx, audit, 'create', null, row, now);
+      return row;
     });
   } catch (err) {
     throw await overlapOr(deps, err, { locationId: input.location_id, calendarId, start, end });
@@ -119,6 +124,7 @@ export async function updateCitaById(
   id: string,
   input: UpdateCitaInput,
   expectedVersion?: number,
+  audit: AuditContext = { actor: 'api' },
 ): Promise<{ row: CitaRow; changed: boolean }> {
   let slot: { locationId: string; calendarId: string; start: Date; end: Date } | undefined;
   try {
@@ -165,6 +171,7 @@ export async function updateCitaById(
         syncRetries: 0,
         syncError: null,
       });
+      await recordAudit(tx, audit, input.status === 'cancelled' && current.status !== 'cancelled' ? 'cancel' : 'update', current, row, now);
       return { row, changed: true };
     });
   } catch (err) {
@@ -174,8 +181,8 @@ export async function updateCitaById(
 }
 
 /** Cancelling twice is fine: the second call returns the cancelled cita unchanged. */
-export async function cancelCita(deps: DbDeps, id: string, expectedVersion?: number) {
-  return updateCitaById(deps, id, { status: 'cancelled' }, expectedVersion);
+export async function cancelCita(deps: DbDeps, id: string, expectedVersion?: number, audit: AuditContext = { actor: 'api' }) {
+  return updateCitaById(deps, id, { status: 'cancelled' }, expectedVersion, audit);
 }
 
 export async function listCitasForLocation(deps: DbDeps, input: ListCitasInput) {

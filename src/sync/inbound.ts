@@ -6,6 +6,7 @@ import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
 import type { Deps } from '../runtime/deps';
 import type { IncomingAppointment } from '../webhooks/payload';
 import { appointmentFromCita, contentHash } from './appointment-mapping';
+import { recordAudit, type AuditContext } from '../audit/audit';
 
 /**
  * GHL → RV3: one function for every way an appointment arrives (webhooks now, sync jobs later).
@@ -31,14 +32,19 @@ export interface ApplyResult {
 
 type ApplyDeps = Pick<Deps, 'config' | 'clock'>;
 
-export async function applyGhlAppointment(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment): Promise<ApplyResult> {
+export async function applyGhlAppointment(
+  tx: Tx,
+  deps: ApplyDeps,
+  inc: IncomingAppointment,
+  audit: AuditContext = { actor: 'webhook' },
+): Promise<ApplyResult> {
   const [existing] = await tx
     .select()
     .from(citas)
     .where(and(eq(citas.locationId, inc.locationId), eq(citas.ghlAppointmentId, inc.id)))
     .limit(1)
     .for('update');
-  if (existing) return applyToExisting(tx, deps, existing, inc);
+  if (existing) return applyToExisting(tx, deps, existing, inc, audit);
   if (inc.deleted) return { outcome: 'ignored', citaId: null };
 
   const own = await findOwnUnlinkedCreate(tx, inc);
@@ -46,7 +52,7 @@ export async function applyGhlAppointment(tx: Tx, deps: ApplyDeps, inc: Incoming
     await tx.update(citas).set({ ghlAppointmentId: inc.id }).where(eq(citas.id, own.id));
     return { outcome: 'echo', citaId: own.id };
   }
-  return insertFromGhl(tx, deps, inc);
+  return insertFromGhl(tx, deps, inc, audit);
 }
 
 async function findOwnUnlinkedCreate(tx: Tx, inc: IncomingAppointment): Promise<CitaRow | null> {
@@ -69,7 +75,7 @@ async function findOwnUnlinkedCreate(tx: Tx, inc: IncomingAppointment): Promise<
   return row ?? null;
 }
 
-async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment): Promise<ApplyResult> {
+async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment, audit: AuditContext): Promise<ApplyResult> {
   const zone = effectiveZone(await getLocationSettings(tx, inc.locationId), deps.config.APP_TIMEZONE);
   const now = deps.clock.now();
   const status = inc.status ?? 'new';
@@ -102,10 +108,11 @@ async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment):
     return saved!;
   };
   const { value, conflicted } = await withOverlapFallback(tx, () => insert(false), () => insert(true));
+  await recordAudit(tx, audit, 'create_from_ghl', null, value, now);
   return { outcome: conflicted ? 'conflict' : 'created', citaId: value.id };
 }
 
-async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingAppointment): Promise<ApplyResult> {
+async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingAppointment, audit: AuditContext): Promise<ApplyResult> {
   const next = {
     ghlCalendarId: inc.calendarId,
     startTime: inc.startTime,
@@ -157,6 +164,7 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
   if (value.conflict && !INACTIVE_STATUSES.includes(value.status)) {
     await withOverlapFallback(tx, () => tx.update(citas).set({ conflict: false }).where(eq(citas.id, cur.id)), async () => undefined);
   }
+  await recordAudit(tx, audit, inc.deleted ? 'deleted_in_ghl' : 'update_from_ghl', cur, value, now);
   const outcome: ApplyOutcome = conflicted ? 'conflict' : next.status === 'cancelled' && cur.status !== 'cancelled' ? 'cancelled' : 'applied';
   return { outcome, citaId: cur.id };
 }

@@ -7,6 +7,7 @@ import type { Deps } from '../runtime/deps';
 import { statusFromGhl, type IncomingAppointment } from '../webhooks/payload';
 import { notesFromDescription } from './appointment-mapping';
 import { applyGhlAppointment, type ApplyOutcome } from './inbound';
+import { recordAudit } from '../audit/audit';
 import { sweepPending } from './outbound';
 
 /**
@@ -120,7 +121,7 @@ async function applyEvents(deps: Deps, locationId: string, events: GhlAppointmen
     const batch = todo.slice(i, i + deps.config.SYNC_BATCH_SIZE);
     const outcomes = await deps.db.transaction(async (tx) => {
       const out: ApplyOutcome[] = [];
-      for (const e of batch) out.push((await applyGhlAppointment(tx, deps, incomingFromEvent(locationId, e))).outcome);
+      for (const e of batch) out.push((await applyGhlAppointment(tx, deps, incomingFromEvent(locationId, e), { actor: 'job' })).outcome);
       return out;
     });
     for (const o of outcomes) {
@@ -156,8 +157,8 @@ async function sweepUnseen(
   deps: Deps,
   s: { locationId: string; calendarId: string; from: Date; to: Date; seen: Set<string>; scanStarted: Date },
 ): Promise<number> {
-  const candidates: Pick<CitaRow, 'id' | 'ghlAppointmentId'>[] = await deps.db
-    .select({ id: citas.id, ghlAppointmentId: citas.ghlAppointmentId })
+  const candidates: Pick<CitaRow, 'id' | 'ghlAppointmentId' | 'status'>[] = await deps.db
+    .select({ id: citas.id, ghlAppointmentId: citas.ghlAppointmentId, status: citas.status })
     .from(citas)
     .where(
       and(
@@ -171,13 +172,21 @@ async function sweepUnseen(
         lt(citas.lastSyncedAt, s.scanStarted),
       ),
     );
-  const gone = candidates.filter((c) => !s.seen.has(c.ghlAppointmentId!)).map((c) => c.id);
+  const goneRows = candidates.filter((c) => !s.seen.has(c.ghlAppointmentId!));
+  const gone = goneRows.map((c) => c.id);
   if (!gone.length) return 0;
   const now = deps.clock.now();
-  await deps.db
-    .update(citas)
-    .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, version: sql`${citas.version} + 1`, lastSyncedAt: now })
-    .where(inArray(citas.id, gone));
+  await deps.db.transaction(async (tx) => {
+    const rows = await tx
+      .update(citas)
+      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, version: sql`${citas.version} + 1`, lastSyncedAt: now })
+      .where(inArray(citas.id, gone))
+      .returning();
+    for (const r of rows) {
+      const before = goneRows.find((g) => g.id === r.id)!;
+      await recordAudit(tx, { actor: 'job' }, 'deleted_in_ghl', { status: before.status }, { id: r.id, status: r.status }, now);
+    }
+  });
   deps.logger.info('cancelled citas deleted in GHL', { location_id: s.locationId, calendar_id: s.calendarId, count: gone.length });
   return gone.length;
 }

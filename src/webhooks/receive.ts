@@ -125,7 +125,7 @@ async function processEvent(tx: Tx, deps: Deps, event: NewEvent, payload: unknow
 export async function applyEvent(
   tx: Tx,
   deps: Deps,
-  event: Pick<NewEvent, 'type' | 'locationId'>,
+  event: Pick<NewEvent, 'type' | 'locationId'> & { requestId?: string | null },
   payload: unknown,
 ): Promise<{ outcome: WebhookOutcome; citaId: string | null; error?: string }> {
   if (APPOINTMENT_TYPES.has(event.type)) {
@@ -135,7 +135,7 @@ export async function applyEvent(
         fields: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
       });
     }
-    const r = await applyGhlAppointment(tx, deps, incomingFromWebhook(parsed.data));
+    const r = await applyGhlAppointment(tx, deps, incomingFromWebhook(parsed.data), { actor: 'webhook', requestId: event.requestId });
     return r;
   }
   if (INSTALL_TYPES.has(event.type)) {

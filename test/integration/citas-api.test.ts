@@ -186,6 +186,19 @@ describe('PATCH and cancel', () => {
 
     const noop = await t.api('PATCH', `/api/citas/${cita.id}`, { title: 'Control - Ana Pérez' });
     expect(((await noop.json()) as any).version).toBe(2);
+
+    // One audit line per real change, with the fields before and after and the request id.
+    const trail = (await (await t.api('GET', `/api/citas/${cita.id}/audit`, undefined, { 'X-Request-Id': 'audit-read' })).json()) as any;
+    expect(trail.entries.map((e: any) => e.action)).toEqual(['create', 'update']);
+    expect(trail.entries[1]).toMatchObject({
+      actor: 'api',
+      changes: {
+        start_time: { before: '2025-11-14T15:00:00.000Z', after: '2025-11-14T16:00:00.000Z' },
+        end_time: { before: '2025-11-14T15:30:00.000Z', after: '2025-11-14T16:30:00.000Z' },
+      },
+      request_id: expect.any(String),
+    });
+    expect(Object.keys(trail.entries[1].changes).sort()).toEqual(['end_time', 'start_time']);
   });
 
   it('validates patches like creates', async () => {

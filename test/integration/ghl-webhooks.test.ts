@@ -123,6 +123,18 @@ describe('round trip through GHL', () => {
     await quiet();
     const deleted = await read(t, list.data[0].id);
     expect(deleted.status).toBe('cancelled');
+
+    // The audit trail says who changed what: the API created, GHL (via webhooks) moved and cancelled.
+    const trail = (await (await t.api('GET', `/api/citas/${cita.id}/audit`)).json()) as any;
+    expect(trail.entries.map((e: any) => [e.actor, e.action])).toEqual([
+      ['api', 'create'],
+      ...trail.entries.slice(1, -2).map(() => ['webhook', 'update_from_ghl']),
+      ['webhook', 'update_from_ghl'],
+      ['webhook', 'update_from_ghl'],
+    ]);
+    const moveEntry = trail.entries.find((e: any) => e.action === 'update_from_ghl' && e.changes.start_time);
+    expect(moveEntry.changes.start_time).toEqual({ before: '2026-12-01T14:00:00.000Z', after: '2026-12-02T21:00:00.000Z' });
+    expect(trail.entries[0].request_id).toEqual(expect.any(String));
     // Nothing that came from GHL went back to GHL.
     expect(sandbox.stats().calls['PUT /calendars/events/appointments/:id'] ?? 0).toBe(0);
   });

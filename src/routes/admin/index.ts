@@ -54,7 +54,7 @@ export const adminRoutes = new Hono<AppEnv>()
     const event = await findEvent(deps.db, webhookId);
     if (!event) throw AppError.notFound('Webhook', webhookId);
     const result = await deps.db.transaction(async (tx) => {
-      const r = await applyEvent(tx, deps, event, event.payload);
+      const r = await applyEvent(tx, deps, { ...event, requestId: c.var.requestId }, event.payload);
       await finishEvent(tx, webhookId, { outcome: r.outcome, citaId: r.citaId, at: deps.clock.now() });
       return r;
     });

@@ -11,6 +11,7 @@ import {
   updateCitaById,
 } from '../../citas/citas-service';
 import { pushCita } from '../../sync/outbound';
+import { auditTrail } from '../../audit/audit';
 import type { Context } from 'hono';
 import type { CitaRow } from '../../db/schema';
 import { citaIdParam, createCitaBody, listCitasQuery, parseIfMatch, updateCitaBody } from './schemas';
@@ -19,7 +20,7 @@ import { citaIdParam, createCitaBody, listCitasQuery, parseIfMatch, updateCitaBo
 export const citasRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const input = await readJson(c, createCitaBody);
-    const row = await createCita(c.var.deps, input);
+    const row = await createCita(c.var.deps, input, { actor: 'api', requestId: c.var.requestId });
     c.set('logFields', { ...c.var.logFields, cita_id: row.id });
     pushAfterResponse(c, row);
     c.header('Location', `/api/citas/${row.id}`);
@@ -39,14 +40,23 @@ export const citasRoutes = new Hono<AppEnv>()
     const id = citaId(c.req.param('id'));
     const expected = ifMatch(c.req.header('if-match'));
     const input = await readJson(c, updateCitaBody);
-    const { row, changed } = await updateCitaById(c.var.deps, id, input, expected);
+    const { row, changed } = await updateCitaById(c.var.deps, id, input, expected, { actor: 'api', requestId: c.var.requestId });
     if (changed) pushAfterResponse(c, row);
     c.header('ETag', etagOf(row));
     return c.json(citaView(row));
   })
+  /** Who changed what, oldest first. */
+  .get('/:id/audit', async (c) => {
+    const row = await getCita(c.var.deps, citaId(c.req.param('id')));
+    const trail = await auditTrail(c.var.deps.db, row.id);
+    return c.json({
+      cita_id: row.id,
+      entries: trail.map((e) => ({ at: e.at.toISOString(), actor: e.actor, action: e.action, changes: e.changes, request_id: e.requestId })),
+    });
+  })
   .post('/:id/cancel', async (c) => {
     const id = citaId(c.req.param('id'));
-    const { row, changed } = await cancelCita(c.var.deps, id, ifMatch(c.req.header('if-match')));
+    const { row, changed } = await cancelCita(c.var.deps, id, ifMatch(c.req.header('if-match')), { actor: 'api', requestId: c.var.requestId });
     if (changed) pushAfterResponse(c, row);
     c.header('ETag', etagOf(row));
     return c.json(citaView(row));

@@ -1,0 +1,49 @@
+import { asc, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client';
+import { auditLog, type CitaRow } from '../db/schema';
+
+export type Actor = 'api' | 'webhook' | 'job';
+export interface AuditContext {
+  actor: Actor;
+  requestId?: string | null;
+}
+
+/** The fields whose changes are worth an audit line (sync bookkeeping is not). */
+const TRACKED = ['ghlCalendarId', 'ghlAppointmentId', 'title', 'contactId', 'assignedUserId', 'startTime', 'endTime', 'status', 'notes', 'extras', 'conflict'] as const;
+
+/**
+ * Writes who changed what on a cita, in the caller's transaction. `before` null = created.
+ * Nothing is written when no tracked field changed.
+ */
+export async function recordAudit(
+  db: DbOrTx,
+  ctx: AuditContext,
+  action: string,
+  before: Partial<CitaRow> | null,
+  after: Partial<CitaRow> & { id: string },
+  at: Date,
+): Promise<void> {
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  for (const f of TRACKED) {
+    if (!(f in after)) continue;
+    const b = before ? (before[f] ?? null) : null;
+    const a = after[f] ?? null;
+    if (!equal(b, a) || (!before && a !== null)) changes[snake(f)] = { before: b, after: a };
+  }
+  if (!Object.keys(changes).length) return;
+  await db.insert(auditLog).values({ citaId: after.id, actor: ctx.actor, action, changes, requestId: ctx.requestId ?? null, at });
+}
+
+export async function auditTrail(db: DbOrTx, citaId: string) {
+  return db.select().from(auditLog).where(eq(auditLog.citaId, citaId)).orderBy(asc(auditLog.at));
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (typeof a === 'object' && a !== null) return JSON.stringify(a) === JSON.stringify(b);
+  return a === b;
+}
+
+function snake(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
