@@ -1,0 +1,123 @@
+/**
+ * A randomized two-sided scenario: hundreds of operations on RV3 and in GHL (creates, moves,
+ * edits, cancels, deletes), with webhooks dropped, duplicated and reordered and GHL faults
+ * injected. After one full sync both sides must agree on every appointment: ids, times, status,
+ * calendar. Seeded and reproducible: SCENARIO_SEEDS=n runs seeds 1..n (CI runs more).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { createGhlSandbox, type GhlSandbox } from '../../scripts/ghl-sandbox';
+import { mulberry32 } from '../../scripts/ghl-sandbox/prng';
+import { citas } from '../../src/db/schema';
+import { createTestEnv, type TestEnv } from '../support/harness';
+
+const LOC = 'loc-scn';
+const CALS = ['cal-a', 'cal-b'];
+const SEEDS = Number(process.env.SCENARIO_SEEDS ?? 3);
+const OPS = Number(process.env.SCENARIO_OPS ?? 150);
+const DAY = 86_400_000;
+
+let t: TestEnv | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+async function agreement(env: TestEnv, sandbox: GhlSandbox): Promise<string[]> {
+  const ghl = sandbox.appointments({ locationId: LOC });
+  const rows = await env.deps.db.select().from(citas).where(eq(citas.locationId, LOC));
+  const byGhl = new Map(rows.filter((r) => r.ghlAppointmentId).map((r) => [r.ghlAppointmentId!, r]));
+  const out: string[] = [];
+  for (const a of ghl) {
+    const r = byGhl.get(a.id);
+    if (!r) out.push(`${a.id} (${a.title}) exists in GHL only`);
+    else {
+      if (r.startTime.getTime() !== Date.parse(a.startTime) || r.endTime.getTime() !== Date.parse(a.endTime)) out.push(`${a.id}: times ${r.startTime.toISOString()} vs ${a.startTime}`);
+      if (r.status !== a.appointmentStatus) out.push(`${a.id}: status ${r.status} vs ${a.appointmentStatus}`);
+      if (r.ghlCalendarId !== a.calendarId) out.push(`${a.id}: calendar ${r.ghlCalendarId} vs ${a.calendarId}`);
+    }
+  }
+  const live = new Set(ghl.map((a) => a.id));
+  for (const r of rows) {
+    if (r.ghlAppointmentId && !live.has(r.ghlAppointmentId) && r.status !== 'cancelled') out.push(`cita ${r.id} active, its GHL appointment deleted`);
+    if (!r.ghlAppointmentId && r.status !== 'cancelled') out.push(`cita ${r.id} never reached GHL (${r.syncStatus}: ${r.syncError})`);
+  }
+  return out;
+}
+
+describe('randomized two-sided scenario', () => {
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    it(`seed ${seed}: ${OPS} operations, lossy webhooks, GHL faults → one full sync → agreement`, async () => {
+      const rand = mulberry32(seed * 7919);
+      const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[Math.floor(rand() * xs.length)] : undefined);
+      const sandbox = createGhlSandbox({ seed, rateLimit: { max: 10_000, intervalMs: 1000 } });
+      sandbox.seed({ locations: [{ id: LOC, timezone: 'America/Lima', calendars: CALS.map((id) => ({ id, name: id })), contacts: [{ id: 'c-s', firstName: 'Sam', email: 's@example.com' }] }] });
+      const keys = await sandbox.webhookKeys();
+      t = await createTestEnv({
+        ghl: sandbox,
+        env: { GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem, GHL_RATE_LIMIT_INTERVAL_MS: '1000', WEBHOOK_RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' },
+      });
+      const env = t;
+      await env.connectPit(LOC);
+      await env.api('PUT', `/api/locations/${LOC}/settings`, { default_calendar_id: CALS[0], synced_calendar_ids: CALS });
+      sandbox.configureWebhooks({ deliver: (req) => env.request(req), retryDelayMs: 5 });
+      sandbox.injectFault({ kind: '429', match: { path: 'calendars/events' }, rate: 0.1 });
+      sandbox.injectFault({ kind: '500', match: { path: 'calendars/events' }, rate: 0.05 });
+
+      const base = Math.ceil(Date.now() / DAY) * DAY + 2 * DAY + 13 * 3600_000; // 08:00 Lima, in two days
+      const slot = () => base + Math.floor(rand() * 5) * DAY + Math.floor(rand() * 20) * 1800_000;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const ours = async () => (await env.deps.db.select().from(citas).where(eq(citas.locationId, LOC))).filter((c) => c.status !== 'cancelled');
+      const theirs = () => sandbox.appointments({ locationId: LOC }).filter((a) => a.appointmentStatus !== 'cancelled');
+      const tally: Record<string, number> = {};
+
+      for (let i = 0; i < OPS; i++) {
+        const r = rand();
+        // Webhook chaos, switched now and then.
+        if (r < 0.06) sandbox.webhooks.setMode(pick([{ drop: true }, { duplicate: true }, { hold: true }, { delayMs: 3 }, {}])!);
+        if (r > 0.97) sandbox.webhooks.release(rand() < 0.5 ? 'reverse' : 'fifo');
+        const op = pick(['rv3.create', 'rv3.create', 'rv3.move', 'rv3.edit', 'rv3.cancel', 'ghl.create', 'ghl.move', 'ghl.edit', 'ghl.cancel', 'ghl.delete'])!;
+        tally[op] = (tally[op] ?? 0) + 1;
+        const start = slot();
+        if (op === 'rv3.create') {
+          await env.api('POST', '/api/citas', { location_id: LOC, calendar_id: pick(CALS), contact_id: 'c-s', title: `R${i}`, start_time: iso(start), end_time: iso(start + 1800_000) });
+        } else if (op.startsWith('rv3.')) {
+          const c = pick(await ours());
+          if (!c) continue;
+          if (op === 'rv3.move') await env.api('PATCH', `/api/citas/${c.id}`, { start_time: iso(start), end_time: iso(start + 1800_000) });
+          if (op === 'rv3.edit') await env.api('PATCH', `/api/citas/${c.id}`, { title: `R${i}-edit`, status: pick(['new', 'confirmed']) });
+          if (op === 'rv3.cancel') await env.api('POST', `/api/citas/${c.id}/cancel`);
+        } else if (op === 'ghl.create') {
+          sandbox.actions.createAppointment({ locationId: LOC, calendarId: pick(CALS)!, contactId: 'c-s', title: `G${i}`, startTime: iso(start), endTime: iso(start + 1800_000) });
+        } else {
+          const a = pick(theirs());
+          if (!a) continue;
+          if (op === 'ghl.move') sandbox.actions.moveAppointment(a.id, { startTime: iso(start) });
+          if (op === 'ghl.edit') sandbox.actions.editAppointment(a.id, { title: `G${i}-edit`, ...(rand() < 0.3 ? { calendarId: pick(CALS) } : {}) });
+          if (op === 'ghl.cancel') sandbox.actions.cancelAppointment(a.id);
+          if (op === 'ghl.delete') sandbox.actions.deleteAppointment(a.id);
+        }
+        if (rand() < 0.3) await sandbox.webhooks.idle();
+      }
+
+      // The storm ends: held webhooks arrive (reversed), faults stop, everything in flight lands.
+      sandbox.webhooks.setMode({});
+      sandbox.webhooks.release('reverse');
+      sandbox.clearFaults();
+      for (let k = 0; k < 5; k++) {
+        await sandbox.webhooks.idle();
+        await env.settle();
+      }
+      const before = await agreement(env, sandbox);
+
+      const res = await env.job('/api/jobs/run', { kind: 'full', location_id: LOC });
+      const run = (await res.json()) as any;
+      expect(run.outcome).toBe('ok');
+      await sandbox.webhooks.idle();
+      await env.settle();
+      const after = await agreement(env, sandbox);
+      console.log(`[scenario seed ${seed}] ops ${JSON.stringify(tally)}; disagreements before the full sync: ${before.length}, after: ${after.length}; run ${JSON.stringify(run.counts)}`);
+      expect(after).toEqual([]);
+    });
+  }
+});
