@@ -10,6 +10,9 @@ import { sharedDeps } from '../src/runtime/deps';
 import { loadDotEnv } from './lib/dotenv';
 import { createNodeDeps } from './lib/node-deps';
 import { startLocalGhl } from './lib/local-ghl';
+import { localQueue, randomSigningKey, startLocalScheduler } from './lib/local-qstash';
+import { DATA_DIR, persistentSecret } from './lib/local-keys';
+import { SCHEDULES } from '../src/jobs/schedules';
 
 /** The documented local key (README). Only this dev server ever falls back to it. */
 export const LOCAL_DEV_API_KEY = 'dev-local-key';
@@ -18,6 +21,12 @@ loadDotEnv();
 const usingLocalKey = !process.env.API_KEYS;
 if (usingLocalKey) process.env.API_KEYS = LOCAL_DEV_API_KEY;
 if (!process.env.ADMIN_API_KEYS && usingLocalKey) process.env.ADMIN_API_KEYS = LOCAL_DEV_API_KEY;
+// No QStash configured → a local queue and scheduler signing like QStash, with keys kept in ./.data.
+const localQStash = !process.env.QSTASH_TOKEN;
+if (localQStash) {
+  process.env.QSTASH_CURRENT_SIGNING_KEY ??= persistentSecret(`${DATA_DIR}/qstash-signing.key`, randomSigningKey);
+  process.env.QSTASH_NEXT_SIGNING_KEY ??= persistentSecret(`${DATA_DIR}/qstash-next-signing.key`, randomSigningKey);
+}
 // No GHL configured → the GHL sandbox on this machine, seeded with a demo clinic.
 const localGhl = process.env.GHL_API_BASE ? null : await startLocalGhl(process.env);
 
@@ -32,13 +41,19 @@ try {
   throw err;
 }
 
-const node = await createNodeDeps(config, { migrate: true });
+const queue = localQStash
+  ? localQueue({ signingKey: config.QSTASH_CURRENT_SIGNING_KEY!, deliver: (req) => fetch(req), log: (l) => console.log(l) })
+  : undefined;
+const node = await createNodeDeps(config, { migrate: true, ...(queue ? { queue } : {}) });
 const app = createFullApp(sharedDeps(node.deps));
 const demo = localGhl ? await localGhl.connectDemo(node.deps) : null;
 const host = process.env.HOST ?? '127.0.0.1';
 const server = serve({ fetch: (req) => app.fetch(req, process.env), port: config.PORT, hostname: host }, (info) => {
   const url = `http://${host}:${info.port}`;
   localGhl?.sendWebhooksTo(`${url}/api/webhooks/ghl`);
+  if (localQStash) {
+    startLocalScheduler({ baseUrl: config.PUBLIC_BASE_URL ?? url, signingKey: config.QSTASH_CURRENT_SIGNING_KEY!, schedules: SCHEDULES, log: (l) => console.log(l) });
+  }
   console.log(
     [
       `citas-sync listening on ${url}`,
@@ -54,6 +69,7 @@ const server = serve({ fetch: (req) => app.fetch(req, process.env), port: config
             `  webhooks: the sandbox signs and sends them to ${url}/api/webhooks/ghl (POST ${localGhl.url}/_sandbox/actions/move …)`,
           ]
         : []),
+      `  jobs:     ${localQStash ? 'local scheduler (same crons as QStash); run one now: npm run job -- incremental' : 'QStash'}`,
     ].join('\n'),
   );
 });

@@ -4,9 +4,8 @@
  * default calendar chosen, so a cita created with curl shows up in the sandbox at once, and
  * changes made "in GHL" (sandbox actions) come back through signed webhooks.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { persistentSecret } from './local-keys';
 import { DEMO_SEED } from '../ghl-sandbox';
 import { startGhlSandboxServer } from '../ghl-sandbox/server';
 import type { Deps } from '../../src/runtime/deps';
@@ -49,9 +48,5 @@ export async function startLocalGhl(env: NodeJS.ProcessEnv) {
 }
 
 function localKey(path: string): string {
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(dirname(path), { recursive: true });
-  const key = randomBytes(32).toString('base64');
-  writeFileSync(path, key, { mode: 0o600 });
-  return key;
+  return persistentSecret(path, () => randomBytes(32).toString('base64'));
 }

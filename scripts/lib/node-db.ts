@@ -27,13 +27,16 @@ export interface OpenedDb {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Pick<AppConfig, 'DATABASE_URL' | 'PGLITE_DIR' | 'NEON_WS_PROXY'>): Promise<OpenedDb> {
+export async function openDatabase(
+  config: Pick<AppConfig, 'DATABASE_URL' | 'PGLITE_DIR' | 'NEON_WS_PROXY'>,
+  opts: { logQuery?: (query: string) => void } = {},
+): Promise<OpenedDb> {
   const url = config.DATABASE_URL;
   if (!url || url === 'memory://') {
     const dir = url === 'memory://' ? undefined : config.PGLITE_DIR;
     if (dir) mkdirSync(dir, { recursive: true });
     const client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), extensions: { btree_gist } });
-    const db = drizzlePglite({ client, schema }) as unknown as Db;
+    const db = drizzlePglite({ client, schema, ...(opts.logQuery ? { logger: { logQuery: opts.logQuery } } : {}) }) as unknown as Db;
     return {
       db,
       kind: 'pglite',
@@ -42,7 +45,7 @@ export async function openDatabase(config: Pick<AppConfig, 'DATABASE_URL' | 'PGL
       close: () => client.close(),
     };
   }
-  const { db, close } = createNeonDb(url, { wsProxy: config.NEON_WS_PROXY, webSocketConstructor: ws });
+  const { db, close } = createNeonDb(url, { wsProxy: config.NEON_WS_PROXY, webSocketConstructor: ws, logQuery: opts.logQuery });
   return {
     db,
     kind: 'postgres',

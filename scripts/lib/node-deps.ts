@@ -19,9 +19,9 @@ export function openStore(config: AppConfig, prefix?: string): { store: KvStore;
 
 export async function createNodeDeps(
   config: AppConfig,
-  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void>; queue?: import('../../src/jobs/queue').JobQueue | null } = {},
+  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void>; queue?: import('../../src/jobs/queue').JobQueue | null; logQuery?: (query: string) => void } = {},
 ): Promise<{ deps: Deps; database: OpenedDb; storeDescription: string; close(): Promise<void> }> {
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, { logQuery: opts.logQuery });
   if (opts.migrate) await database.migrate();
   const { store, describe } = openStore(config, opts.storePrefix);
   const deps: Deps = buildDeps({

@@ -34,6 +34,13 @@ export async function recordAudit(
   await db.insert(auditLog).values({ citaId: after.id, actor: ctx.actor, action, changes, requestId: ctx.requestId ?? null, at });
 }
 
+/** The audit `changes` of a newly created row (every tracked field that has a value). */
+export function creationChanges(row: Partial<CitaRow>): Record<string, { before: unknown; after: unknown }> {
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  for (const f of TRACKED) if (row[f] !== undefined && row[f] !== null) changes[snake(f)] = { before: null, after: row[f] };
+  return changes;
+}
+
 export async function auditTrail(db: DbOrTx, citaId: string) {
   return db.select().from(auditLog).where(eq(auditLog.citaId, citaId)).orderBy(asc(auditLog.at));
 }

@@ -10,7 +10,10 @@ import type { Db } from './client';
  * `wsProxy` points the driver at a local WebSocket→TCP proxy in front of a plain Postgres
  * (scripts/ws-proxy.ts), so the production driver is what tests exercise.
  */
-export function createNeonDb(url: string, opts: { wsProxy?: string; webSocketConstructor?: unknown } = {}): {
+export function createNeonDb(
+  url: string,
+  opts: { wsProxy?: string; webSocketConstructor?: unknown; logQuery?: (query: string) => void } = {},
+): {
   db: Db;
   close: () => Promise<void>;
 } {
@@ -25,6 +28,7 @@ export function createNeonDb(url: string, opts: { wsProxy?: string; webSocketCon
   const pool = new Pool({ connectionString: url });
   // An idle client that loses its socket must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = drizzle({ client: pool, schema }) as unknown as Db;
+  const logger = opts.logQuery ? { logQuery: (q: string) => opts.logQuery!(q) } : undefined;
+  const db = drizzle({ client: pool, schema, ...(logger ? { logger } : {}) }) as unknown as Db;
   return { db, close: () => pool.end() };
 }

@@ -1,12 +1,12 @@
-import { and, eq, isNull, notInArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, notInArray } from 'drizzle-orm';
 import type { Tx } from '../db/client';
-import { citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
+import { auditLog, citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
 import { isPgError, PG } from '../db/pg-errors';
 import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
 import type { Deps } from '../runtime/deps';
 import type { IncomingAppointment } from '../webhooks/payload';
 import { appointmentFromCita, contentHash } from './appointment-mapping';
-import { recordAudit, type AuditContext } from '../audit/audit';
+import { creationChanges, recordAudit, type AuditContext } from '../audit/audit';
 
 /**
  * GHL → RV3: one function for every way an appointment arrives (webhooks now, sync jobs later).
@@ -78,8 +78,20 @@ async function findOwnUnlinkedCreate(tx: Tx, inc: IncomingAppointment): Promise<
 async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment, audit: AuditContext): Promise<ApplyResult> {
   const zone = effectiveZone(await getLocationSettings(tx, inc.locationId), deps.config.APP_TIMEZONE);
   const now = deps.clock.now();
+  const row = await rowFromGhl(inc, zone, now);
+  const insert = async (conflict: boolean) => {
+    const [saved] = await tx.insert(citas).values({ ...row, conflict }).returning();
+    return saved!;
+  };
+  const { value, conflicted } = await withOverlapFallback(tx, () => insert(false), () => insert(true));
+  await recordAudit(tx, audit, 'create_from_ghl', null, value, now);
+  return { outcome: conflicted ? 'conflict' : 'created', citaId: value.id };
+}
+
+/** A new cita from a GHL appointment, with the hash of what GHL holds (so it is never pushed back). */
+async function rowFromGhl(inc: IncomingAppointment, zone: string, now: Date): Promise<NewCitaRow & { id: string }> {
   const status = inc.status ?? 'new';
-  const row: NewCitaRow = {
+  const row = {
     id: crypto.randomUUID(),
     locationId: inc.locationId,
     ghlCalendarId: inc.calendarId,
@@ -93,23 +105,77 @@ async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment, 
     timeZone: zone,
     status,
     notes: inc.notes,
-    source: 'ghl',
-    syncStatus: 'synced',
+    source: 'ghl' as const,
+    syncStatus: 'synced' as const,
     ghlDateUpdated: inc.dateUpdated,
     lastSyncedAt: now,
     createdAt: now,
     updatedAt: now,
     cancelledAt: status === 'cancelled' ? now : null,
   };
-  // The hash of what GHL already has, so a later push of this unchanged cita costs nothing.
-  const contentHash = await hashOf({ ...row, id: row.id! } as CitaRow);
-  const insert = async (conflict: boolean) => {
-    const [saved] = await tx.insert(citas).values({ ...row, contentHash, conflict }).returning();
-    return saved!;
-  };
-  const { value, conflicted } = await withOverlapFallback(tx, () => insert(false), () => insert(true));
-  await recordAudit(tx, audit, 'create_from_ghl', null, value, now);
-  return { outcome: conflicted ? 'conflict' : 'created', citaId: value.id };
+  return { ...row, contentHash: await hashOf(row as unknown as CitaRow) };
+}
+
+/**
+ * Bulk path for a sync job's batch of appointments we have never seen: one read of the active
+ * citas in the batch's span, one multi-row insert, one audit insert — instead of several
+ * statements per appointment. Overlaps (with citas or within the batch) are flagged as conflicts
+ * up front. What does not fit this path (our own not-yet-linked creates, ids a webhook inserted
+ * meanwhile) is returned for the one-by-one path.
+ */
+export async function insertNewFromGhl(
+  tx: Tx,
+  deps: ApplyDeps,
+  locationId: string,
+  zone: string,
+  events: IncomingAppointment[],
+): Promise<{ created: number; conflicts: number; leftovers: IncomingAppointment[] }> {
+  if (!events.length) return { created: 0, conflicts: 0, leftovers: [] };
+  const minStart = new Date(Math.min(...events.map((e) => e.startTime.getTime())));
+  const maxEnd = new Date(Math.max(...events.map((e) => e.endTime.getTime())));
+  const active = await tx
+    .select({ calendar: citas.ghlCalendarId, start: citas.startTime, end: citas.endTime, ghlId: citas.ghlAppointmentId, source: citas.source })
+    .from(citas)
+    .where(
+      and(
+        eq(citas.locationId, locationId),
+        inArray(citas.ghlCalendarId, [...new Set(events.map((e) => e.calendarId))]),
+        notInArray(citas.status, [...INACTIVE_STATUSES]),
+        eq(citas.conflict, false),
+        lt(citas.startTime, maxEnd),
+        gt(citas.endTime, minStart),
+      ),
+    );
+  const leftovers: IncomingAppointment[] = [];
+  const taken = active.map((a) => ({ calendar: a.calendar, start: a.start.getTime(), end: a.end.getTime() }));
+  const now = deps.clock.now();
+  const rows: (NewCitaRow & { id: string })[] = [];
+  for (const e of [...events].sort((a, b) => a.startTime.getTime() - b.startTime.getTime())) {
+    const s = e.startTime.getTime();
+    const en = e.endTime.getTime();
+    const ownUnlinked = active.some((a) => a.ghlId === null && a.source === 'rv3' && a.calendar === e.calendarId && a.start.getTime() === s && a.end.getTime() === en);
+    if (ownUnlinked) {
+      leftovers.push(e);
+      continue;
+    }
+    const holds = (e.status ?? 'new') !== 'cancelled' && e.status !== 'invalid';
+    const conflict = holds && taken.some((t) => t.calendar === e.calendarId && t.start < en && t.end > s);
+    if (holds && !conflict) taken.push({ calendar: e.calendarId, start: s, end: en });
+    rows.push({ ...(await rowFromGhl(e, zone, now)), conflict });
+  }
+  if (!rows.length) return { created: 0, conflicts: 0, leftovers };
+  const inserted = await tx
+    .insert(citas)
+    .values(rows)
+    .onConflictDoNothing({ target: citas.ghlAppointmentId })
+    .returning({ id: citas.id, ghlId: citas.ghlAppointmentId, conflict: citas.conflict });
+  const insertedIds = new Set(inserted.map((r) => r.ghlId));
+  leftovers.push(...events.filter((e) => !insertedIds.has(e.id) && !leftovers.includes(e) && rows.some((r) => r.ghlAppointmentId === e.id)));
+  const saved = rows.filter((r) => insertedIds.has(r.ghlAppointmentId!));
+  if (saved.length) {
+    await tx.insert(auditLog).values(saved.map((r) => ({ citaId: r.id, actor: 'job' as const, action: 'create_from_ghl', changes: creationChanges(r), requestId: null, at: now })));
+  }
+  return { created: inserted.filter((r) => !r.conflict).length, conflicts: inserted.filter((r) => r.conflict).length, leftovers };
 }
 
 async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingAppointment, audit: AuditContext): Promise<ApplyResult> {

@@ -1,12 +1,13 @@
 import { and, eq, gte, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
 import { citas, INACTIVE_STATUSES, syncRuns, type CitaRow, type SyncKind } from '../db/schema';
 import { GhlError } from '../ghl/errors';
+import { isPgError, PG } from '../db/pg-errors';
 import type { GhlAppointment } from '../ghl/schemas';
-import { getLocationSettings, syncedCalendars } from '../locations/settings-repo';
+import { effectiveZone, getLocationSettings, syncedCalendars } from '../locations/settings-repo';
 import type { Deps } from '../runtime/deps';
 import { statusFromGhl, type IncomingAppointment } from '../webhooks/payload';
 import { notesFromDescription } from './appointment-mapping';
-import { applyGhlAppointment, type ApplyOutcome } from './inbound';
+import { applyGhlAppointment, insertNewFromGhl, type ApplyOutcome } from './inbound';
 import { recordAudit } from '../audit/audit';
 import { sweepPending } from './outbound';
 
@@ -80,9 +81,11 @@ export async function reconcileLocation(
           errors.push(`${calendarId} ${wFrom.toISOString().slice(0, 10)}…${wTo.toISOString().slice(0, 10)}: ${(err as Error).message}`);
           continue;
         }
-        counts.fetched += events.length;
-        for (const e of events) seen.add(e.id);
-        await applyEvents(deps, opts.locationId, events, counts);
+        // An appointment crossing a window boundary is listed by both windows: apply it once.
+        const unseen = events.filter((e) => !seen.has(e.id));
+        for (const e of unseen) seen.add(e.id);
+        counts.fetched += unseen.length;
+        await applyEvents(deps, opts.locationId, unseen, counts);
       }
       if (complete) counts.swept += await sweepUnseen(deps, { locationId: opts.locationId, calendarId, from, to, seen, scanStarted: started });
     }
@@ -117,11 +120,23 @@ async function applyEvents(deps: Deps, locationId: string, events: GhlAppointmen
     if (unchanged) counts.unchanged++;
     return !unchanged;
   });
+  const zone = effectiveZone(await getLocationSettings(deps.db, locationId), deps.config.APP_TIMEZONE);
   for (let i = 0; i < todo.length; i += deps.config.SYNC_BATCH_SIZE) {
-    const batch = todo.slice(i, i + deps.config.SYNC_BATCH_SIZE);
+    const batch = todo.slice(i, i + deps.config.SYNC_BATCH_SIZE).map((e) => incomingFromEvent(locationId, e));
     const outcomes = await deps.db.transaction(async (tx) => {
       const out: ApplyOutcome[] = [];
-      for (const e of batch) out.push((await applyGhlAppointment(tx, deps, incomingFromEvent(locationId, e), { actor: 'job' })).outcome);
+      // Appointments we have never seen go in together; the rest one by one through the shared apply.
+      const fresh = batch.filter((e) => !watermarks.has(e.id));
+      // In a savepoint: should a concurrent writer make the bulk insert collide, the batch goes one by one.
+      const bulk = await tx
+        .transaction((sp) => insertNewFromGhl(sp, deps, locationId, zone, fresh))
+        .catch((err) => {
+          if (!isPgError(err, PG.EXCLUSION_VIOLATION) && !isPgError(err, PG.UNIQUE_VIOLATION)) throw err;
+          return { created: 0, conflicts: 0, leftovers: fresh };
+        });
+      out.push(...Array<ApplyOutcome>(bulk.created).fill('created'), ...Array<ApplyOutcome>(bulk.conflicts).fill('conflict'));
+      const oneByOne = [...batch.filter((e) => watermarks.has(e.id)), ...bulk.leftovers];
+      for (const e of oneByOne) out.push((await applyGhlAppointment(tx, deps, e, { actor: 'job' })).outcome);
       return out;
     });
     for (const o of outcomes) {

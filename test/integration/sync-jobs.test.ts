@@ -147,6 +147,24 @@ describe('reconciliation', () => {
     expect(next.body).toMatchObject({ outcome: 'ok', counts: { swept: 1 } });
   });
 
+  it('overlapping appointments found by a sync are kept and flagged, against citas and each other', async () => {
+    const { t, sandbox, base } = await setup();
+    const at = (h: number) => iso(base + h * 3600_000);
+    // An RV3 cita pushed to GHL, then GHL holds two more appointments overlapping it and each other.
+    const mine = (await (await t.api('POST', '/api/citas', citaBody({ location_id: LOC, calendar_id: CALS[0], contact_id: 'c-j', start_time: at(1), end_time: at(2) }))).json()) as any;
+    sandbox.actions.createAppointment({ locationId: LOC, calendarId: CALS[0]!, contactId: 'c-j', title: 'clash-a', startTime: at(1.5), endTime: at(2.5) });
+    sandbox.actions.createAppointment({ locationId: LOC, calendarId: CALS[0]!, contactId: 'c-j', title: 'clash-b', startTime: at(1.75), endTime: at(3) });
+    // Overlapping only clash-a (itself outside the guard) would not be a conflict: flagged rows hold no slot.
+    sandbox.actions.createAppointment({ locationId: LOC, calendarId: CALS[0]!, contactId: 'c-j', title: 'after-a', startTime: at(3), endTime: at(3.5) });
+    sandbox.actions.createAppointment({ locationId: LOC, calendarId: CALS[0]!, contactId: 'c-j', title: 'free', startTime: at(4), endTime: at(5) });
+    const r = await runJob(t, 'full');
+    expect(r.body.counts).toMatchObject({ created: 2, conflicts: 2 });
+    const rows = await t.deps.db.select().from(citas).where(eq(citas.locationId, LOC));
+    expect(Object.fromEntries(rows.map((x) => [x.title, x.conflict]))).toEqual({ 'Control - Ana Pérez': false, 'clash-a': true, 'clash-b': true, 'after-a': false, free: false });
+    expect(rows.find((x) => x.id === mine.id)!.syncStatus).toBe('synced');
+    expect((await compare(t, sandbox)).mismatches).toEqual([]);
+  });
+
   it('two concurrent deliveries of the same job: one runs, the other is skipped', async () => {
     const { t } = await setup({ appointments: 40 });
     const [a, b] = await Promise.all([runJob(t, 'full'), runJob(t, 'full')]);

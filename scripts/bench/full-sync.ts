@@ -1,0 +1,100 @@
+/**
+ * Full sync against the real PostgreSQL and Redis (production clients through the local proxy and
+ * bridge) and the GHL sandbox in-process: N appointments over 3 months on two calendars.
+ * Reports GHL calls against the minimum needed, database statements, wall time, and the ratio to a
+ * baseline measured in the same process: inserting the same rows in batches of 50, the least
+ * database work any sync of them must do.
+ *
+ *   npx tsx scripts/bench/full-sync.ts [--n 2000]
+ */
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { createGhlSandbox } from '../ghl-sandbox';
+import { loadConfig } from '../../src/config/config';
+import { createFullApp } from '../../src/app';
+import { sharedDeps } from '../../src/runtime/deps';
+import { createLogger } from '../../src/observability/logger';
+import { runJob } from '../../src/jobs/run-job';
+import { connectWithPrivateToken } from '../../src/ghl/connect';
+import { upsertLocationSettings } from '../../src/locations/settings-repo';
+import { createNodeDeps } from '../lib/node-deps';
+import { startRealServices } from '../lib/real-services';
+
+const { values } = parseArgs({ options: { n: { type: 'string', default: '2000' } } });
+const N = Number(values.n);
+const LOC = 'loc-bench';
+const CALS = ['cal-1', 'cal-2'];
+const DAY = 86_400_000;
+
+const sandbox = createGhlSandbox({ seed: 1 });
+const base = Math.ceil(Date.now() / 3600_000) * 3600_000 + DAY;
+const span = 85 * DAY;
+const appointments = Array.from({ length: N }, (_, i) => {
+  const slotMs = 1800_000;
+  const perCal = Math.ceil(N / 2);
+  const start = base + Math.floor(((i >> 1) * span) / perCal / slotMs) * slotMs;
+  return { calendarId: CALS[i % 2]!, contactId: 'c-1', title: `Bench ${i}`, startTime: new Date(start).toISOString(), endTime: new Date(start + slotMs).toISOString() };
+});
+sandbox.seed({ locations: [{ id: LOC, timezone: 'America/Lima', calendars: CALS.map((id) => ({ id, name: id })), contacts: [{ id: 'c-1', firstName: 'B', email: 'b@example.com' }], appointments }] });
+
+const services = await startRealServices();
+let statements = 0;
+const env = {
+  ...services.env,
+  API_KEYS: 'bench',
+  LOG_LEVEL: 'error',
+  GHL_API_BASE: 'https://sandbox.ghl.test',
+  TOKEN_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+};
+const config = loadConfig(env);
+const node = await createNodeDeps(config, {
+  migrate: true,
+  logger: createLogger({ level: 'error' }),
+  fetch: sandbox.fetch,
+  storePrefix: `bench:${crypto.randomUUID()}:`,
+  logQuery: () => {
+    statements++;
+  },
+});
+void createFullApp(sharedDeps(node.deps));
+const { deps } = node;
+
+try {
+  await connectWithPrivateToken(deps, LOC, sandbox.createPrivateToken(LOC));
+  await upsertLocationSettings(deps.db, LOC, { defaultCalendarId: CALS[0], syncedCalendarIds: CALS }, new Date());
+
+  // Baseline: the same rows written in batches of 50 into a scratch table, in this process.
+  await deps.db.execute(sql`create temp table if not exists bench_rows (id text, cal text, s timestamptz, e timestamptz, title text)`);
+  const b0 = performance.now();
+  for (let i = 0; i < N; i += 50) {
+    const rows = appointments.slice(i, i + 50).map((a, j) => sql`(${`a${i + j}`}, ${a.calendarId}, ${a.startTime}::timestamptz, ${a.endTime}::timestamptz, ${a.title})`);
+    await deps.db.transaction(async (tx) => tx.execute(sql`insert into bench_rows values ${sql.join(rows, sql`, `)}`));
+  }
+  const baselineMs = performance.now() - b0;
+
+  const calls0 = Object.values(sandbox.stats().calls).reduce((a, b) => a + b, 0);
+  statements = 0;
+  const t0 = performance.now();
+  const first = await runJob(deps, { kind: 'full', locationId: LOC });
+  const firstMs = performance.now() - t0;
+  const firstStatements = statements;
+  const calls = Object.values(sandbox.stats().calls).reduce((a, b) => a + b, 0) - calls0;
+  const windows = CALS.length * Math.ceil(config.SYNC_FULL_DAYS / config.SYNC_GHL_WINDOW_DAYS);
+
+  statements = 0;
+  const t1 = performance.now();
+  const again = await runJob(deps, { kind: 'full', locationId: LOC });
+  const againMs = performance.now() - t1;
+
+  const result = (await deps.db.execute(sql`select count(*)::int as n from citas where location_id = ${LOC}`)) as unknown as { rows: { n: number }[] };
+  const [count] = result.rows;
+  const f = (n: number) => n.toFixed(0);
+  console.log(`full sync benchmark: ${N} appointments over 3 months, 2 calendars; real PostgreSQL + Redis via the production clients`);
+  console.log(`  first run:   ${f(firstMs)} ms wall (${(firstMs / baselineMs).toFixed(1)}× the baseline of ${f(baselineMs)} ms to bulk-insert the same rows), ${firstStatements} database statements (${(firstStatements / N).toFixed(1)} per appointment)`);
+  console.log(`  GHL calls:   ${calls} (minimum needed: ${windows} windows × 1 list call = ${windows}; the rest are the connection check and pending pushes)`);
+  console.log(`  outcome:     ${'outcome' in first ? first.outcome : 'skipped'} ${JSON.stringify('counts' in first ? first.counts : {})}; citas stored ${count?.n}`);
+  console.log(`  second run:  ${f(againMs)} ms wall (${(againMs / baselineMs).toFixed(1)}× baseline), ${statements} statements, ${JSON.stringify('counts' in again ? again.counts : {})}`);
+} finally {
+  await node.close();
+  await services.close();
+}
