@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Miniflare } from 'miniflare';
+import { readFileSync } from 'node:fs';
 import { buildFunctions, type BuiltFunction } from '../../scripts/build';
 import { ADMIN_KEY, API_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
 import { startGhlSandboxServer } from '../../scripts/ghl-sandbox/server';
@@ -16,7 +17,13 @@ const workers: Miniflare[] = [];
 
 async function boot(fn: string, bindings: Record<string, string>): Promise<Miniflare> {
   const entry = built.find((b) => b.name === fn)!.entry;
-  const mf = new Miniflare({ scriptPath: entry, modules: true, compatibilityDate: '2026-04-01', bindings });
+  // Modules listed explicitly: Miniflare's own import walker refuses the dynamic `import()` that
+  // @upstash/qstash keeps for its Node-only dev mode (never reached here: devMode is off).
+  const mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: entry, contents: readFileSync(entry, 'utf8') }],
+    compatibilityDate: '2026-04-01',
+    bindings,
+  });
   workers.push(mf);
   await mf.ready;
   return mf;
@@ -132,6 +139,28 @@ describe('the webhooks Worker bundle in workerd', () => {
     expect(forged.status).toBe(401);
     const list = (await (await t.api('GET', '/api/citas?location_id=loc-edge-wh')).json()) as any;
     expect(list.data.map((c: any) => c.source)).toEqual(['ghl', 'ghl']);
+  });
+});
+
+describe('the jobs Worker bundle in workerd', () => {
+  it("verifies QStash signatures with @upstash/qstash's Receiver for the public URL, and runs the job", async () => {
+    const { randomSigningKey, signedJobRequest } = await import('../../scripts/lib/local-qstash');
+    const key = randomSigningKey();
+    const base = 'https://citas.example.com';
+    const mf = await boot('jobs', { ...workerBindings(), QSTASH_CURRENT_SIGNING_KEY: key, QSTASH_NEXT_SIGNING_KEY: randomSigningKey(), PUBLIC_BASE_URL: base });
+    const call = async (req: Request, path = new URL(req.url).pathname) =>
+      mf.dispatchFetch(`http://worker${path}`, { method: 'POST', headers: Object.fromEntries(req.headers), body: await req.text() });
+    const body = { kind: 'incremental', location_id: 'loc-edge-jobs' };
+    // Signed for the public URL: accepted (489: that location has no GHL connection, so a retry cannot help).
+    const ok = await call(await signedJobRequest({ key, url: `${base}/api/jobs/run`, body }));
+    expect(ok.status).toBe(489);
+    expect(ok.headers.get('upstash-nonretryable-error')).toBe('true');
+    // Signed for another URL, or with another key: refused.
+    expect((await call(await signedJobRequest({ key, url: `${base}/api/jobs/sync/full`, body }), '/api/jobs/run')).status).toBe(401);
+    expect((await call(await signedJobRequest({ key: randomSigningKey(), url: `${base}/api/jobs/run`, body }))).status).toBe(401);
+    // The fan-out with no connected location publishes nothing.
+    const fan = await call(await signedJobRequest({ key, url: `${base}/api/jobs/sync/incremental` }));
+    expect(fan.status).toBe(200);
   });
 });
 

@@ -5,10 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { upsertSchedules } from '../../scripts/schedules';
 import { cronMatches } from '../../scripts/lib/local-qstash';
 import { SCHEDULES } from '../../src/jobs/schedules';
+import { qstashQueue } from '../../src/jobs/queue';
 
 // A stand-in for QStash's schedules API that keeps schedules by id, as QStash does.
 const stored = new Map<string, { destination: string; cron: string }>();
 const requests: { path: string; headers: Record<string, string> }[] = [];
+const published: { destination: string; headers: Record<string, string>; body: string }[] = [];
 let url = '';
 let server: ReturnType<typeof serve>;
 
@@ -21,6 +23,10 @@ beforeAll(async () => {
     if (c.req.header('authorization') !== 'Bearer qstash-token') return c.json({ error: 'unauthorized' }, 401);
     stored.set(id, { destination, cron: c.req.header('upstash-cron')! });
     return c.json({ scheduleId: id });
+  });
+  app.post('/v2/publish/*', async (c) => {
+    published.push({ destination: decodeURIComponent(c.req.path.replace('/v2/publish/', '')), headers: Object.fromEntries(c.req.raw.headers), body: await c.req.text() });
+    return c.json({ messageId: `msg_${published.length}` });
   });
   await new Promise<void>((resolve) => {
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
@@ -65,5 +71,18 @@ describe('local scheduler crons (Lima time)', () => {
     expect(cronMatches(cleanup.cron, new Date('2026-11-30T09:00:00Z'))).toBe(false); // Monday
     expect(cronMatches('*/15 8-9 * * 1-5', new Date('2026-11-23T09:45:00Z'))).toBe(true);
     expect(cronMatches('*/15 8-9 * * 1-5', new Date('2026-11-23T09:50:00Z'))).toBe(false);
+  });
+});
+
+describe('the QStash queue (fan-out)', () => {
+  it('publishes each location job with per-location flow control and retries', async () => {
+    const queue = qstashQueue({ token: 'qstash-token', baseUrl: url });
+    const r = await queue.publish({ url: 'https://citas.example.com/api/jobs/run', body: { kind: 'full', location_id: 'loc-1' }, flowKey: 'location-loc-1' });
+    expect(r.messageId).toBe('msg_1');
+    expect(published[0]).toMatchObject({
+      destination: 'https://citas.example.com/api/jobs/run',
+      body: JSON.stringify({ kind: 'full', location_id: 'loc-1' }),
+      headers: { 'upstash-flow-control-key': 'location-loc-1', 'upstash-flow-control-value': 'parallelism=1', 'upstash-retries': '3' },
+    });
   });
 });
