@@ -2,8 +2,9 @@
  * The machine's real PostgreSQL and Redis behind the production clients, for benchmarks and
  * scripts: the Neon WebSocket proxy, the Upstash REST bridge, and a throwaway database.
  */
-import { Pool, neonConfig } from '@neondatabase/serverless';
+import { Pool } from '@neondatabase/serverless';
 import ws from 'ws';
+import { useWsProxy } from '../../src/db/neon';
 import { startWsProxy } from '../ws-proxy';
 import { startUpstashBridge } from '../upstash-bridge';
 
@@ -13,11 +14,7 @@ export async function startRealServices(opts: { pgUrl?: string; redisHost?: stri
   const token = `bench-${crypto.randomUUID()}`;
   const bridge = await startUpstashBridge({ token, redisHost: opts.redisHost ?? '127.0.0.1', redisPort: opts.redisPort ?? 6379 });
 
-  neonConfig.webSocketConstructor = ws;
-  neonConfig.wsProxy = (host, port) => `${proxy.proxy}?address=${host}:${port}`;
-  neonConfig.useSecureWebSocket = false;
-  neonConfig.pipelineConnect = false;
-  neonConfig.forceDisablePgSSL = true;
+  useWsProxy(proxy.proxy, ws);
   const admin = async (sql: string) => {
     const pool = new Pool({ connectionString: adminUrl, max: 1 });
     try {

@@ -18,17 +18,24 @@ export function createNeonDb(
   close: () => Promise<void>;
 } {
   if (opts.webSocketConstructor) neonConfig.webSocketConstructor = opts.webSocketConstructor as typeof WebSocket;
-  if (opts.wsProxy) {
-    const proxy = opts.wsProxy;
-    neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineConnect = false;
-    neonConfig.forceDisablePgSSL = true;
-  }
+  if (opts.wsProxy) useWsProxy(opts.wsProxy);
   const pool = new Pool({ connectionString: url });
   // An idle client that loses its socket must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const logger = opts.logQuery ? { logQuery: (q: string) => opts.logQuery!(q) } : undefined;
   const db = drizzle({ client: pool, schema, ...(logger ? { logger } : {}) }) as unknown as Db;
   return { db, close: () => pool.end() };
+}
+
+/**
+ * Points Neon's driver at a plain-WebSocket proxy (`host:port/path`, protocol of Neon's wsproxy) in
+ * front of an ordinary Postgres: no TLS over the socket, no pipelined password auth (Postgres 15
+ * asks for SCRAM). neonConfig is global to the driver, as the driver designs it.
+ */
+export function useWsProxy(proxy: string, webSocketConstructor?: unknown): void {
+  if (webSocketConstructor) neonConfig.webSocketConstructor = webSocketConstructor as typeof WebSocket;
+  neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineConnect = false;
+  neonConfig.forceDisablePgSSL = true;
 }

@@ -3,9 +3,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, count, eq, sql } from 'drizzle-orm';
-import { createGhlSandbox, type GhlSandbox } from '../../scripts/ghl-sandbox';
+import { createGhlSandbox } from '../../scripts/ghl-sandbox';
 import { citas, ghlConnections, syncRuns } from '../../src/db/schema';
 import { ADMIN_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
+import { disagreements } from '../support/agreement';
 
 const LOC = 'loc-jobs';
 const CALS = ['cal-j1', 'cal-j2'];
@@ -40,30 +41,6 @@ const runJob = async (t: TestEnv, kind: string) => {
   const res = await t.job('/api/jobs/run', { kind, location_id: LOC });
   return { status: res.status, body: (await res.json()) as any };
 };
-
-/** Does our database hold exactly what the sandbox holds for the location? */
-async function compare(t: TestEnv, sandbox: GhlSandbox) {
-  const ghl = sandbox.appointments({ locationId: LOC });
-  const rows = await t.deps.db.select().from(citas).where(eq(citas.locationId, LOC));
-  const byGhl = new Map(rows.filter((r) => r.ghlAppointmentId).map((r) => [r.ghlAppointmentId!, r]));
-  const mismatches: string[] = [];
-  for (const a of ghl) {
-    const r = byGhl.get(a.id);
-    if (!r) {
-      mismatches.push(`${a.id}: missing locally`);
-      continue;
-    }
-    if (r.startTime.getTime() !== Date.parse(a.startTime) || r.endTime.getTime() !== Date.parse(a.endTime)) mismatches.push(`${a.id}: times ${r.startTime.toISOString()} vs ${a.startTime}`);
-    if (r.status !== a.appointmentStatus) mismatches.push(`${a.id}: status ${r.status} vs ${a.appointmentStatus}`);
-    if (r.ghlCalendarId !== a.calendarId) mismatches.push(`${a.id}: calendar ${r.ghlCalendarId} vs ${a.calendarId}`);
-  }
-  const live = new Set(ghl.map((a) => a.id));
-  for (const r of rows) {
-    if (r.ghlAppointmentId && !live.has(r.ghlAppointmentId) && r.status !== 'cancelled') mismatches.push(`${r.id}: active here, deleted in GHL`);
-    if (!r.ghlAppointmentId && r.status !== 'cancelled') mismatches.push(`${r.id}: never reached GHL (${r.syncStatus}: ${r.syncError})`);
-  }
-  return { mismatches, ghl: ghl.length, local: rows.length };
-}
 
 describe('job endpoints', () => {
   it('only QStash-signed calls for this exact URL get in', async () => {
@@ -106,7 +83,7 @@ describe('reconciliation', () => {
     const first = await runJob(t, 'full');
     const ms = Date.now() - started;
     expect(first.body).toMatchObject({ outcome: 'ok', counts: { created: 2000, failed_windows: 0 } });
-    expect((await compare(t, sandbox)).mismatches).toEqual([]);
+    expect(await disagreements(t, sandbox, LOC)).toEqual([]);
     const calls = sandbox.stats().calls['GET /calendars/events'];
     console.log(`[full-sync] 2000 appointments: ${calls} GHL list calls, ${ms} ms, counts ${JSON.stringify(first.body.counts)}`);
 
@@ -127,7 +104,7 @@ describe('reconciliation', () => {
     expect(r.body.counts.swept).toBe(1);
     const [row] = await t.deps.db.select().from(citas).where(eq(citas.ghlAppointmentId, victim.id));
     expect(row!.status).toBe('cancelled');
-    expect((await compare(t, sandbox)).mismatches).toEqual([]);
+    expect(await disagreements(t, sandbox, LOC)).toEqual([]);
   });
 
   it('a 500 on one window: no cancellations from that run, recorded as partial; the next run catches up', async () => {
@@ -162,7 +139,7 @@ describe('reconciliation', () => {
     const rows = await t.deps.db.select().from(citas).where(eq(citas.locationId, LOC));
     expect(Object.fromEntries(rows.map((x) => [x.title, x.conflict]))).toEqual({ 'Control - Ana Pérez': false, 'clash-a': true, 'clash-b': true, 'after-a': false, free: false });
     expect(rows.find((x) => x.id === mine.id)!.syncStatus).toBe('synced');
-    expect((await compare(t, sandbox)).mismatches).toEqual([]);
+    expect(await disagreements(t, sandbox, LOC)).toEqual([]);
   });
 
   it('two concurrent deliveries of the same job: one runs, the other is skipped', async () => {

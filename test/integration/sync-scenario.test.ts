@@ -6,10 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { createGhlSandbox, type GhlSandbox } from '../../scripts/ghl-sandbox';
+import { createGhlSandbox } from '../../scripts/ghl-sandbox';
 import { mulberry32 } from '../../scripts/ghl-sandbox/prng';
 import { citas } from '../../src/db/schema';
 import { createTestEnv, type TestEnv } from '../support/harness';
+import { disagreements } from '../support/agreement';
 
 const LOC = 'loc-scn';
 const CALS = ['cal-a', 'cal-b'];
@@ -22,28 +23,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-async function agreement(env: TestEnv, sandbox: GhlSandbox): Promise<string[]> {
-  const ghl = sandbox.appointments({ locationId: LOC });
-  const rows = await env.deps.db.select().from(citas).where(eq(citas.locationId, LOC));
-  const byGhl = new Map(rows.filter((r) => r.ghlAppointmentId).map((r) => [r.ghlAppointmentId!, r]));
-  const out: string[] = [];
-  for (const a of ghl) {
-    const r = byGhl.get(a.id);
-    if (!r) out.push(`${a.id} (${a.title}) exists in GHL only`);
-    else {
-      if (r.startTime.getTime() !== Date.parse(a.startTime) || r.endTime.getTime() !== Date.parse(a.endTime)) out.push(`${a.id}: times ${r.startTime.toISOString()} vs ${a.startTime}`);
-      if (r.status !== a.appointmentStatus) out.push(`${a.id}: status ${r.status} vs ${a.appointmentStatus}`);
-      if (r.ghlCalendarId !== a.calendarId) out.push(`${a.id}: calendar ${r.ghlCalendarId} vs ${a.calendarId}`);
-    }
-  }
-  const live = new Set(ghl.map((a) => a.id));
-  for (const r of rows) {
-    if (r.ghlAppointmentId && !live.has(r.ghlAppointmentId) && r.status !== 'cancelled') out.push(`cita ${r.id} active, its GHL appointment deleted`);
-    if (!r.ghlAppointmentId && r.status !== 'cancelled') out.push(`cita ${r.id} never reached GHL (${r.syncStatus}: ${r.syncError})`);
-  }
-  return out;
-}
 
 describe('randomized two-sided scenario', () => {
   for (let seed = 1; seed <= SEEDS; seed++) {
@@ -108,14 +87,14 @@ describe('randomized two-sided scenario', () => {
         await sandbox.webhooks.idle();
         await env.settle();
       }
-      const before = await agreement(env, sandbox);
+      const before = await disagreements(env, sandbox, LOC);
 
       const res = await env.job('/api/jobs/run', { kind: 'full', location_id: LOC });
       const run = (await res.json()) as any;
       expect(run.outcome).toBe('ok');
       await sandbox.webhooks.idle();
       await env.settle();
-      const after = await agreement(env, sandbox);
+      const after = await disagreements(env, sandbox, LOC);
       console.log(`[scenario seed ${seed}] ops ${JSON.stringify(tally)}; disagreements before the full sync: ${before.length}, after: ${after.length}; run ${JSON.stringify(run.counts)}`);
       expect(after).toEqual([]);
     });

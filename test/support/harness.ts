@@ -4,8 +4,9 @@
  * clients in `npm run test:services`. Each call gets its own database and key prefix.
  */
 import { inject } from 'vitest';
-import { Pool, neonConfig } from '@neondatabase/serverless';
+import { Pool } from '@neondatabase/serverless';
 import ws from 'ws';
+import { useWsProxy } from '../../src/db/neon';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { createFullApp } from '../../src/app';
 import { memoryLogger } from '../../src/observability/logger';
@@ -180,12 +181,7 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
 }
 
 async function adminQuery(services: NonNullable<ReturnType<typeof inject<'services'>>>, sql: string) {
-  neonConfig.webSocketConstructor = ws;
-  const proxy = services.wsProxy;
-  neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
-  neonConfig.useSecureWebSocket = false;
-  neonConfig.pipelineConnect = false;
-  neonConfig.forceDisablePgSSL = true;
+  useWsProxy(services.wsProxy, ws);
   const pool = new Pool({ connectionString: services.pgAdminUrl, max: 1 });
   try {
     await pool.query(sql);

@@ -1,0 +1,32 @@
+import { eq } from 'drizzle-orm';
+import type { GhlSandbox } from '../../scripts/ghl-sandbox';
+import { citas } from '../../src/db/schema';
+import type { TestEnv } from './harness';
+
+/**
+ * Where our database and the GHL sandbox disagree for a location: every live GHL appointment must
+ * be a cita with the same times, status and calendar; a cita whose appointment GHL deleted, or that
+ * never reached GHL, must be cancelled. An empty list means the two sides agree.
+ */
+export async function disagreements(t: TestEnv, sandbox: GhlSandbox, locationId: string): Promise<string[]> {
+  const ghl = sandbox.appointments({ locationId });
+  const rows = await t.deps.db.select().from(citas).where(eq(citas.locationId, locationId));
+  const byGhl = new Map(rows.filter((r) => r.ghlAppointmentId).map((r) => [r.ghlAppointmentId!, r]));
+  const out: string[] = [];
+  for (const a of ghl) {
+    const r = byGhl.get(a.id);
+    if (!r) {
+      out.push(`${a.id} (${a.title}) exists in GHL only`);
+      continue;
+    }
+    if (r.startTime.getTime() !== Date.parse(a.startTime) || r.endTime.getTime() !== Date.parse(a.endTime)) out.push(`${a.id}: times ${r.startTime.toISOString()} vs ${a.startTime}`);
+    if (r.status !== a.appointmentStatus) out.push(`${a.id}: status ${r.status} vs ${a.appointmentStatus}`);
+    if (r.ghlCalendarId !== a.calendarId) out.push(`${a.id}: calendar ${r.ghlCalendarId} vs ${a.calendarId}`);
+  }
+  const live = new Set(ghl.map((a) => a.id));
+  for (const r of rows) {
+    if (r.ghlAppointmentId && !live.has(r.ghlAppointmentId) && r.status !== 'cancelled') out.push(`cita ${r.id} active, its GHL appointment deleted`);
+    if (!r.ghlAppointmentId && r.status !== 'cancelled') out.push(`cita ${r.id} never reached GHL (${r.syncStatus}: ${r.syncError})`);
+  }
+  return out;
+}
