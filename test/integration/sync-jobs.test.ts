@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, count, eq, sql } from 'drizzle-orm';
 import { createGhlSandbox } from '../../scripts/ghl-sandbox';
-import { citas, ghlConnections, syncRuns } from '../../src/db/schema';
+import { citas, ghlConnections, syncRuns, webhookEvents } from '../../src/db/schema';
 import { ADMIN_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
 import { disagreements } from '../support/agreement';
 
@@ -90,7 +90,11 @@ describe('reconciliation', () => {
     const fingerprint = async () =>
       (await t.deps.db.select({ v: sql<number>`sum(${citas.version})::int`, u: sql<string>`max(${citas.updatedAt})::text`, n: count() }).from(citas))[0];
     const before = await fingerprint();
+    t.statements.length = 0;
     const again = await runJob(t, 'full');
+    // A replayed run writes nothing but its own sync_runs record.
+    const writes = t.statements.filter((q) => /^\s*(insert|update|delete)/i.test(q));
+    expect(writes.map((q) => q.match(/^\s*(\w+)\s+(?:into\s+|from\s+)?"?(\w+)"?/i)!.slice(1, 3).join(' ').toLowerCase())).toEqual(['insert sync_runs', 'update sync_runs']);
     expect(again.body.counts).toMatchObject({ created: 0, updated: 0, cancelled: 0, swept: 0, unchanged: 2000 });
     expect(await fingerprint()).toEqual(before);
   });
@@ -173,6 +177,24 @@ describe('reconciliation', () => {
     expect(retried).toMatchObject({ syncStatus: 'synced', ghlAppointmentId: expect.any(String) });
     const [cancelled] = await t.deps.db.select().from(citas).where(and(eq(citas.ghlAppointmentId, gone.id)));
     expect(cancelled!.status).toBe('cancelled');
+  });
+
+  it('cleanup prunes webhook events and run records past the retention, and only those', async () => {
+    const { t } = await setup();
+    const old = new Date(Date.now() - 31 * DAY);
+    const recent = new Date(Date.now() - 29 * DAY);
+    await t.deps.db.insert(webhookEvents).values([
+      { webhookId: 'old', type: 'AppointmentUpdate', payload: {}, receivedAt: old, outcome: 'applied' },
+      { webhookId: 'recent', type: 'AppointmentUpdate', payload: {}, receivedAt: recent, outcome: 'applied' },
+    ]);
+    await t.deps.db.insert(syncRuns).values([
+      { kind: 'incremental', locationId: LOC, startedAt: old, outcome: 'ok' },
+      { kind: 'incremental', locationId: LOC, startedAt: recent, outcome: 'ok' },
+    ]);
+    const r = await runJob(t, 'cleanup');
+    expect(r.body.counts).toMatchObject({ pruned_webhooks: 1, pruned_runs: 1 });
+    expect((await t.deps.db.select().from(webhookEvents)).map((e) => e.webhookId)).toEqual(['recent']);
+    expect((await t.deps.db.select().from(syncRuns)).filter((x) => x.startedAt.getTime() === old.getTime())).toEqual([]);
   });
 });
 

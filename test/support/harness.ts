@@ -78,6 +78,8 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
   Object.assign(env, opts.env);
   const config: AppConfig = loadConfig(env);
   const logger = memoryLogger();
+  /** Every SQL statement drizzle sends, in order (tests count writes with it). */
+  const statements: string[] = [];
   const node = await createNodeDeps(config, {
     migrate: true,
     logger,
@@ -85,6 +87,7 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     storePrefix: opts.storePrefix ?? `test:${crypto.randomUUID()}:`,
     ...(opts.ghl ? { fetch: opts.ghl.fetch } : {}),
     queue,
+    logQuery: (q) => void statements.push(q),
   });
   const app = createFullApp(sharedDeps(node.deps));
 
@@ -162,6 +165,7 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     app,
     env,
     request,
+    statements,
     job,
     queue,
     qstashKey,
