@@ -91,7 +91,7 @@ try {
   const f = (n: number) => n.toFixed(0);
   console.log(`full sync benchmark: ${N} appointments over 3 months, 2 calendars; real PostgreSQL + Redis via the production clients`);
   console.log(`  first run:   ${f(firstMs)} ms wall (${(firstMs / baselineMs).toFixed(1)}× the baseline of ${f(baselineMs)} ms to bulk-insert the same rows), ${firstStatements} database statements (${(firstStatements / N).toFixed(1)} per appointment)`);
-  console.log(`  GHL calls:   ${calls} (minimum needed: ${windows} windows × 1 list call = ${windows}; the rest are the connection check and pending pushes)`);
+  console.log(`  GHL calls:   ${calls} (minimum needed: ${windows} windows × 1 list call = ${windows}${calls > windows ? `; ${calls - windows} more for pending pushes and retries` : ''})`);
   console.log(`  outcome:     ${'outcome' in first ? first.outcome : 'skipped'} ${JSON.stringify('counts' in first ? first.counts : {})}; citas stored ${count?.n}`);
   console.log(`  second run:  ${f(againMs)} ms wall (${(againMs / baselineMs).toFixed(1)}× baseline), ${statements} statements, ${JSON.stringify('counts' in again ? again.counts : {})}`);
 } finally {
