@@ -97,7 +97,8 @@ export async function receiveGhlWebhook(
     await deps.store.compareAndDelete(key, owner).catch(() => {});
     // Counted in the store too: with the database down, the row below cannot be written either.
     await deps.store.increment(`webhook-failures:${env.webhookId}`, 1, IDEMPOTENCY_TTL_MS).catch(() => {});
-    await recordFailedDelivery(deps.db, event, String((err as Error)?.message ?? err)).catch(() => {});
+    // Best effort and short: with the database down this would only delay the 429 GHL waits for.
+    await withTimeout(recordFailedDelivery(deps.db, event, String((err as Error)?.message ?? err)), 2_000).catch(() => {});
     await metrics.increment('webhooks.failed');
     logger.error('webhook could not be persisted; asking GHL to re-deliver', { webhook_id: env.webhookId, type: env.type, err });
     throw new AppError(429, 'retry_later', 'The webhook could not be stored right now; deliver it again.', {
