@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { auditLog, type CitaRow } from '../db/schema';
+import { sameValue } from '../domain/same-value';
 
 export type Actor = 'api' | 'webhook' | 'job';
 export interface AuditContext {
@@ -28,7 +29,7 @@ export async function recordAudit(
     if (!(f in after)) continue;
     const b = before ? (before[f] ?? null) : null;
     const a = after[f] ?? null;
-    if (!equal(b, a) || (!before && a !== null)) changes[snake(f)] = { before: b, after: a };
+    if (!sameValue(b, a) || (!before && a !== null)) changes[snake(f)] = { before: b, after: a };
   }
   if (!Object.keys(changes).length) return;
   await db.insert(auditLog).values({ citaId: after.id, actor: ctx.actor, action, changes, requestId: ctx.requestId ?? null, at });
@@ -43,12 +44,6 @@ export function creationChanges(row: Partial<CitaRow>): Record<string, { before:
 
 export async function auditTrail(db: DbOrTx, citaId: string) {
   return db.select().from(auditLog).where(eq(auditLog.citaId, citaId)).orderBy(asc(auditLog.at));
-}
-
-function equal(a: unknown, b: unknown): boolean {
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (typeof a === 'object' && a !== null) return JSON.stringify(a) === JSON.stringify(b);
-  return a === b;
 }
 
 function snake(s: string): string {

@@ -5,6 +5,7 @@ import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
 import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
 import { checkSchedule } from './cita-rules';
+import { sameValue } from '../domain/same-value';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { citaView } from './cita-view';
 import { findCita, findOverlapping, insertCita, listCitas, updateCita } from './citas-repo';
@@ -231,12 +232,7 @@ function assertVersion(current: CitaRow, expected: number | undefined) {
 }
 
 function differs(current: CitaRow, next: Partial<CitaRow>): boolean {
-  return Object.entries(next).some(([k, v]) => {
-    const cur = current[k as keyof CitaRow];
-    if (v instanceof Date && cur instanceof Date) return v.getTime() !== cur.getTime();
-    if (typeof v === 'object' && v !== null) return JSON.stringify(v) !== JSON.stringify(cur);
-    return v !== cur;
-  });
+  return Object.entries(next).some(([k, v]) => !sameValue(current[k as keyof CitaRow], v));
 }
 
 /** Turns the database's exclusion violation into a 409 that names the cita holding the slot. */

@@ -6,6 +6,7 @@ import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
 import type { Deps } from '../runtime/deps';
 import type { IncomingAppointment } from '../webhooks/payload';
 import { appointmentFromCita, contentHash } from './appointment-mapping';
+import { sameValue } from '../domain/same-value';
 import { creationChanges, recordAudit, type AuditContext } from '../audit/audit';
 
 /**
@@ -191,7 +192,7 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
     // value must not wipe the front desk's notes.
     notes: inc.notes ?? cur.notes,
   };
-  const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !same(cur[k], next[k]));
+  const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !sameValue(cur[k], next[k]));
   if (changed.length === 0) {
     const watermark = laterOf(cur.ghlDateUpdated, inc.dateUpdated);
     if (watermark !== cur.ghlDateUpdated) await tx.update(citas).set({ ghlDateUpdated: watermark }).where(eq(citas.id, cur.id));
@@ -247,11 +248,6 @@ async function withOverlapFallback<T>(tx: Tx, first: () => Promise<T>, fallback:
 
 async function hashOf(row: Pick<CitaRow, 'id' | 'contactId'> & Parameters<typeof appointmentFromCita>[0]): Promise<string | null> {
   return row.contactId ? contentHash(appointmentFromCita(row, row.contactId)) : null;
-}
-
-function same(a: unknown, b: unknown): boolean {
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  return (a ?? null) === (b ?? null);
 }
 
 function laterOf(a: Date | null, b: Date | null): Date | null {

@@ -5,8 +5,7 @@ import { isPgError, PG } from '../db/pg-errors';
 import type { GhlAppointment } from '../ghl/schemas';
 import { effectiveZone, getLocationSettings, syncedCalendars } from '../locations/settings-repo';
 import type { Deps } from '../runtime/deps';
-import { statusFromGhl, type IncomingAppointment } from '../webhooks/payload';
-import { notesFromDescription } from './appointment-mapping';
+import { incomingFromGhl } from '../webhooks/payload';
 import { applyGhlAppointment, insertNewFromGhl, type ApplyOutcome } from './inbound';
 import { recordAudit } from '../audit/audit';
 import { sweepPending } from './outbound';
@@ -122,7 +121,7 @@ async function applyEvents(deps: Deps, locationId: string, events: GhlAppointmen
   });
   const zone = effectiveZone(await getLocationSettings(deps.db, locationId), deps.config.APP_TIMEZONE);
   for (let i = 0; i < todo.length; i += deps.config.SYNC_BATCH_SIZE) {
-    const batch = todo.slice(i, i + deps.config.SYNC_BATCH_SIZE).map((e) => incomingFromEvent(locationId, e));
+    const batch = todo.slice(i, i + deps.config.SYNC_BATCH_SIZE).map((e) => incomingFromGhl(locationId, e));
     const outcomes = await deps.db.transaction(async (tx) => {
       const out: ApplyOutcome[] = [];
       // Appointments we have never seen go in together; the rest one by one through the shared apply.
@@ -147,24 +146,6 @@ async function applyEvents(deps: Deps, locationId: string, events: GhlAppointmen
       else counts.unchanged++;
     }
   }
-}
-
-function incomingFromEvent(locationId: string, e: GhlAppointment): IncomingAppointment {
-  return {
-    id: e.id,
-    locationId,
-    calendarId: e.calendarId ?? '',
-    contactId: e.contactId || null,
-    title: e.title || null,
-    status: statusFromGhl(e.appointmentStatus),
-    assignedUserId: e.assignedUserId || null,
-    // A listed event carries the description: our marker stripped, it is the notes.
-    notes: e.notes || notesFromDescription(e.description),
-    startTime: new Date(e.startTime),
-    endTime: new Date(e.endTime),
-    dateUpdated: e.dateUpdated ? new Date(e.dateUpdated) : null,
-    deleted: false,
-  };
 }
 
 /** Cancels active, synced citas of a completely scanned calendar window that GHL no longer has. */

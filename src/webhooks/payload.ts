@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { CITA_STATUSES, type CitaStatus } from '../db/schema';
+import { ghlAppointment, type GhlAppointment } from '../ghl/schemas';
+import { notesFromDescription } from '../sync/appointment-mapping';
 
 /**
  * GHL webhook payloads, parsed tolerantly: unknown fields pass, GHL's misspellings are accepted
@@ -16,18 +18,11 @@ export const webhookEnvelope = z.looseObject({
   locationId: z.string().min(1).max(128).optional(),
 });
 
-const appointment = z.looseObject({
+// The API's appointment, stricter where a webhook must be usable on its own.
+const appointment = ghlAppointment.extend({
   id: z.string().min(1).max(128),
   calendarId: z.string().min(1).max(128),
-  contactId: z.string().nullish(),
-  title: z.string().nullish(),
-  appointmentStatus: z.string().nullish(),
   appoinmentStatus: z.string().nullish(),
-  assignedUserId: z.string().nullish(),
-  notes: z.string().nullish(),
-  startTime: isoInstant,
-  endTime: isoInstant,
-  dateUpdated: isoInstant.nullish(),
 });
 
 export const appointmentWebhook = z.looseObject({
@@ -66,19 +61,28 @@ export function statusFromGhl(raw: string | null | undefined): CitaStatus | null
 }
 
 export function incomingFromWebhook(p: z.output<typeof appointmentWebhook>): IncomingAppointment {
-  const a = p.appointment;
+  return incomingFromGhl(p.locationId, p.appointment, p.type === 'AppointmentDelete');
+}
+
+/** A GHL appointment (webhook payload or API listing) as the inbound side needs it. */
+export function incomingFromGhl(
+  locationId: string,
+  a: GhlAppointment & { appoinmentStatus?: string | null },
+  deleted = false,
+): IncomingAppointment {
   return {
     id: a.id,
-    locationId: p.locationId,
-    calendarId: a.calendarId,
+    locationId,
+    calendarId: a.calendarId ?? '',
     contactId: a.contactId || null,
     title: a.title || null,
     status: statusFromGhl(a.appointmentStatus ?? a.appoinmentStatus),
     assignedUserId: a.assignedUserId || null,
-    notes: a.notes || null,
+    // Listings carry the description (our marker stripped, it is the notes); webhooks only notes.
+    notes: a.notes || notesFromDescription(a.description),
     startTime: new Date(a.startTime),
     endTime: new Date(a.endTime),
     dateUpdated: a.dateUpdated ? new Date(a.dateUpdated) : null,
-    deleted: p.type === 'AppointmentDelete',
+    deleted,
   };
 }
