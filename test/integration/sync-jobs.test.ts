@@ -232,6 +232,9 @@ describe('visibility', () => {
     expect(m.mean_create_to_ghl_ms).toEqual(expect.any(Number));
     expect(m.jobs.incremental).toMatchObject({ runs: 1, ok: 1 });
     expect(m.requests.ok).toBeGreaterThan(0);
+    // GHL's X-RateLimit-* headers are kept per location as they were last reported.
+    const limits = JSON.parse((await t.deps.store.get(`metrics:gauge:ghl.ratelimit.${LOC}`))!);
+    expect(limits).toMatchObject({ max: '1000', interval_ms: '1000', remaining: expect.stringMatching(/^\d+$/), daily_limit: expect.any(String) });
     const prom = await t.app.request('/metrics', { headers: { Authorization: `Bearer ${ADMIN_KEY}` } }, t.env);
     expect(prom.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await prom.text();

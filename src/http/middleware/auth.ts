@@ -37,13 +37,23 @@ export function requireApiKey(role: 'api' | 'admin' = 'api'): MiddlewareHandler<
  */
 async function matchesAny(p: Uint8Array, keys: string[]): Promise<boolean> {
   let found = false;
-  for (const key of keys) {
-    const k = await digest(key);
+  for (const k of await digestsOf(keys)) {
     let diff = 0;
     for (let i = 0; i < p.length; i++) diff |= p[i]! ^ k[i]!;
     found = found || diff === 0;
   }
   return found;
+}
+
+// The configured keys never change for a config, so their digests are computed once, not per request.
+const keyDigests = new WeakMap<string[], Promise<Uint8Array[]>>();
+function digestsOf(keys: string[]): Promise<Uint8Array[]> {
+  let d = keyDigests.get(keys);
+  if (!d) {
+    d = Promise.all(keys.map(digest));
+    keyDigests.set(keys, d);
+  }
+  return d;
 }
 
 async function digest(s: string): Promise<Uint8Array> {
