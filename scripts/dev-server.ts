@@ -6,7 +6,7 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { createFullApp } from '../src/app';
-import { sharedDeps } from '../src/runtime/deps';
+import { sharedDeps } from '../src/runtime/provider';
 import { loadDotEnv } from './lib/dotenv';
 import { createNodeDeps } from './lib/node-deps';
 import { startLocalGhl } from './lib/local-ghl';

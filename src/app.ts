@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './http/app-env';
-import { AppError } from './http/errors';
+import { AppError } from './errors';
 import { requireApiKey } from './http/middleware/auth';
 import { limitBody, rateLimit } from './http/middleware/limits';
 import { requestContext } from './http/middleware/request-context';
@@ -14,8 +14,8 @@ import { adminRoutes } from './routes/admin';
 import { oauthRoutes } from './routes/oauth';
 import { webhookRoutes } from './routes/webhooks';
 import { jobRoutes } from './routes/jobs';
-import type { DepsProvider } from './runtime/deps';
-import { metricsReport, prometheusText } from './observability/report';
+import type { DepsProvider } from './runtime/provider';
+import { metricsReport, prometheusText } from './ops/metrics-report';
 
 /**
  * The shell every function shares: request context, errors, CORS, limits, auth and health.
@@ -80,7 +80,7 @@ export function createWebhooksApp(provider: DepsProvider) {
 /** The scheduled sync jobs (QStash-signed), as their own function. */
 export function createJobsApp(provider: DepsProvider) {
   const app = createBaseApp(provider);
-  app.route('/api/jobs', jobRoutes as never);
+  app.route('/api/jobs', jobRoutes);
   return app;
 }
 
@@ -88,7 +88,7 @@ export function createJobsApp(provider: DepsProvider) {
 export function createFullApp(provider: DepsProvider) {
   const app = createCitasApp(provider);
   app.route('/api/webhooks', webhookRoutes);
-  app.route('/api/jobs', jobRoutes as never);
+  app.route('/api/jobs', jobRoutes);
   app.route('/oauth', oauthRoutes);
   app.route('/api/admin', adminRoutes);
   return app;

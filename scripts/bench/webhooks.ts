@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { webcrypto } from 'node:crypto';
 import { createFullApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
-import { sharedDeps } from '../../src/runtime/deps';
+import { sharedDeps } from '../../src/runtime/provider';
 import { firstDeliveryStats } from '../../src/webhooks/events-repo';
 import { createLogger } from '../../src/observability/logger';
 import { createNodeDeps } from '../lib/node-deps';

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { persistentSecret } from './local-keys';
 import { DEMO_SEED } from '../ghl-sandbox';
 import { startGhlSandboxServer } from '../ghl-sandbox/server';
-import type { Deps } from '../../src/runtime/deps';
-import { connectWithPrivateToken } from '../../src/ghl/connect';
+import type { Deps } from '../../src/deps';
+import { connectWithPrivateToken } from '../../src/locations/connection';
 import { getLocationSettings, upsertLocationSettings } from '../../src/locations/settings-repo';
 
 export const DEMO_LOCATION = 'demo-location';

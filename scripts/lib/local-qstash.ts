@@ -5,7 +5,7 @@
  * command and tests; the service verifies these with @upstash/qstash's own Receiver.
  */
 import { DateTime } from 'luxon';
-import type { JobQueue } from '../../src/jobs/queue';
+import type { JobQueue } from '../../src/queue/job-queue';
 
 const enc = new TextEncoder();
 const b64url = (bytes: Uint8Array | string) =>

@@ -1,8 +1,8 @@
 /** Deps for Node (dev server, scripts, tests), from the same validated config as Workers. */
 import type { AppConfig } from '../../src/config/config';
 import { createLogger, type Logger } from '../../src/observability/logger';
-import { systemClock, type Clock } from '../../src/runtime/clock';
-import type { Deps } from '../../src/runtime/deps';
+import { systemClock, type Clock } from '../../src/lib/clock';
+import type { Deps } from '../../src/deps';
 import { buildDeps } from '../../src/runtime/build-deps';
 import type { KvStore } from '../../src/store/kv-store';
 import { MemoryStore } from '../../src/store/memory-store';
@@ -19,7 +19,7 @@ export function openStore(config: AppConfig, prefix?: string): { store: KvStore;
 
 export async function createNodeDeps(
   config: AppConfig,
-  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void>; queue?: import('../../src/jobs/queue').JobQueue | null; logQuery?: (query: string) => void } = {},
+  opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void>; queue?: import('../../src/queue/job-queue').JobQueue | null; logQuery?: (query: string) => void } = {},
 ): Promise<{ deps: Deps; database: OpenedDb; storeDescription: string; close(): Promise<void> }> {
   const database = await openDatabase(config, { logQuery: opts.logQuery });
   if (opts.migrate) await database.migrate();

@@ -1,4 +1,4 @@
-import type { FieldError } from '../http/errors';
+import type { FieldError } from '../errors';
 import { minutesBetween } from '../domain/time';
 
 export const MIN_DURATION_MINUTES = 5;

@@ -1,6 +1,6 @@
-import type { Deps } from '../runtime/deps';
+import type { Deps } from '../deps';
 import type { CitaRow, CitaStatus, ContactDetails } from '../db/schema';
-import { AppError, type FieldError } from '../http/errors';
+import { AppError, type FieldError } from '../errors';
 import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
 import { effectiveZone, getLocationSettings } from '../locations/settings-repo';

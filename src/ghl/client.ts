@@ -1,9 +1,6 @@
 import ky, { type KyInstance } from 'ky';
 import type * as z from 'zod';
-import type { AppConfig } from '../config/config';
-import type { Logger } from '../observability/logger';
-import type { Metrics } from '../observability/metrics';
-import type { KvStore } from '../store/kv-store';
+import type { PlatformDeps } from '../platform';
 import { fullJitterDelay, waitAfter429 } from './backoff';
 import { CircuitBreaker } from './circuit-breaker';
 import { classifyResponse, errorMessageOf, GhlError } from './errors';
@@ -23,11 +20,7 @@ import type { TokenManager } from './token-manager';
 /** GHL wants a Version header per API family. */
 const VERSION = { calendars: '2021-04-15', contacts: '2021-07-28', locations: '2021-07-28' } as const;
 
-export interface GhlClientDeps {
-  config: AppConfig;
-  store: KvStore;
-  logger: Logger;
-  metrics: Metrics;
+export interface GhlClientDeps extends Pick<PlatformDeps, 'config' | 'store' | 'logger' | 'metrics'> {
   tokens: TokenManager;
   fetch: typeof fetch;
   sleep?: (ms: number) => Promise<void>;

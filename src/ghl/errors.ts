@@ -22,6 +22,8 @@ export type GhlErrorKind =
   | 'circuit_open';
 
 const TRANSIENT: ReadonlySet<GhlErrorKind> = new Set(['rate_limited', 'server', 'network']);
+/** Nothing but a person can fix these: a new install or token. Retrying only burns attempts. */
+const RECONNECT: ReadonlySet<GhlErrorKind> = new Set(['reauth_required', 'not_connected', 'scope']);
 
 export class GhlError extends Error {
   constructor(
@@ -46,6 +48,15 @@ export class GhlError extends Error {
   get transient(): boolean {
     return TRANSIENT.has(this.kind);
   }
+
+  get needsReconnect(): boolean {
+    return RECONNECT.has(this.kind);
+  }
+}
+
+/** A GHL failure that only reconnecting the location can fix. */
+export function needsReconnect(err: unknown): err is GhlError {
+  return err instanceof GhlError && err.needsReconnect;
 }
 
 /** GHL's error bodies: `{statusCode, message: string | string[], error?}`; OAuth: `{error, error_description}`. */

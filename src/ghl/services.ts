@@ -1,9 +1,4 @@
-import type { AppConfig } from '../config/config';
-import type { Db } from '../db/client';
-import type { Logger } from '../observability/logger';
-import type { Metrics } from '../observability/metrics';
-import type { Clock } from '../runtime/clock';
-import type { KvStore } from '../store/kv-store';
+import type { PlatformDeps } from '../platform';
 import { GhlClient } from './client';
 import { createOAuthClient, type OAuthClient } from './oauth';
 import { createTokenCipher, type TokenCipher } from './token-crypto';
@@ -17,36 +12,16 @@ export interface GhlServices {
   cipher: TokenCipher;
 }
 
-export function createGhlServices(d: {
-  config: AppConfig;
-  db: Db;
-  store: KvStore;
-  clock: Clock;
-  logger: Logger;
-  metrics: Metrics;
-  fetch: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-}): GhlServices {
+export function createGhlServices(
+  d: PlatformDeps & {
+    /** How GHL is reached: global fetch, or the sandbox's in-process fetch in tests. */
+    fetch: typeof fetch;
+    sleep?: (ms: number) => Promise<void>;
+  },
+): GhlServices {
   const cipher = createTokenCipher(d.config.TOKEN_ENCRYPTION_KEY);
   const oauth = createOAuthClient(d.config, d.fetch);
-  const tokens = new TokenManager({
-    db: d.db,
-    store: d.store,
-    clock: d.clock,
-    logger: d.logger,
-    cipher,
-    oauth,
-    refreshTimeoutMs: d.config.GHL_TIMEOUT_MS,
-    sleep: d.sleep,
-  });
-  const client = new GhlClient({
-    config: d.config,
-    store: d.store,
-    logger: d.logger,
-    metrics: d.metrics,
-    tokens,
-    fetch: d.fetch,
-    sleep: d.sleep,
-  });
+  const tokens = new TokenManager({ ...d, cipher, oauth, refreshTimeoutMs: d.config.GHL_TIMEOUT_MS });
+  const client = new GhlClient({ ...d, tokens });
   return { client, tokens, oauth, cipher };
 }

@@ -1,8 +1,5 @@
-import type { Db } from '../db/client';
 import type { GhlConnectionRow } from '../db/schema';
-import type { Logger } from '../observability/logger';
-import type { Clock } from '../runtime/clock';
-import type { KvStore } from '../store/kv-store';
+import type { PlatformDeps } from '../platform';
 import { findConnection, markConnection, storeRefreshedTokens } from './connections-repo';
 import { GhlError } from './errors';
 import { isInvalidGrant, type OAuthClient } from './oauth';
@@ -12,11 +9,7 @@ import type { TokenCipher } from './token-crypto';
 export const REFRESH_MARGIN_MS = 5 * 60_000;
 const WAIT_POLL_MS = 50;
 
-export interface TokenManagerDeps {
-  db: Db;
-  store: KvStore;
-  clock: Clock;
-  logger: Logger;
+export interface TokenManagerDeps extends Pick<PlatformDeps, 'db' | 'store' | 'clock' | 'logger'> {
   cipher: TokenCipher;
   oauth: OAuthClient;
   /** How long a refresh may take (the token request's timeout); the lock outlives it. */

@@ -1,19 +1,25 @@
-import type { Deps } from '../runtime/deps';
+import type { Deps } from '../deps';
 import type { Logger } from '../observability/logger';
 
-/** Hono's typing for our context: `c.var.deps`, `c.var.logger`, … */
+/** Hono's typing for our context: `c.var.deps`, `c.var.log`, … */
 export interface AppEnv {
   Bindings: Record<string, unknown>;
   Variables: {
+    /** The request's deps; their logger is the request's (it carries the request id). */
     deps: Deps;
     requestId: string;
-    /** The request's logger (carries the request id). */
+    /** The request's logger (carries the request id); the same as `deps.logger`. */
     log: Logger;
     /** Work that must finish after the response (outbound pushes); the request's deps live until it does. */
     defer: (task: Promise<unknown>) => void;
-    /** Fields handlers add to the request's one log line. */
-    logFields: Record<string, unknown>;
+    /**
+     * The request's one "wide" log event: handlers and middleware add fields to it
+     * (`Object.assign(c.var.logEvent, {...})`) and it is written once, when the response is ready.
+     */
+    logEvent: Record<string, unknown>;
     /** Who called, once authenticated: role and a digest-derived id (never the key). */
     client?: { role: 'api' | 'admin'; id: string };
+    /** A QStash-signed job call's body, verified against its signature (jobs routes only). */
+    jobBody?: string;
   };
 }

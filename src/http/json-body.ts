@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type * as z from 'zod';
-import { AppError, fieldErrorsFromZod } from './errors';
+import { AppError, fieldErrorsFromZod } from '../errors';
 
 /**
  * Reads and validates a JSON body. Malformed JSON is a 400 (the client sent bytes we cannot read);

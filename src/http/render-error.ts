@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import { ConfigError } from '../config/config';
+import { AppError } from '../errors';
+import { GhlError } from '../ghl/errors';
 import type { AppEnv } from './app-env';
-import { AppError } from './errors';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -21,21 +22,12 @@ const TITLES: Record<number, string> = {
 /**
  * The one place errors become HTTP: RFC 9457 problem+json with our stable `code`, the failing
  * `fields` and the request id, so a report from the front desk can be found in the logs.
+ * Services throw AppError (or let a GhlError through); anything else is a bug → 500 `internal`.
  */
 export function renderError(err: unknown, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
-  const log = c.get('log');
-  let appError: AppError;
-  if (err instanceof AppError) {
-    appError = err;
-  } else if (err instanceof ConfigError) {
-    appError = new AppError(500, 'config_invalid', err.message, {
-      fields: err.problems.map((p) => ({ field: p.variable, message: p.message })),
-    });
-  } else {
-    appError = new AppError(500, 'internal', 'Something went wrong on our side; the request id identifies it in our logs.');
-  }
-  if (appError.status >= 500) log?.error('request failed', { err, code: appError.code });
+  const appError = toAppError(err);
+  if (appError.status >= 500) c.get('log')?.error('request failed', { err, code: appError.code });
 
   const body = {
     type: `https://citas-sync.dev/problems/${appError.code}`,
@@ -53,4 +45,37 @@ export function renderError(err: unknown, c: Context<AppEnv>): Response {
     ...appError.details.headers,
   };
   return new Response(JSON.stringify(body), { status: appError.status, headers });
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof GhlError) return problemFromGhl(err);
+  if (err instanceof ConfigError) {
+    return new AppError(500, 'config_invalid', err.message, {
+      fields: err.problems.map((p) => ({ field: p.variable, message: p.message })),
+    });
+  }
+  return new AppError(500, 'internal', 'Something went wrong on our side; the request id identifies it in our logs.');
+}
+
+/** A GHL failure met while serving a request, in our problem vocabulary. */
+function problemFromGhl(err: GhlError): AppError {
+  switch (err.kind) {
+    case 'not_connected':
+      return new AppError(409, 'ghl_not_connected', `${err.message}. Install the app or set a private integration token first.`);
+    case 'reauth_required':
+    case 'auth':
+    case 'scope':
+      return new AppError(409, 'ghl_reauth_required', err.message);
+    case 'not_found':
+      return new AppError(404, 'ghl_not_found', err.message);
+    case 'validation':
+    case 'slot_unavailable':
+      return new AppError(422, 'ghl_rejected', err.message);
+    default:
+      // Rate limits, outages, open circuit: ours to retry, the caller's to try later.
+      return new AppError(503, 'ghl_unavailable', `GHL is not answering well right now (${err.kind}); try again shortly.`, {
+        headers: { 'Retry-After': '30' },
+      });
+  }
 }

@@ -1,5 +1,5 @@
 import type { SyncKind } from '../db/schema';
-import type { Deps } from '../runtime/deps';
+import type { Deps } from '../deps';
 import { cleanupLocation } from '../sync/cleanup';
 import { reconcileLocation } from '../sync/reconcile';
 import { findConnection } from '../ghl/connections-repo';

@@ -1,10 +1,9 @@
 import type { LocationSettingsRow } from '../db/schema';
 import { formatUtc } from '../domain/time';
-import { locationCalendars } from '../ghl/calendars';
+import { locationCalendars } from './calendars';
 import { findConnection } from '../ghl/connections-repo';
-import { AppError, type FieldError } from '../http/errors';
-import { appErrorFromGhl } from '../http/ghl-errors';
-import type { Deps } from '../runtime/deps';
+import { AppError, type FieldError } from '../errors';
+import type { Deps } from '../deps';
 import { effectiveZone, getLocationSettings, syncedCalendars, upsertLocationSettings } from './settings-repo';
 
 export interface SettingsInput {
@@ -54,18 +53,14 @@ export async function writeSettings(deps: Deps, locationId: string, input: Setti
 }
 
 async function checkCalendars(deps: Deps, locationId: string, named: { field: string; id: string }[]): Promise<FieldError[]> {
-  try {
-    let { calendars } = await locationCalendars(deps, locationId);
-    if (named.some((n) => !calendars.some((c) => c.id === n.id))) {
-      ({ calendars } = await locationCalendars(deps, locationId, { refresh: true }));
-    }
-    return named.flatMap(({ field, id }) => {
-      const cal = calendars.find((c) => c.id === id);
-      if (!cal) return [{ field, message: `calendar ${id} does not exist in GHL location ${locationId}` }];
-      if (!cal.active) return [{ field, message: `calendar ${id} (${cal.name}) is inactive in GHL` }];
-      return [];
-    });
-  } catch (err) {
-    throw appErrorFromGhl(err);
+  let { calendars } = await locationCalendars(deps, locationId);
+  if (named.some((n) => !calendars.some((c) => c.id === n.id))) {
+    ({ calendars } = await locationCalendars(deps, locationId, { refresh: true }));
   }
+  return named.flatMap(({ field, id }) => {
+    const cal = calendars.find((c) => c.id === id);
+    if (!cal) return [{ field, message: `calendar ${id} does not exist in GHL location ${locationId}` }];
+    if (!cal.active) return [{ field, message: `calendar ${id} (${cal.name}) is inactive in GHL` }];
+    return [];
+  });
 }

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-env';
 import { countConnectionsByStatus } from '../ghl/connections-repo';
-import { staleIncrementalLocations } from '../jobs/staleness';
+import { withTimeout } from '../lib/timeout';
+import { staleIncrementalLocations } from '../ops/staleness';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -12,21 +13,14 @@ interface Check {
   error?: string;
 }
 
+/** Runs one check with a deadline: a hanging dependency must not hang the health check. */
 async function timed(fn: () => Promise<unknown>): Promise<Check> {
   const started = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-      }),
-    ]);
+    await withTimeout(fn(), CHECK_TIMEOUT_MS, 'check');
     return { ok: true, latency_ms: Date.now() - started };
   } catch (err) {
     return { ok: false, latency_ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

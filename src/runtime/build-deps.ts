@@ -4,9 +4,9 @@ import { createGhlServices } from '../ghl/services';
 import type { Logger } from '../observability/logger';
 import { storeMetrics } from '../observability/metrics';
 import type { KvStore } from '../store/kv-store';
-import type { Clock } from './clock';
-import type { Deps } from './deps';
-import { qstashQueue, type JobQueue } from '../jobs/queue';
+import type { Clock } from '../lib/clock';
+import type { Deps } from '../deps';
+import { qstashQueue, type JobQueue } from '../queue/job-queue';
 
 /** The one place the deps graph is wired, for Workers, Node and tests alike. */
 export function buildDeps(parts: {

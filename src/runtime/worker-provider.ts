@@ -4,8 +4,8 @@ import { createLogger, type Logger } from '../observability/logger';
 import { MemoryStore } from '../store/memory-store';
 import { UpstashStore, createUpstashRedis } from '../store/upstash-store';
 import type { KvStore } from '../store/kv-store';
-import { systemClock } from './clock';
-import type { DepsProvider } from './deps';
+import { systemClock } from '../lib/clock';
+import type { DepsProvider } from './provider';
 import { buildDeps } from './build-deps';
 
 /**

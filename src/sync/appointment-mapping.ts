@@ -1,14 +1,19 @@
-import type { CitaRow, ContactDetails } from '../db/schema';
+import { CITA_STATUSES, type CitaRow, type CitaStatus, type ContactDetails } from '../db/schema';
 import { formatInZone } from '../domain/time';
-import type { AppointmentWrite } from '../ghl/schemas';
+import { toHex, sha256 } from '../lib/hex';
+import type { AppointmentWrite, GhlAppointment } from '../ghl/schemas';
 
 /**
- * Cita → GHL appointment, as pure functions. Times go out in the location's zone with its offset
- * (GHL echoes what it is given). Postgres is the source of truth for slots, so GHL's own free-slot
- * and date-range checks are skipped: the exclusion constraint has already decided.
+ * Cita ↔ GHL appointment, both directions, as pure functions.
  *
- * Our cita id travels in the appointment's description as a marker, so an appointment whose
- * create timed out can be found again instead of being created twice.
+ * Outbound (cita → appointment): times go out in the location's zone with its offset (GHL echoes
+ * what it is given). Postgres is the source of truth for slots, so GHL's own free-slot and
+ * date-range checks are skipped: the exclusion constraint has already decided. Our cita id travels
+ * in the appointment's description as a marker, so an appointment whose create timed out can be
+ * found again instead of being created twice.
+ *
+ * Inbound (appointment → IncomingAppointment): webhooks and sync-job listings alike become the one
+ * shape the inbound side applies.
  */
 
 const MARKER = /\s*\[rv3:([0-9a-f-]{36})\]\s*$/i;
@@ -72,6 +77,57 @@ export function contactUpsertFromDetails(c: ContactDetails) {
  */
 export async function contentHash(write: AppointmentWrite): Promise<string> {
   const canonical = JSON.stringify(Object.keys(write).sort().map((k) => [k, write[k as keyof AppointmentWrite]]));
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(await sha256(canonical));
 }
+
+// ── Inbound (appointment → what the inbound side applies) ──────────────────────────────────────
+
+/** An appointment as the inbound side needs it, whatever carried it (webhook or a sync job's fetch). */
+export interface IncomingAppointment {
+  id: string;
+  locationId: string;
+  calendarId: string;
+  contactId: string | null;
+  title: string | null;
+  status: CitaStatus | null;
+  assignedUserId: string | null;
+  notes: string | null;
+  startTime: Date;
+  endTime: Date;
+  dateUpdated: Date | null;
+  deleted: boolean;
+}
+
+/** GHL responses may say `active`/`completed`; everything else is already our vocabulary. */
+export function statusFromGhl(raw: string | null | undefined): CitaStatus | null {
+  if (!raw) return null;
+  const s = raw.toLowerCase();
+  if ((CITA_STATUSES as readonly string[]).includes(s)) return s as CitaStatus;
+  if (s === 'active') return 'confirmed';
+  if (s === 'completed') return 'showed';
+  return null;
+}
+
+/** A GHL appointment (webhook payload or API listing) as the inbound side needs it. */
+export function incomingFromGhl(
+  locationId: string,
+  a: GhlAppointment & { appoinmentStatus?: string | null },
+  deleted = false,
+): IncomingAppointment {
+  return {
+    id: a.id,
+    locationId,
+    calendarId: a.calendarId ?? '',
+    contactId: a.contactId || null,
+    title: a.title || null,
+    status: statusFromGhl(a.appointmentStatus ?? a.appoinmentStatus),
+    assignedUserId: a.assignedUserId || null,
+    // Listings carry the description (our marker stripped, it is the notes); webhooks only notes.
+    notes: a.notes || notesFromDescription(a.description),
+    startTime: new Date(a.startTime),
+    endTime: new Date(a.endTime),
+    dateUpdated: a.dateUpdated ? new Date(a.dateUpdated) : null,
+    deleted,
+  };
+}
+

@@ -1,8 +1,9 @@
 import { and, eq, gte, isNotNull, lt, notInArray } from 'drizzle-orm';
 import { citas, INACTIVE_STATUSES, syncRuns, webhookEvents } from '../db/schema';
-import { GhlError } from '../ghl/errors';
-import type { Deps } from '../runtime/deps';
+import { GhlError, needsReconnect } from '../ghl/errors';
+import type { Deps } from '../deps';
 import { sweepPending } from './outbound';
+import { withSyncRun } from './sync-run';
 
 const DAY = 86_400_000;
 const VERIFY_LIMIT = 500;
@@ -14,60 +15,53 @@ const VERIFY_LIMIT = 500;
  */
 export async function cleanupLocation(deps: Deps, opts: { locationId: string; messageId?: string | null }) {
   const { db, clock, config } = deps;
-  const started = clock.now();
-  const [run] = await db
-    .insert(syncRuns)
-    .values({ kind: 'cleanup', locationId: opts.locationId, startedAt: started, outcome: 'running', messageId: opts.messageId ?? null })
-    .returning({ id: syncRuns.id });
   const counts = { verified: 0, missing_cancelled: 0, retried: 0, retried_ok: 0, pruned_webhooks: 0, pruned_runs: 0, verify_errors: 0 };
-
-  const upcoming = await db
-    .select({ id: citas.id, ghlId: citas.ghlAppointmentId })
-    .from(citas)
-    .where(
-      and(
-        eq(citas.locationId, opts.locationId),
-        isNotNull(citas.ghlAppointmentId),
-        eq(citas.syncStatus, 'synced'),
-        notInArray(citas.status, [...INACTIVE_STATUSES]),
-        gte(citas.startTime, started),
-      ),
-    )
-    .limit(VERIFY_LIMIT);
-  for (const c of upcoming) {
-    try {
-      await deps.ghl.client.getAppointment(opts.locationId, c.ghlId!);
-      counts.verified++;
-    } catch (err) {
-      if (err instanceof GhlError && err.kind === 'not_found') {
-        const now = clock.now();
-        await db.update(citas).set({ status: 'cancelled', cancelledAt: now, updatedAt: now, syncError: 'the GHL appointment no longer exists' }).where(eq(citas.id, c.id));
-        counts.missing_cancelled++;
-      } else if (err instanceof GhlError && ['reauth_required', 'not_connected', 'scope'].includes(err.kind)) {
-        throw err;
-      } else {
-        counts.verify_errors++;
+  return withSyncRun(deps, { kind: 'cleanup', ...opts }, counts, async ({ startedAt }) => {
+    const upcoming = await db
+      .select({ id: citas.id, ghlId: citas.ghlAppointmentId })
+      .from(citas)
+      .where(
+        and(
+          eq(citas.locationId, opts.locationId),
+          isNotNull(citas.ghlAppointmentId),
+          eq(citas.syncStatus, 'synced'),
+          notInArray(citas.status, [...INACTIVE_STATUSES]),
+          gte(citas.startTime, startedAt),
+        ),
+      )
+      .limit(VERIFY_LIMIT);
+    for (const c of upcoming) {
+      try {
+        await deps.ghl.client.getAppointment(opts.locationId, c.ghlId!);
+        counts.verified++;
+      } catch (err) {
+        if (err instanceof GhlError && err.kind === 'not_found') {
+          const now = clock.now();
+          await db.update(citas).set({ status: 'cancelled', cancelledAt: now, updatedAt: now, syncError: 'the GHL appointment no longer exists' }).where(eq(citas.id, c.id));
+          counts.missing_cancelled++;
+        } else if (needsReconnect(err)) {
+          throw err;
+        } else {
+          counts.verify_errors++;
+        }
       }
     }
-  }
 
-  // One more chance for what failed: attempts are reset to the last one, the error stays visible.
-  const failed = await db
-    .update(citas)
-    .set({ syncStatus: 'pending_sync', syncRetries: config.SYNC_MAX_ATTEMPTS - 1 })
-    .where(and(eq(citas.locationId, opts.locationId), eq(citas.syncStatus, 'sync_failed')))
-    .returning({ id: citas.id });
-  counts.retried = failed.length;
-  if (failed.length) {
-    const r = await sweepPending(deps, { locationId: opts.locationId, limit: failed.length });
-    counts.retried_ok = r.synced + r.unchanged;
-  }
+    // One more chance for what failed: attempts are reset to the last one, the error stays visible.
+    const failed = await db
+      .update(citas)
+      .set({ syncStatus: 'pending_sync', syncRetries: config.SYNC_MAX_ATTEMPTS - 1 })
+      .where(and(eq(citas.locationId, opts.locationId), eq(citas.syncStatus, 'sync_failed')))
+      .returning({ id: citas.id });
+    counts.retried = failed.length;
+    if (failed.length) {
+      const r = await sweepPending(deps, { locationId: opts.locationId, limit: failed.length });
+      counts.retried_ok = r.synced + r.unchanged;
+    }
 
-  const cutoff = new Date(started.getTime() - config.SYNC_RETENTION_DAYS * DAY);
-  counts.pruned_webhooks = (await db.delete(webhookEvents).where(lt(webhookEvents.receivedAt, cutoff)).returning({ id: webhookEvents.id })).length;
-  counts.pruned_runs = (await db.delete(syncRuns).where(lt(syncRuns.startedAt, cutoff)).returning({ id: syncRuns.id })).length;
-
-  const outcome = counts.verify_errors ? 'partial' : 'ok';
-  await db.update(syncRuns).set({ finishedAt: clock.now(), outcome, counts }).where(eq(syncRuns.id, run!.id));
-  return { runId: run!.id, outcome, counts, error: null };
+    const cutoff = new Date(startedAt.getTime() - config.SYNC_RETENTION_DAYS * DAY);
+    counts.pruned_webhooks = (await db.delete(webhookEvents).where(lt(webhookEvents.receivedAt, cutoff)).returning({ id: webhookEvents.id })).length;
+    counts.pruned_runs = (await db.delete(syncRuns).where(lt(syncRuns.startedAt, cutoff)).returning({ id: syncRuns.id })).length;
+    return { outcome: counts.verify_errors ? 'partial' : 'ok' };
+  });
 }

@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { citas, INACTIVE_STATUSES, type CitaRow } from '../db/schema';
 import { findCita } from '../citas/citas-repo';
 import { GhlError } from '../ghl/errors';
-import type { Deps } from '../runtime/deps';
+import type { Deps } from '../deps';
 import {
   appointmentFromCita,
   appointmentUpdateFromWrite,

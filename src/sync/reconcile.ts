@@ -1,11 +1,12 @@
 import { and, eq, gte, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm';
-import { citas, INACTIVE_STATUSES, syncRuns, type CitaRow, type SyncKind } from '../db/schema';
-import { GhlError } from '../ghl/errors';
+import { citas, INACTIVE_STATUSES, type CitaRow, type SyncKind } from '../db/schema';
+import { needsReconnect } from '../ghl/errors';
 import { isPgError, PG } from '../db/pg-errors';
 import type { GhlAppointment } from '../ghl/schemas';
 import { effectiveZone, getLocationSettings, syncedCalendars } from '../locations/settings-repo';
-import type { Deps } from '../runtime/deps';
-import { incomingFromGhl } from '../webhooks/payload';
+import type { Deps } from '../deps';
+import { incomingFromGhl } from './appointment-mapping';
+import { withSyncRun, type SyncRunResult } from './sync-run';
 import { applyGhlAppointment, insertNewFromGhl, type ApplyOutcome } from './inbound';
 import { recordAudit } from '../audit/audit';
 import { sweepPending } from './outbound';
@@ -35,35 +36,21 @@ export interface ReconcileCounts {
   failed_windows: number;
 }
 
-export interface ReconcileResult {
-  runId: string;
-  outcome: 'ok' | 'partial' | 'failed' | 'skipped';
-  counts: ReconcileCounts;
-  error: string | null;
-}
-
 const DAY = 86_400_000;
 
 export async function reconcileLocation(
   deps: Deps,
   opts: { locationId: string; kind: Exclude<SyncKind, 'cleanup'>; messageId?: string | null },
-): Promise<ReconcileResult> {
-  const { db, clock, config } = deps;
-  const started = clock.now();
-  const [run] = await db
-    .insert(syncRuns)
-    .values({ kind: opts.kind, locationId: opts.locationId, startedAt: started, outcome: 'running', messageId: opts.messageId ?? null })
-    .returning({ id: syncRuns.id });
+): Promise<SyncRunResult<ReconcileCounts>> {
+  const { db, config } = deps;
   const counts: ReconcileCounts = { fetched: 0, created: 0, updated: 0, cancelled: 0, conflicts: 0, unchanged: 0, swept: 0, pushed: 0, failed: 0, windows: 0, failed_windows: 0 };
-  const errors: string[] = [];
-  let fatal: unknown = null;
-
-  try {
+  return withSyncRun(deps, { kind: opts.kind, locationId: opts.locationId, messageId: opts.messageId }, counts, async ({ startedAt }) => {
+    const errors: string[] = [];
     const settings = await getLocationSettings(db, opts.locationId);
     const calendars = syncedCalendars(settings);
     const days = opts.kind === 'full' ? config.SYNC_FULL_DAYS : config.SYNC_INCREMENTAL_DAYS;
-    const from = started;
-    const to = new Date(started.getTime() + days * DAY);
+    const from = startedAt;
+    const to = new Date(startedAt.getTime() + days * DAY);
 
     for (const calendarId of calendars) {
       const seen = new Set<string>();
@@ -74,7 +61,7 @@ export async function reconcileLocation(
         try {
           events = await deps.ghl.client.listEvents(opts.locationId, calendarId, wFrom, wTo);
         } catch (err) {
-          if (err instanceof GhlError && ['reauth_required', 'not_connected', 'scope'].includes(err.kind)) throw err;
+          if (needsReconnect(err)) throw err;
           complete = false;
           counts.failed_windows++;
           errors.push(`${calendarId} ${wFrom.toISOString().slice(0, 10)}…${wTo.toISOString().slice(0, 10)}: ${(err as Error).message}`);
@@ -86,22 +73,14 @@ export async function reconcileLocation(
         counts.fetched += unseen.length;
         await applyEvents(deps, opts.locationId, unseen, counts);
       }
-      if (complete) counts.swept += await sweepUnseen(deps, { locationId: opts.locationId, calendarId, from, to, seen, scanStarted: started });
+      if (complete) counts.swept += await sweepUnseen(deps, { locationId: opts.locationId, calendarId, from, to, seen, scanStarted: startedAt });
     }
 
     const pushed = await sweepPending(deps, { locationId: opts.locationId, limit: 500 });
     counts.pushed = pushed.synced + pushed.unchanged;
     counts.failed = pushed.failed;
-  } catch (err) {
-    fatal = err;
-  }
-
-  const outcome: ReconcileResult['outcome'] = fatal ? 'failed' : errors.length ? 'partial' : 'ok';
-  const error = fatal ? String((fatal as Error).message ?? fatal) : errors.length ? errors.join('; ').slice(0, 2000) : null;
-  await db.update(syncRuns).set({ finishedAt: clock.now(), outcome, counts: { ...counts }, error }).where(eq(syncRuns.id, run!.id));
-  deps.logger.info('sync run finished', { kind: opts.kind, location_id: opts.locationId, outcome, counts, ms: clock.now().getTime() - started.getTime() });
-  if (fatal instanceof GhlError) throw Object.assign(fatal, { runId: run!.id });
-  return { runId: run!.id, outcome, counts, error };
+    return errors.length ? { outcome: 'partial', error: errors.join('; ') } : { outcome: 'ok' };
+  });
 }
 
 /** Applies fetched appointments in batches, one transaction per batch; unchanged ones cost no write. */

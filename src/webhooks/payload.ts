@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { CITA_STATUSES, type CitaStatus } from '../db/schema';
-import { ghlAppointment, type GhlAppointment } from '../ghl/schemas';
-import { notesFromDescription } from '../sync/appointment-mapping';
+import { externalId } from '../domain/ids';
+import { ghlAppointment } from '../ghl/schemas';
+import { incomingFromGhl, type IncomingAppointment } from '../sync/appointment-mapping';
 
 /**
  * GHL webhook payloads, parsed tolerantly: unknown fields pass, GHL's misspellings are accepted
@@ -15,74 +15,46 @@ export const webhookEnvelope = z.looseObject({
   type: z.string().min(1).max(100),
   webhookId: z.string().min(1).max(200),
   timestamp: isoInstant,
-  locationId: z.string().min(1).max(128).optional(),
+  locationId: externalId.optional(),
 });
 
 // The API's appointment, stricter where a webhook must be usable on its own.
 const appointment = ghlAppointment.extend({
-  id: z.string().min(1).max(128),
-  calendarId: z.string().min(1).max(128),
+  id: externalId,
+  calendarId: externalId,
   appoinmentStatus: z.string().nullish(),
 });
 
 export const appointmentWebhook = z.looseObject({
   type: z.enum(['AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete']),
-  locationId: z.string().min(1).max(128),
+  locationId: externalId,
   appointment,
 });
 
-export const APPOINTMENT_TYPES = new Set(['AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete']);
-export const INSTALL_TYPES = new Set(['INSTALL', 'UNINSTALL']);
+const APPOINTMENT_TYPES = new Set(['AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete']);
 
-/** An appointment as the inbound side needs it, whatever carried it (webhook or a sync job's fetch). */
-export interface IncomingAppointment {
-  id: string;
-  locationId: string;
-  calendarId: string;
-  contactId: string | null;
-  title: string | null;
-  status: CitaStatus | null;
-  assignedUserId: string | null;
-  notes: string | null;
-  startTime: Date;
-  endTime: Date;
-  dateUpdated: Date | null;
-  deleted: boolean;
-}
+/** What a signed delivery asks of us, decided from its payload alone (no I/O). */
+export type ParsedEvent =
+  | { kind: 'appointment'; appointment: IncomingAppointment }
+  | { kind: 'uninstall'; locationId: string | null }
+  /** INSTALL carries no tokens (those arrive through /oauth/callback): recorded only. */
+  | { kind: 'install' }
+  /** An event type we do not handle: recorded as ignored. */
+  | { kind: 'ignored' }
+  /** Signed but not a valid event of its type: final, never worth a re-delivery. */
+  | { kind: 'invalid'; reason: string; fields: { field: string; message: string }[] };
 
-/** GHL responses may say `active`/`completed`; everything else is already our vocabulary. */
-export function statusFromGhl(raw: string | null | undefined): CitaStatus | null {
-  if (!raw) return null;
-  const s = raw.toLowerCase();
-  if ((CITA_STATUSES as readonly string[]).includes(s)) return s as CitaStatus;
-  if (s === 'active') return 'confirmed';
-  if (s === 'completed') return 'showed';
-  return null;
-}
-
-export function incomingFromWebhook(p: z.output<typeof appointmentWebhook>): IncomingAppointment {
-  return incomingFromGhl(p.locationId, p.appointment, p.type === 'AppointmentDelete');
-}
-
-/** A GHL appointment (webhook payload or API listing) as the inbound side needs it. */
-export function incomingFromGhl(
-  locationId: string,
-  a: GhlAppointment & { appoinmentStatus?: string | null },
-  deleted = false,
-): IncomingAppointment {
-  return {
-    id: a.id,
-    locationId,
-    calendarId: a.calendarId ?? '',
-    contactId: a.contactId || null,
-    title: a.title || null,
-    status: statusFromGhl(a.appointmentStatus ?? a.appoinmentStatus),
-    assignedUserId: a.assignedUserId || null,
-    // Listings carry the description (our marker stripped, it is the notes); webhooks only notes.
-    notes: a.notes || notesFromDescription(a.description),
-    startTime: new Date(a.startTime),
-    endTime: new Date(a.endTime),
-    dateUpdated: a.dateUpdated ? new Date(a.dateUpdated) : null,
-    deleted,
-  };
+export function parseEvent(type: string, locationId: string | null, payload: unknown): ParsedEvent {
+  if (APPOINTMENT_TYPES.has(type)) {
+    const parsed = appointmentWebhook.safeParse(payload);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+      return { kind: 'invalid', reason: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields };
+    }
+    const p = parsed.data;
+    return { kind: 'appointment', appointment: incomingFromGhl(p.locationId, p.appointment, p.type === 'AppointmentDelete') };
+  }
+  if (type === 'UNINSTALL') return { kind: 'uninstall', locationId };
+  if (type === 'INSTALL') return { kind: 'install' };
+  return { kind: 'ignored' };
 }

@@ -1,17 +1,19 @@
-import type { Deps } from '../runtime/deps';
+import type { Deps } from '../deps';
 import type { Tx } from '../db/client';
-import { AppError } from '../http/errors';
-import { markConnection } from '../ghl/connections-repo';
-import { applyGhlAppointment } from '../sync/inbound';
-import { claimEvent, finishEvent, recordFailedDelivery, type NewEvent } from './events-repo';
-import { APPOINTMENT_TYPES, appointmentWebhook, incomingFromWebhook, INSTALL_TYPES, webhookEnvelope } from './payload';
-import type { WebhookVerifier } from './signature';
 import type { WebhookOutcome } from '../db/schema';
+import { AppError } from '../errors';
+import { markConnection } from '../ghl/connections-repo';
+import { sha256, toHex } from '../lib/hex';
+import { withTimeout } from '../lib/timeout';
+import { applyGhlAppointment } from '../sync/inbound';
+import { claimEvent, findEvent, finishEvent, recordFailedDelivery, type NewEvent } from './events-repo';
+import { parseEvent, webhookEnvelope, type ParsedEvent } from './payload';
+import type { WebhookVerifier } from './signature';
 
 /**
  * One GHL webhook delivery, start to finish. The order matters:
  *  1. signature over the raw bytes (401, nothing stored but a counter and a log line);
- *  2. JSON and envelope (400 when signed but malformed, recorded);
+ *  2. JSON, envelope and payload (400 when signed but malformed, recorded as `invalid`);
  *  3. freshness of `timestamp` (401: a replay or a forged clock);
  *  4. the fast idempotency key in the store (duplicate → 200);
  *  5. the claim row + the change in one transaction (the durable guarantee);
@@ -57,6 +59,24 @@ export async function receiveGhlWebhook(
     throw new AppError(401, 'stale_webhook', 'The webhook timestamp is too old or in the future.');
   }
 
+  const appointmentId = (payload as { appointment?: { id?: unknown } }).appointment?.id;
+  const event: NewEvent = {
+    webhookId: env.webhookId,
+    type: env.type,
+    locationId: env.locationId ?? null,
+    appointmentId: typeof appointmentId === 'string' ? appointmentId : null,
+    payload,
+    receivedAt: now,
+    requestId: req.requestId,
+  };
+  const parsed = parseEvent(env.type, event.locationId, payload);
+  if (parsed.kind === 'invalid') {
+    // Signed but not a valid payload of its type: recorded, and final (GHL must not resend it).
+    await metrics.increment('webhooks.invalid_payload');
+    await recordInvalid(deps, event, parsed.reason);
+    throw new AppError(400, 'invalid_payload', 'The webhook payload is not a valid appointment event.', { fields: parsed.fields });
+  }
+
   const key = `webhook:${env.webhookId}`;
   const owner = crypto.randomUUID();
   // Earlier deliveries we answered 429 to, even those the database never saw (read alongside the key).
@@ -69,30 +89,14 @@ export async function receiveGhlWebhook(
     return { status: 200, body: { received: true, outcome: 'duplicate', webhook_id: env.webhookId } };
   }
 
-  const appointmentId = (payload as { appointment?: { id?: unknown } }).appointment?.id;
-  const event: NewEvent = {
-    webhookId: env.webhookId,
-    type: env.type,
-    locationId: env.locationId ?? null,
-    appointmentId: typeof appointmentId === 'string' ? appointmentId : null,
-    payload,
-    receivedAt: now,
-    requestId: req.requestId,
-  };
-
   let result: { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean };
   try {
     result = await withTimeout(
-      deps.db.transaction(async (tx) => processEvent(tx, deps, event, payload, failedBefore)),
+      deps.db.transaction(async (tx) => processEvent(tx, deps, event, parsed, failedBefore)),
       APPLY_TIMEOUT_MS,
+      'storing the webhook',
     );
   } catch (err) {
-    if (err instanceof AppError) {
-      // Signed but not a valid payload of its type: recorded, and final (GHL must not resend it).
-      await deps.metrics.increment('webhooks.invalid_payload');
-      await recordInvalid(deps, event, err.details.fields?.map((f) => `${f.field}: ${f.message}`).join('; ') ?? err.message);
-      throw err;
-    }
     // Could not persist: let GHL deliver again (it only does so after a 429).
     await deps.store.compareAndDelete(key, owner).catch(() => {});
     // Counted in the store too: with the database down, the row below cannot be written either.
@@ -113,47 +117,61 @@ export async function receiveGhlWebhook(
   return { status: 200, body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId } };
 }
 
-async function processEvent(tx: Tx, deps: Deps, event: NewEvent, payload: unknown, failedBefore: number) {
+async function processEvent(tx: Tx, deps: Deps, event: NewEvent, parsed: ParsedEvent, failedBefore: number) {
   const claimed = await claimEvent(tx, event);
   if (!claimed) return { outcome: 'duplicate' as const, citaId: null };
   const deliveries = Math.max(claimed.deliveries, failedBefore + 1);
-  const r = await applyEvent(tx, deps, event, payload);
+  const r = await applyParsedEvent(tx, deps, parsed, event.requestId);
   await finishEvent(tx, event.webhookId, { outcome: r.outcome, citaId: r.citaId, error: r.error, at: deps.clock.now(), deliveries });
   return { ...r, firstDelivery: deliveries === 1 };
 }
 
-/** Applies a claimed event's payload; also what the replay route runs. */
-export async function applyEvent(
+/** The change a parsed event makes, inside the caller's transaction. */
+async function applyParsedEvent(
   tx: Tx,
   deps: Deps,
-  event: Pick<NewEvent, 'type' | 'locationId'> & { requestId?: string | null },
-  payload: unknown,
+  parsed: ParsedEvent,
+  requestId: string | null,
 ): Promise<{ outcome: WebhookOutcome; citaId: string | null; error?: string }> {
-  if (APPOINTMENT_TYPES.has(event.type)) {
-    const parsed = appointmentWebhook.safeParse(payload);
-    if (!parsed.success) {
-      throw new AppError(400, 'invalid_payload', 'The webhook payload is not a valid appointment event.', {
-        fields: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
-      });
-    }
-    const r = await applyGhlAppointment(tx, deps, incomingFromWebhook(parsed.data), { actor: 'webhook', requestId: event.requestId });
+  switch (parsed.kind) {
+    case 'appointment':
+      return applyGhlAppointment(tx, deps, parsed.appointment, { actor: 'webhook', requestId });
+    case 'uninstall':
+      if (parsed.locationId) await markConnection(tx, parsed.locationId, 'uninstalled', 'the app was uninstalled in GHL', deps.clock.now());
+      return { outcome: 'applied', citaId: null };
+    case 'install':
+      return { outcome: 'applied', citaId: null };
+    case 'ignored':
+      return { outcome: 'ignored', citaId: null };
+    case 'invalid':
+      return { outcome: 'invalid', citaId: null, error: parsed.reason };
+  }
+}
+
+/**
+ * Reprocesses a stored webhook through the same parse and apply as a delivery. Safe to repeat:
+ * applying is idempotent (stale and unchanged events change nothing) and the event keeps its
+ * delivery count. An event recorded `invalid` is parsed again, so a fixed parser can recover it.
+ */
+export async function replayWebhook(deps: Deps, webhookId: string, requestId: string) {
+  const event = await findEvent(deps.db, webhookId);
+  if (!event) throw AppError.notFound('Webhook', webhookId);
+  const envelope = webhookEnvelope.safeParse(event.payload);
+  const parsed: ParsedEvent = envelope.success
+    ? parseEvent(envelope.data.type, envelope.data.locationId ?? null, event.payload)
+    : { kind: 'invalid', reason: event.error ?? 'not a webhook envelope', fields: [] };
+  const result = await deps.db.transaction(async (tx) => {
+    const r = await applyParsedEvent(tx, deps, parsed, requestId);
+    await finishEvent(tx, webhookId, { outcome: r.outcome, citaId: r.citaId, error: r.error, at: deps.clock.now() });
     return r;
-  }
-  if (INSTALL_TYPES.has(event.type)) {
-    if (event.type === 'UNINSTALL' && event.locationId) {
-      await markConnection(tx, event.locationId, 'uninstalled', 'the app was uninstalled in GHL', deps.clock.now());
-    }
-    // INSTALL carries no tokens: those arrive through /oauth/callback. It is recorded only.
-    return { outcome: 'applied', citaId: null };
-  }
-  return { outcome: 'ignored', citaId: null };
+  });
+  return { webhook_id: webhookId, replayed: true, previous_outcome: event.outcome, outcome: result.outcome, cita_id: result.citaId };
 }
 
 async function invalid(deps: Deps, req: { raw: Uint8Array; requestId: string }, payload: unknown, reason: string) {
   await deps.metrics.increment('webhooks.invalid_payload');
   deps.logger.warn('webhook rejected: malformed payload', { reason, bytes: req.raw.length });
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', req.raw as Uint8Array<ArrayBuffer>));
-  const id = `invalid:${[...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  const id = `invalid:${toHex((await sha256(req.raw)).slice(0, 16))}`;
   const now = deps.clock.now();
   const text = new TextDecoder().decode(req.raw.slice(0, 4096));
   await recordInvalid(deps, { webhookId: id, type: '(invalid)', locationId: null, appointmentId: null, payload: payload ?? { raw: text }, receivedAt: now, requestId: req.requestId }, reason);
@@ -169,14 +187,4 @@ async function recordInvalid(deps: Deps, e: NewEvent, reason: string) {
   } catch (err) {
     deps.logger.error('could not record an invalid webhook', { err });
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

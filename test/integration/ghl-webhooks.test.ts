@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/config';
 import { createFullApp } from '../../src/app';
 import { createNeonDb } from '../../src/db/neon';
 import { citas, webhookEvents } from '../../src/db/schema';
-import { sharedDeps } from '../../src/runtime/deps';
+import { sharedDeps } from '../../src/runtime/provider';
 import { ADMIN_KEY, citaBody, createTestEnv, servicesMode, type TestEnv } from '../support/harness';
 
 const LOC = 'loc-wh';

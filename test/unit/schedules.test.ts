@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { upsertSchedules } from '../../scripts/schedules';
 import { cronMatches } from '../../scripts/lib/local-qstash';
 import { SCHEDULES } from '../../src/jobs/schedules';
-import { qstashQueue } from '../../src/jobs/queue';
+import { qstashQueue } from '../../src/queue/job-queue';
 
 // A stand-in for QStash's schedules API that keeps schedules by id, as QStash does.
 const stored = new Map<string, { destination: string; cron: string }>();

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
-import { AppError } from '../errors';
+import { AppError } from '../../errors';
+import { sha256, toHex } from '../../lib/hex';
 
 /**
  * Bearer API keys from API_KEYS (admin keys from ADMIN_API_KEYS also pass). No key configured
@@ -16,7 +17,7 @@ export function requireApiKey(role: 'api' | 'admin' = 'api'): MiddlewareHandler<
         headers: { 'WWW-Authenticate': 'Bearer' },
       });
     }
-    const presented = await digest(match[1].trim());
+    const presented = await sha256(match[1].trim());
     const isAdmin = await matchesAny(presented, config.ADMIN_API_KEYS);
     const isApi = isAdmin || (await matchesAny(presented, config.API_KEYS));
     if (!isApi) {
@@ -24,9 +25,9 @@ export function requireApiKey(role: 'api' | 'admin' = 'api'): MiddlewareHandler<
     }
     if (role === 'admin' && !isAdmin) throw new AppError(403, 'forbidden', 'This route needs an admin API key.');
     // A short digest names the client in logs and rate-limit keys without storing the key itself.
-    const clientId = [...presented.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const clientId = toHex(presented.slice(0, 8));
     c.set('client', { role: isAdmin ? 'admin' : 'api', id: clientId });
-    c.set('logFields', { ...c.var.logFields, client_id: clientId });
+    c.var.logEvent.client_id = clientId;
     await next();
   };
 }
@@ -50,12 +51,8 @@ const keyDigests = new WeakMap<string[], Promise<Uint8Array[]>>();
 function digestsOf(keys: string[]): Promise<Uint8Array[]> {
   let d = keyDigests.get(keys);
   if (!d) {
-    d = Promise.all(keys.map(digest));
+    d = Promise.all(keys.map((k) => sha256(k)));
     keyDigests.set(keys, d);
   }
   return d;
-}
-
-async function digest(s: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
 }

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
-import { AppError } from '../errors';
+import { AppError } from '../../errors';
 
 /** Body-size guard that answers in our problem format (413) before a large body is read. */
 export function limitBody(maxBytes: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => number): MiddlewareHandler<AppEnv> {

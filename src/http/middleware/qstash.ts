@@ -2,14 +2,14 @@ import type { MiddlewareHandler } from 'hono';
 import { Receiver } from '@upstash/qstash';
 import { ConfigError } from '../../config/config';
 import type { AppEnv } from '../app-env';
-import { AppError } from '../errors';
+import { AppError } from '../../errors';
 
 /**
  * Only QStash may call the job endpoints: `Upstash-Signature` is a JWT signed with our current or
  * next signing key, whose `sub` must be exactly this endpoint's public URL and whose `body` claim
  * is the hash of the raw body. Never dev-mode keys. The verified body is left in `jobBody`.
  */
-export function requireQStash(): MiddlewareHandler<AppEnv & { Variables: { jobBody: string } }> {
+export function requireQStash(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { config, logger } = c.var.deps;
     if (!config.QSTASH_CURRENT_SIGNING_KEY || !config.QSTASH_NEXT_SIGNING_KEY) {
@@ -20,7 +20,7 @@ export function requireQStash(): MiddlewareHandler<AppEnv & { Variables: { jobBo
     const url = publicUrl(config.PUBLIC_BASE_URL, c.req.url);
     const messageId = c.req.header('upstash-message-id') ?? null;
     const retried = c.req.header('upstash-retried') ?? '0';
-    c.set('logFields', { ...c.var.logFields, qstash_message_id: messageId, qstash_retried: Number(retried) });
+    Object.assign(c.var.logEvent, { qstash_message_id: messageId, qstash_retried: Number(retried) });
     if (!signature) throw new AppError(401, 'invalid_signature', 'Missing Upstash-Signature.');
     const receiver = new Receiver({
       currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY,

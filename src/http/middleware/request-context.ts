@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { DepsProvider, Lease } from '../../runtime/deps';
+import type { DepsProvider, Lease } from '../../runtime/provider';
 import { createLogger, type Logger } from '../../observability/logger';
 import type { AppEnv } from '../app-env';
 import { renderError } from '../render-error';
@@ -8,8 +8,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const bootLogger = createLogger();
 
 /**
- * Outermost middleware: request id, the request's deps (leased from the runtime's provider),
- * work deferred past the response, and exactly one structured log line per request.
+ * Outermost middleware: request id, the request's deps (leased from the runtime's provider, with
+ * the request's logger in them so every line a use case writes carries the request id), work
+ * deferred past the response, and exactly one structured log line per request.
  */
 export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -17,8 +18,9 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     const tasks: Promise<unknown>[] = [];
+    const logEvent: Record<string, unknown> = {};
     c.set('requestId', requestId);
-    c.set('logFields', {});
+    c.set('logEvent', logEvent);
     c.set('defer', (task) => tasks.push(task));
     c.set('log', bootLogger.child({ request_id: requestId }));
     c.header('X-Request-Id', requestId);
@@ -26,8 +28,9 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     let lease: Lease | undefined;
     try {
       lease = await provider.acquire(c.env);
-      c.set('deps', lease.deps);
-      c.set('log', lease.deps.logger.child({ request_id: requestId }));
+      const log = lease.deps.logger.child({ request_id: requestId });
+      c.set('log', log);
+      c.set('deps', { ...lease.deps, logger: log });
       await next();
     } catch (err) {
       // Only failures before routing land here (e.g. invalid configuration); handler errors go through onError.
@@ -36,16 +39,10 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
 
     const log = c.get('log');
     const status = c.res.status;
-    const fields = {
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      status,
-      duration_ms: Date.now() - started,
-      ...c.get('logFields'),
-    };
-    if (status >= 500) log.error('request', fields);
-    else if (status >= 400) log.warn('request', fields);
-    else log.info('request', fields);
+    const line = { method: c.req.method, path: new URL(c.req.url).pathname, status, duration_ms: Date.now() - started, ...logEvent };
+    if (status >= 500) log.error('request', line);
+    else if (status >= 400) log.warn('request', line);
+    else log.info('request', line);
 
     if (lease) {
       // Counted after the response, off the request's path.

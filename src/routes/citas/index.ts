@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/app-env';
-import { AppError } from '../../http/errors';
+import { AppError } from '../../errors';
 import { readJson, validate } from '../../http/json-body';
 import { citaView, etagOf } from '../../citas/cita-view';
 import {
@@ -21,7 +21,7 @@ export const citasRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const input = await readJson(c, createCitaBody);
     const row = await createCita(c.var.deps, input, { actor: 'api', requestId: c.var.requestId });
-    c.set('logFields', { ...c.var.logFields, cita_id: row.id });
+    c.var.logEvent.cita_id = row.id;
     pushAfterResponse(c, row);
     c.header('Location', `/api/citas/${row.id}`);
     c.header('ETag', etagOf(row));

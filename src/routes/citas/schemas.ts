@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { CITA_STATUSES } from '../../db/schema';
-
-const id = z.string().trim().min(1, 'must not be empty').max(128);
+import { externalId as id } from '../../domain/ids';
 const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
 const notes = z.string().max(10_000, 'at most 10000 characters').nullable();
 const extras = z.record(z.string(), z.unknown());

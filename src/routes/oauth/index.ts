@@ -2,8 +2,7 @@ import { Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../../http/app-env';
 import { validate } from '../../http/json-body';
-import { appErrorFromGhl } from '../../http/ghl-errors';
-import { connectWithAuthCode } from '../../ghl/connect';
+import { connectWithAuthCode } from '../../locations/connection';
 
 const callbackQuery = z.looseObject({ code: z.string().min(1).max(2048) });
 
@@ -13,8 +12,6 @@ const callbackQuery = z.looseObject({ code: z.string().min(1).max(2048) });
  */
 export const oauthRoutes = new Hono<AppEnv>().get('/callback', async (c) => {
   const { code } = validate(callbackQuery, c.req.query());
-  const connection = await connectWithAuthCode(c.var.deps, code).catch((e) => {
-    throw appErrorFromGhl(e);
-  });
+  const connection = await connectWithAuthCode(c.var.deps, code);
   return c.json({ installed: true, ...connection });
 });

@@ -1,15 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { limitBody, rateLimit } from '../../http/middleware/limits';
 import { createWebhookVerifier, type WebhookVerifier } from '../../webhooks/signature';
 import { receiveGhlWebhook } from '../../webhooks/receive';
 import type { AppConfig } from '../../config/config';
 
-/**
- * /api/webhooks/ghl (also /api/webhooks/ghl/appointments): GHL's signed webhooks. Public: the
- * signature is the authentication. Guarded by a per-IP limit and a body limit before anything
- * is read.
- */
+/** One verifier per configuration: importing the keys is the costly part of verifying. */
 const verifiers = new WeakMap<AppConfig, WebhookVerifier>();
 function verifierFor(config: AppConfig): WebhookVerifier {
   let v = verifiers.get(config);
@@ -20,26 +16,30 @@ function verifierFor(config: AppConfig): WebhookVerifier {
   return v;
 }
 
-function clientIp(c: { req: { header(name: string): string | undefined } }): string {
+function clientIp(c: Context<AppEnv>): string {
   return c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown';
 }
 
-export const webhookRoutes = new Hono<AppEnv>();
-webhookRoutes.use('*', limitBody((c) => c.var.deps.config.WEBHOOK_MAX_BODY_BYTES));
-webhookRoutes.use(
-  '*',
-  rateLimit({ name: 'webhooks', windowMs: 60_000, limit: (c) => c.var.deps.config.WEBHOOK_RATE_LIMIT_PER_MINUTE, key: clientIp }),
-);
-for (const path of ['/ghl', '/ghl/appointments']) {
-  webhookRoutes.post(path, async (c) => {
-    const raw = new Uint8Array(await c.req.arrayBuffer());
-    const started = Date.now();
-    const result = await receiveGhlWebhook(c.var.deps, verifierFor(c.var.deps.config), {
-      raw,
-      headers: c.req.raw.headers,
-      requestId: c.var.requestId,
-    });
-    c.set('logFields', { ...c.var.logFields, webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
-    return c.json(result.body, 200);
+/** A GHL delivery: the raw bytes go to the pipeline (src/webhooks/receive.ts) untouched. */
+async function receiveGhlDelivery(c: Context<AppEnv>) {
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  const started = Date.now();
+  const result = await receiveGhlWebhook(c.var.deps, verifierFor(c.var.deps.config), {
+    raw,
+    headers: c.req.raw.headers,
+    requestId: c.var.requestId,
   });
+  Object.assign(c.var.logEvent, { webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
+  return c.json(result.body, 200);
 }
+
+/**
+ * /api/webhooks/ghl (also /api/webhooks/ghl/appointments): GHL's signed webhooks. Public: the
+ * signature is the authentication. Guarded by a per-IP limit and a body limit before anything
+ * is read.
+ */
+export const webhookRoutes = new Hono<AppEnv>()
+  .use('*', limitBody((c) => c.var.deps.config.WEBHOOK_MAX_BODY_BYTES))
+  .use('*', rateLimit({ name: 'webhooks', windowMs: 60_000, limit: (c) => c.var.deps.config.WEBHOOK_RATE_LIMIT_PER_MINUTE, key: clientIp }))
+  .post('/ghl', receiveGhlDelivery)
+  .post('/ghl/appointments', receiveGhlDelivery);

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { citas, ghlConnections, locationSettings, SYNC_KINDS, syncRuns, type SyncRunRow } from '../db/schema';
-import type { Deps } from '../runtime/deps';
+import type { Deps } from '../deps';
 import { firstDeliveryStats } from '../webhooks/events-repo';
 
 type Health = 'healthy' | 'degraded' | 'failing';

@@ -1,5 +1,5 @@
-import type { Deps } from '../runtime/deps';
-import type { GhlCalendar } from './schemas';
+import type { Deps } from '../deps';
+import type { GhlCalendar } from '../ghl/schemas';
 
 export const CALENDAR_CACHE_TTL_MS = 5 * 60_000;
 

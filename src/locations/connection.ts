@@ -1,8 +1,8 @@
 import { isValidZone } from '../domain/time';
 import { upsertLocationSettings } from '../locations/settings-repo';
-import type { Deps } from '../runtime/deps';
-import { findConnection, markConnection, saveConnection } from './connections-repo';
-import { GhlError } from './errors';
+import type { Deps } from '../deps';
+import { findConnection, markConnection, saveConnection } from '../ghl/connections-repo';
+import { GhlError } from '../ghl/errors';
 
 /**
  * Connecting a location: an OAuth install (code → tokens) or a Private Integration token set by

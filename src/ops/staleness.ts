@@ -1,6 +1,6 @@
 import { and, eq, max } from 'drizzle-orm';
 import { ghlConnections, syncRuns } from '../db/schema';
-import type { Deps } from '../runtime/deps';
+import type { Deps } from '../deps';
 
 /** Connected locations whose last successful incremental sync (or, before any, the connection) is too old. */
 export async function staleIncrementalLocations(deps: Pick<Deps, 'db' | 'clock' | 'config'>): Promise<string[]> {

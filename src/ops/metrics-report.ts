@@ -1,4 +1,10 @@
-import type { Deps } from '../runtime/deps';
+import type { Deps } from '../deps';
+import { firstDeliveryStats } from '../webhooks/events-repo';
+
+/** Every outcome a delivery can end in, counted as `webhooks.<name>` (one list for every report). */
+export const WEBHOOK_COUNTERS = ['received', 'created', 'applied', 'cancelled', 'conflict', 'duplicate', 'stale', 'echo', 'unchanged', 'ignored', 'invalid_signature', 'invalid_timestamp', 'invalid_payload', 'failed', 'first_delivery'] as const;
+/** The outcomes that mean "processed" (the denominator of the first-delivery rate). */
+const WEBHOOK_PROCESSED = ['created', 'applied', 'cancelled', 'conflict', 'stale', 'echo', 'unchanged', 'ignored'] as const;
 
 const COUNTERS = [
   'http.requests.ok',
@@ -17,22 +23,16 @@ const COUNTERS = [
   'sync.push.failed',
   'sync.create.count',
   'sync.create.total_ms',
-  'webhooks.received',
-  'webhooks.first_delivery',
-  'webhooks.duplicate',
-  'webhooks.failed',
-  'webhooks.invalid_signature',
+  ...WEBHOOK_COUNTERS.map((n) => `webhooks.${n}`),
   ...['incremental', 'full', 'cleanup'].flatMap((k) => [`jobs.${k}.runs`, `jobs.${k}.ms`, `jobs.${k}.ok`, `jobs.${k}.partial`, `jobs.${k}.failed`]),
 ];
 
-const WEBHOOK_PROCESSED = ['created', 'applied', 'cancelled', 'conflict', 'stale', 'echo', 'unchanged', 'ignored'].map((o) => `webhooks.${o}`);
-
 /** The operator's numbers: raw counters from the store plus the ratios people ask for. */
 export async function metricsReport(deps: Deps) {
-  const c = await deps.metrics.read([...COUNTERS, ...WEBHOOK_PROCESSED]);
+  const c = await deps.metrics.read(COUNTERS);
   const per100 = (n: number, d: number) => (d ? Math.round((n / d) * 10000) / 100 : 0);
   const ops = c['ghl.calls']!;
-  const processed = WEBHOOK_PROCESSED.reduce((a, k) => a + c[k]!, 0);
+  const processed = WEBHOOK_PROCESSED.reduce((a, k) => a + c[`webhooks.${k}`]!, 0);
   const requests = c['http.requests.ok']! + c['http.requests.fail']!;
   return {
     counters: c,
@@ -52,6 +52,15 @@ export async function metricsReport(deps: Deps) {
         { runs: c[`jobs.${k}.runs`], ok: c[`jobs.${k}.ok`], partial: c[`jobs.${k}.partial`], failed: c[`jobs.${k}.failed`], mean_ms: c[`jobs.${k}.runs`] ? Math.round(c[`jobs.${k}.ms`]! / c[`jobs.${k}.runs`]!) : null },
       ]),
     ),
+  };
+}
+
+/** Webhook counters (shared store) and the first-delivery rate (durable record). */
+export async function webhookStats(deps: Deps) {
+  const [counters, durable] = await Promise.all([deps.metrics.read(WEBHOOK_COUNTERS.map((n) => `webhooks.${n}`)), firstDeliveryStats(deps.db)]);
+  return {
+    counters: Object.fromEntries(WEBHOOK_COUNTERS.map((n) => [n, counters[`webhooks.${n}`] ?? 0])),
+    first_delivery: durable,
   };
 }
 

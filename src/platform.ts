@@ -1,0 +1,20 @@
+import type { AppConfig } from './config/config';
+import type { Db } from './db/client';
+import type { Clock } from './lib/clock';
+import type { Logger } from './observability/logger';
+import type { Metrics } from './observability/metrics';
+import type { KvStore } from './store/kv-store';
+
+/**
+ * The ports every layer may be handed: configuration, the database, the key-value store, the
+ * clock, the logger and the metrics. The GHL adapter is built from these; `Deps` (src/deps.ts)
+ * adds what is built on top of them.
+ */
+export interface PlatformDeps {
+  config: AppConfig;
+  db: Db;
+  store: KvStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+}

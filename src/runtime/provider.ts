@@ -1,0 +1,21 @@
+import type { Deps } from '../deps';
+
+/** Deps for one request, and how to give them back (Workers: end the request's DB pool). */
+export interface Lease {
+  deps: Deps;
+  release(): Promise<void>;
+}
+
+/**
+ * How each runtime supplies deps: Node keeps one set for the process; Workers build a fresh
+ * DB pool per request from the bindings (`env`).
+ */
+export interface DepsProvider {
+  acquire(env: unknown): Promise<Lease>;
+}
+
+/** Node and tests: the same deps for every request. */
+export function sharedDeps(deps: Deps): DepsProvider {
+  const lease: Lease = { deps, release: async () => {} };
+  return { acquire: async () => lease };
+}

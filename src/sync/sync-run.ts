@@ -1,0 +1,48 @@
+import { eq } from 'drizzle-orm';
+import { syncRuns, type SyncKind } from '../db/schema';
+import type { Deps } from '../deps';
+
+export type RunOutcome = 'ok' | 'partial' | 'failed';
+
+export interface SyncRunResult<C> {
+  runId: string;
+  outcome: RunOutcome;
+  counts: C;
+  error: string | null;
+}
+
+/**
+ * Records one job run for one location as a `sync_runs` row: `running` while `body` works, then
+ * its outcome and counts. A run that throws is recorded `failed` with its error and the counts it
+ * reached, and the error goes on to the caller (a dead connection must still reach QStash as 489).
+ */
+export async function withSyncRun<C extends object>(
+  deps: Pick<Deps, 'db' | 'clock' | 'logger'>,
+  opts: { kind: SyncKind; locationId: string; messageId?: string | null },
+  counts: C,
+  body: (run: { id: string; startedAt: Date; counts: C }) => Promise<{ outcome: 'ok' | 'partial'; error?: string | null }>,
+): Promise<SyncRunResult<C>> {
+  const { db, clock, logger } = deps;
+  const startedAt = clock.now();
+  const [run] = await db
+    .insert(syncRuns)
+    .values({ kind: opts.kind, locationId: opts.locationId, startedAt, outcome: 'running', messageId: opts.messageId ?? null })
+    .returning({ id: syncRuns.id });
+  const id = run!.id;
+  const finish = async (outcome: RunOutcome, error: string | null) => {
+    await db
+      .update(syncRuns)
+      .set({ finishedAt: clock.now(), outcome, counts: { ...counts } as Record<string, number>, error: error?.slice(0, 2000) ?? null })
+      .where(eq(syncRuns.id, id));
+    logger.info('sync run finished', { kind: opts.kind, location_id: opts.locationId, run_id: id, outcome, counts, ms: clock.now().getTime() - startedAt.getTime() });
+  };
+  let result: { outcome: 'ok' | 'partial'; error?: string | null };
+  try {
+    result = await body({ id, startedAt, counts });
+  } catch (err) {
+    await finish('failed', err instanceof Error ? err.message : String(err));
+    throw Object.assign(err as object, { runId: id });
+  }
+  await finish(result.outcome, result.error ?? null);
+  return { runId: id, outcome: result.outcome, counts, error: result.error ?? null };
+}
