@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RespClient } from "../../scripts/lib/resp-client";
+import { Redis } from "ioredis";
 import { startUpstashBridge, type UpstashBridge } from "../../scripts/upstash-bridge";
 
 const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const redisHost = redisUrl.hostname || "127.0.0.1";
 const redisPort = Number(redisUrl.port || 6379);
+/** Straight to Redis, bypassing the bridge; fails fast (no retry queue) if Redis is gone. */
+const directRedis = () => new Redis({ host: redisHost, port: redisPort, maxRetriesPerRequest: 0 });
 const token = randomUUID();
 const prefix = `test:upstash-bridge:${randomUUID()}:`;
 
@@ -23,12 +25,12 @@ afterAll(async () => {
   // Without a bridge Redis was unreachable and nothing was written: the beforeAll error says it all.
   if (!bridge) return;
   await bridge.close();
-  const redis = new RespClient({ host: redisHost, port: redisPort });
+  const redis = directRedis();
   try {
-    const keys = await redis.command("KEYS", `${prefix}*`);
-    if (Array.isArray(keys) && keys.length > 0) await redis.command("DEL", ...keys.map(String));
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
   } finally {
-    await redis.close();
+    await redis.quit();
   }
 });
 
@@ -193,10 +195,13 @@ describe("Upstash-Encoding: base64", () => {
     expect((await post("/", ["GET", key()], { base64: true })).json).toEqual({ result: null });
   });
 
-  it("encodes a stored value that happens to be OK", async () => {
+  it("a stored value that happens to be OK reads back as OK, top-level or nested", async () => {
     const k = key();
     await post("/", ["SET", k, "OK"]);
-    expect((await post("/", ["GET", k], { base64: true })).json).toEqual({ result: b64("OK") });
+    // ioredis can't tell this bulk string from a status OK, so at the top level it stays plain, where
+    // Upstash sends b64("OK"): @upstash/redis reads both as "OK". Nested, it is encoded as always.
+    expect((await post("/", ["GET", k], { base64: true })).json).toEqual({ result: "OK" });
+    expect((await post("/", ["MGET", k], { base64: true })).json).toEqual({ result: [b64("OK")] });
   });
 
   it("encodes status replies other than OK, as @upstash/redis decodes them", async () => {

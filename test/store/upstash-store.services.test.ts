@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RespClient } from "../../scripts/lib/resp-client";
+import { Redis } from "ioredis";
 import { startUpstashBridge, type UpstashBridge } from "../../scripts/upstash-bridge";
 import { createUpstashRedis, UpstashStore } from "../../src/store/upstash-store";
 import { runKvStoreContract } from "./kv-store.contract";
@@ -8,6 +8,8 @@ import { runKvStoreContract } from "./kv-store.contract";
 const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const redisHost = redisUrl.hostname || "127.0.0.1";
 const redisPort = Number(redisUrl.port || 6379);
+/** Straight to Redis, bypassing the bridge; fails fast (no retry queue) if Redis is gone. */
+const directRedis = () => new Redis({ host: redisHost, port: redisPort, maxRetriesPerRequest: 0 });
 const token = randomUUID();
 // Real Redis is shared with other runs and suites: everything this file writes lives under this prefix.
 const runPrefix = `test:upstash-store:${randomUUID()}:`;
@@ -29,13 +31,13 @@ afterAll(async () => {
   // Without a bridge Redis was unreachable and nothing was written: the beforeAll error says it all.
   if (!bridge) return;
   await bridge.close();
-  const redis = new RespClient({ host: redisHost, port: redisPort });
+  const redis = directRedis();
   try {
     // KEYS is fine here: a test database, and it reads far fewer lines than a SCAN loop.
-    const keys = await redis.command("KEYS", `${runPrefix}*`);
-    if (Array.isArray(keys) && keys.length > 0) await redis.command("DEL", ...keys.map(String));
+    const keys = await redis.keys(`${runPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
   } finally {
-    await redis.close();
+    await redis.quit();
   }
 });
 
@@ -51,14 +53,14 @@ describe("UpstashStore specifics", () => {
   it("writes under its prefix in Redis", async () => {
     const store = storeWithFreshPrefix();
     await store.set("k", "v", 10_000);
-    const redis = new RespClient({ host: redisHost, port: redisPort });
+    const redis = directRedis();
     try {
-      const keys = await redis.command("KEYS", `${runPrefix}${stores}:*`);
-      expect((keys as Buffer[]).map(String)).toEqual([`${runPrefix}${stores}:k`]);
-      const pttl = Number(await redis.command("PTTL", `${runPrefix}${stores}:k`));
+      const keys = await redis.keys(`${runPrefix}${stores}:*`);
+      expect(keys).toEqual([`${runPrefix}${stores}:k`]);
+      const pttl = await redis.pttl(`${runPrefix}${stores}:k`);
       expect(pttl).toBeGreaterThan(9_000);
     } finally {
-      await redis.close();
+      await redis.quit();
     }
   });
 
