@@ -3,12 +3,12 @@
  * defaults (PGlite in ./.data/pglite, in-memory store); configured (.env or environment), the same
  * code talks to Postgres/Neon and Upstash.
  */
-import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { createFullApp } from '../src/app';
 import { sharedDeps } from '../src/runtime/provider';
 import { loadDotEnv } from './lib/dotenv';
 import { createNodeDeps } from './lib/node-deps';
+import { serveApp } from './lib/node-server';
 import { startLocalGhl } from './lib/local-ghl';
 import { localQueue, randomSigningKey, startLocalScheduler } from './lib/local-qstash';
 import { DATA_DIR, persistentSecret } from './lib/local-keys';
@@ -48,37 +48,39 @@ const node = await createNodeDeps(config, { migrate: true, ...(queue ? { queue }
 const app = createFullApp(sharedDeps(node.deps));
 const demo = localGhl ? await localGhl.connectDemo(node.deps) : null;
 const host = process.env.HOST ?? '127.0.0.1';
-const server = serve({ fetch: (req) => app.fetch(req, process.env), port: config.PORT, hostname: host }, (info) => {
-  const url = `http://${host}:${info.port}`;
-  localGhl?.sendWebhooksTo(`${url}/api/webhooks/ghl`);
-  if (localQStash) {
-    startLocalScheduler({ baseUrl: config.PUBLIC_BASE_URL ?? url, signingKey: config.QSTASH_CURRENT_SIGNING_KEY!, schedules: SCHEDULES, log: (l) => console.log(l) });
-  }
-  console.log(
-    [
-      `citas-sync listening on ${url}`,
-      `  database: ${node.database.describe}`,
-      `  store:    ${node.storeDescription}`,
-      `  zone:     ${config.APP_TIMEZONE}`,
-      `  GHL:      ${localGhl ? `sandbox at ${localGhl.url} (location ${demo?.locationId}, calendar ${demo?.calendarId})` : config.GHL_API_BASE}`,
-      `  API key:  ${usingLocalKey ? `${LOCAL_DEV_API_KEY} (local default; set API_KEYS to change)` : '(from API_KEYS)'}`,
-      `  try:      curl -H 'Authorization: Bearer ${usingLocalKey ? LOCAL_DEV_API_KEY : '<key>'}' '${url}/api/citas?location_id=${demo?.locationId ?? 'demo'}'`,
-      ...(localGhl
-        ? [
-            `  GHL side: curl '${localGhl.url}/_sandbox/appointments?locationId=${demo?.locationId}'`,
-            `  webhooks: the sandbox signs and sends them to ${url}/api/webhooks/ghl (POST ${localGhl.url}/_sandbox/actions/move …)`,
-          ]
-        : []),
-      `  jobs:     ${localQStash ? 'local scheduler (same crons as QStash); run one now: npm run job -- incremental' : 'QStash'}`,
-    ].join('\n'),
-  );
-});
+const served = await serveApp(app, { env: process.env, port: config.PORT, hostname: host });
+const url = served.url;
+localGhl?.sendWebhooksTo(`${url}/api/webhooks/ghl`);
+if (localQStash) {
+  startLocalScheduler({ baseUrl: config.PUBLIC_BASE_URL ?? url, signingKey: config.QSTASH_CURRENT_SIGNING_KEY!, schedules: SCHEDULES, log: (l) => console.log(l) });
+}
+console.log(
+  [
+    `citas-sync listening on ${url}`,
+    `  database: ${node.database.describe}`,
+    `  store:    ${node.storeDescription}`,
+    `  zone:     ${config.APP_TIMEZONE}`,
+    `  GHL:      ${localGhl ? `sandbox at ${localGhl.url} (location ${demo?.locationId}, calendar ${demo?.calendarId})` : config.GHL_API_BASE}`,
+    `  API key:  ${usingLocalKey ? `${LOCAL_DEV_API_KEY} (local default; set API_KEYS to change)` : '(from API_KEYS)'}`,
+    `  try:      curl -H 'Authorization: Bearer ${usingLocalKey ? LOCAL_DEV_API_KEY : '<key>'}' '${url}/api/citas?location_id=${demo?.locationId ?? 'demo'}'`,
+    ...(localGhl
+      ? [
+          `  GHL side: curl '${localGhl.url}/_sandbox/appointments?locationId=${demo?.locationId}'`,
+          `  webhooks: the sandbox signs and sends them to ${url}/api/webhooks/ghl (POST ${localGhl.url}/_sandbox/actions/move …)`,
+        ]
+      : []),
+    `  jobs:     ${localQStash ? 'local scheduler (same crons as QStash); run one now: npm run job -- incremental' : 'QStash'}`,
+  ].join('\n'),
+);
 
 const shutdown = async () => {
-  server.close();
+  await served.close();
   await localGhl?.close();
   await node.close();
   process.exit(0);
 };
+// Every promise on the request path is awaited or settled; should one still escape, it is logged
+// loudly rather than taking the whole service (and the webhooks in flight) down with it.
+process.on('unhandledRejection', (err) => console.error(JSON.stringify({ ts: new Date().toISOString(), level: 'error', msg: 'unhandled rejection', err: String((err as Error)?.stack ?? err) })));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

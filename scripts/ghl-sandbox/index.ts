@@ -3,6 +3,7 @@ import { ghlUserActions } from './actions';
 import { createSandboxApp } from './app';
 import { createCore } from './core';
 import { SimulatedNetworkFailure } from './errors';
+import type { SandboxData } from './store';
 import type {
   Appointment,
   FaultSpec,
@@ -25,6 +26,7 @@ import type {
  */
 
 export { DEMO_SEED } from './demo-seed';
+export type { SandboxData } from './store';
 export type {
   Appointment,
   AppointmentStatus,
@@ -65,6 +67,10 @@ export interface GhlSandbox {
   stats(): SandboxStats;
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
   reset(): void;
+  /** GHL's data (locations, calendars, contacts, appointments) as plain JSON-able data, e.g. to keep across restarts. */
+  exportData(): SandboxData;
+  /** Replaces GHL's data with what exportData gave (tokens, faults and counters are untouched). */
+  importData(data: SandboxData): void;
   /** Where appointment webhooks go; null (the start state) sends none. */
   configureWebhooks(cfg: WebhookConfig | null): void;
   /** The public halves of the sandbox's signing keys, to configure the receiver with. */
@@ -121,6 +127,8 @@ export function createGhlSandbox(opts: SandboxOptions = {}): GhlSandbox {
     stats: core.statsSnapshot,
     appointments: core.appointments,
     reset: core.reset,
+    exportData: () => core.store.exportData(),
+    importData: (data) => core.store.importData(data),
     configureWebhooks: core.configureWebhooks,
     webhookKeys: core.webhookKeys,
     signWebhook: core.signWebhook,

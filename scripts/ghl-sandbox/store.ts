@@ -53,11 +53,37 @@ export function isAppointmentStatus(value: unknown): value is AppointmentStatus 
   return typeof value === 'string' && (APPOINTMENT_STATUSES as readonly string[]).includes(value);
 }
 
+/** Everything GHL holds, as plain data: what `npm start` keeps across restarts. */
+export interface SandboxData {
+  locations: Location[];
+  calendars: Calendar[];
+  contacts: Contact[];
+  appointments: AppointmentRecord[];
+}
+
 export class GhlStore {
   readonly locations = new Map<string, Location>();
   readonly calendars = new Map<string, Calendar>();
   readonly contacts = new Map<string, Contact>();
   readonly appointmentRecords = new Map<string, AppointmentRecord>();
+
+  exportData(): SandboxData {
+    return structuredClone({
+      locations: [...this.locations.values()],
+      calendars: [...this.calendars.values()],
+      contacts: [...this.contacts.values()],
+      appointments: [...this.appointmentRecords.values()],
+    });
+  }
+
+  /** Replaces everything with `data` (from exportData). */
+  importData(data: SandboxData): void {
+    this.clear();
+    for (const l of data.locations) this.locations.set(l.id, structuredClone(l));
+    for (const c of data.calendars) this.calendars.set(c.id, structuredClone(c));
+    for (const c of data.contacts) this.contacts.set(c.id, structuredClone(c));
+    for (const a of data.appointments) this.appointmentRecords.set(a.id, structuredClone(a));
+  }
 
   clear(): void {
     this.locations.clear();

@@ -5,8 +5,10 @@
  * changes made "in GHL" (sandbox actions) come back through signed webhooks.
  */
 import { randomBytes } from 'node:crypto';
-import { persistentSecret } from './local-keys';
-import { DEMO_SEED } from '../ghl-sandbox';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DATA_DIR, persistentSecret } from './local-keys';
+import { DEMO_SEED, type SandboxData } from '../ghl-sandbox';
 import { startGhlSandboxServer } from '../ghl-sandbox/server';
 import type { Deps } from '../../src/deps';
 import { connectWithPrivateToken } from '../../src/locations/connection';
@@ -15,9 +17,30 @@ import { getLocationSettings, upsertLocationSettings } from '../../src/locations
 export const DEMO_LOCATION = 'demo-location';
 export const DEMO_CALENDAR = 'demo-cal-dra-gomez';
 
+/**
+ * The sandbox's appointments are kept next to the embedded database: a restart that kept our
+ * citas but forgot GHL's appointments would look, to the next sync, like a clinic whose agenda was
+ * deleted in GHL. Deleting ./.data starts both sides clean together.
+ */
+export const SANDBOX_STATE_FILE = `${DATA_DIR}/ghl-sandbox.json`;
+
 export async function startLocalGhl(env: NodeJS.ProcessEnv) {
   const server = await startGhlSandboxServer({ port: Number(env.GHL_SANDBOX_PORT ?? 8790) });
-  server.sandbox.seed(DEMO_SEED);
+  const restored = existsSync(SANDBOX_STATE_FILE);
+  if (restored) server.sandbox.importData(JSON.parse(readFileSync(SANDBOX_STATE_FILE, 'utf8')) as SandboxData);
+  else server.sandbox.seed(DEMO_SEED);
+  let saved = '';
+  const save = () => {
+    const text = JSON.stringify(server.sandbox.exportData());
+    if (text === saved) return;
+    mkdirSync(dirname(SANDBOX_STATE_FILE), { recursive: true });
+    writeFileSync(`${SANDBOX_STATE_FILE}.tmp`, text);
+    renameSync(`${SANDBOX_STATE_FILE}.tmp`, SANDBOX_STATE_FILE);
+    saved = text;
+  };
+  save();
+  const timer = setInterval(save, 1_000);
+  timer.unref();
   env.GHL_API_BASE = server.url;
   env.GHL_CLIENT_ID ??= 'sandbox-client-id';
   env.GHL_CLIENT_SECRET ??= 'sandbox-client-secret';
@@ -30,7 +53,12 @@ export async function startLocalGhl(env: NodeJS.ProcessEnv) {
   return {
     url: server.url,
     sandbox: server.sandbox,
-    close: server.close,
+    restored,
+    close: async () => {
+      clearInterval(timer);
+      save();
+      await server.close();
+    },
     /** GHL-side changes (sandbox actions, and echoes of our writes) arrive as signed webhooks. */
     sendWebhooksTo(url: string) {
       server.sandbox.configureWebhooks({ url });
