@@ -92,7 +92,7 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
       ({ status, body }) => sendJson(res, status, body),
       (err: unknown) => {
         if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
-        else sendJson(res, 500, { error: `ERR bridge: ${failure(err as Error)}` });
+        else sendJson(res, 500, { error: `bridge: ${failure(err as Error)}` });
       },
     );
   });

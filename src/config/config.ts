@@ -96,6 +96,13 @@ export const configSchema = z
     SYNC_FULL_DAYS: z.coerce.number().int().min(1).max(366).default(92),
     /** Longest GHL events query; larger windows are split. */
     SYNC_GHL_WINDOW_DAYS: z.coerce.number().int().min(1).max(31).default(14),
+    /**
+     * A sweep that would cancel at least SYNC_SWEEP_HOLD_MIN citas and at least this share of the
+     * synced citas it looked for is held for an admin instead (GHL answering an empty calendar
+     * must not cancel a clinic's agenda).
+     */
+    SYNC_SWEEP_HOLD_MIN: z.coerce.number().int().min(1).default(2),
+    SYNC_SWEEP_HOLD_SHARE: z.coerce.number().min(0).max(1).default(0.5),
     /** Rows applied per database transaction in a sync. */
     SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     /** webhook_events and sync_runs older than this are pruned by the cleanup job. */

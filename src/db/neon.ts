@@ -20,8 +20,15 @@ export function createNeonDb(
   if (opts.webSocketConstructor) neonConfig.webSocketConstructor = opts.webSocketConstructor as typeof WebSocket;
   if (opts.wsProxy) useWsProxy(opts.wsProxy);
   const pool = new Pool({ connectionString: url });
-  // An idle client that loses its socket must not crash the process; the next query reconnects.
+  // A connection that drops must never crash the process (Node) or the isolate (Workers). An idle
+  // client's error reaches the pool's listener; a client checked out between two statements of a
+  // transaction has no listener of its own, and an 'error' event without one is an uncaught
+  // exception. Either way the statement that needed it fails and is answered 503/429, and the pool
+  // discards the broken client.
   pool.on('error', () => {});
+  pool.on('connect', (client: { on(event: 'error', listener: (err: Error) => void): unknown }) => {
+    client.on('error', () => {});
+  });
   const logger = opts.logQuery ? { logQuery: (q: string) => opts.logQuery!(q) } : undefined;
   const db = drizzle({ client: pool, schema, ...(logger ? { logger } : {}) }) as unknown as Db;
   return { db, close: () => pool.end() };

@@ -24,3 +24,45 @@ export function isPgError(error: unknown, code: string, constraint?: string): bo
   const info = pgErrorInfo(error);
   return info.code === code && (constraint === undefined || info.constraint === constraint);
 }
+
+/**
+ * A write Postgres refused because of the data itself (class 22 "data exception": bad text, a
+ * value out of range; class 23 "integrity constraint": a CHECK): sending it again cannot help.
+ * Exclusion and unique violations are left out: callers treat those as conflicts and races.
+ */
+export function isPermanentDataError(error: unknown): boolean {
+  const { code } = pgErrorInfo(error);
+  if (!code) return false;
+  if (code === PG.EXCLUSION_VIOLATION || code === PG.UNIQUE_VIOLATION) return false;
+  return code.startsWith('22') || code.startsWith('23');
+}
+
+/**
+ * A failure that may pass if tried again: the connection (class 08), a serialization failure or
+ * deadlock (40), resources (53), the server going away (57), or no SQLSTATE at all (the socket
+ * closed, a timeout, the proxy gone). Everything with another SQLSTATE is a bug or a bad request.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  const { code } = pgErrorInfo(error);
+  if (!code) return true;
+  return ['08', '40', '53', '57', '58'].some((cls) => code.startsWith(cls));
+}
+
+const CONNECTION_TROUBLE = /connection terminated|connection error|ECONNREFUSED|ECONNRESET|EPIPE|socket|websocket|timeout|timed out|no answer within|Cannot use a pool after calling end|terminating connection/i;
+
+/**
+ * The database cannot be reached right now (as opposed to refusing a statement): a connection
+ * SQLSTATE (08, 57, 53), or a driver/network error along the cause chain. Callers answer 503/429
+ * with Retry-After instead of a 500.
+ */
+export function isDbUnavailable(error: unknown): boolean {
+  const { code } = pgErrorInfo(error);
+  if (code) return ['08', '53', '57'].some((cls) => code.startsWith(cls));
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 5; depth++) {
+    const rec = e as { name?: unknown; message?: unknown; cause?: unknown };
+    if (rec.name === 'TimeoutError' || (typeof rec.message === 'string' && CONNECTION_TROUBLE.test(rec.message))) return true;
+    e = rec.cause;
+  }
+  return false;
+}

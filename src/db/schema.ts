@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** A contact given by its details instead of a GHL contact id; upserted in GHL before the push. */
 export interface ContactDetails {
@@ -57,6 +57,12 @@ export const citas = pgTable(
      * the overlap constraint, and listed with ?conflict=true for the front desk to resolve.
      */
     conflict: boolean('conflict').notNull().default(false),
+    /**
+     * Since when GHL no longer has this appointment (a Delete webhook's timestamp, or the start of
+     * the scan that missed it). A cita gone from GHL is cancelled, and no event observed before
+     * this moment may reopen or move it: GHL emitted it while the appointment still existed.
+     */
+    ghlDeletedAt: instant('ghl_deleted_at'),
   },
   (t) => [
     index('citas_location_calendar_start_idx').on(t.locationId, t.ghlCalendarId, t.startTime),
@@ -174,3 +180,34 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_cita_idx').on(t.citaId, t.at), index('audit_log_at_idx').on(t.at)],
 );
+
+export const SWEEP_HOLD_STATUSES = ['held', 'confirmed', 'dismissed'] as const;
+export type SweepHoldStatus = (typeof SWEEP_HOLD_STATUSES)[number];
+
+/**
+ * A sweep a sync job refused to carry out: it would have cancelled an unusually large share of a
+ * location's synced citas (GHL answering an empty calendar, a permission change, an incident).
+ * The citas stay as they are until an admin confirms (they are cancelled) or dismisses it.
+ * At most one open hold per location; later scans refresh it.
+ */
+export const sweepHolds = pgTable(
+  'sweep_holds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    locationId: text('location_id').notNull(),
+    runId: uuid('run_id'),
+    status: text('status', { enum: SWEEP_HOLD_STATUSES }).notNull().default('held'),
+    /** The citas the sweep would cancel. */
+    citaIds: jsonb('cita_ids').$type<string[]>().notNull(),
+    /** How many synced citas the scan looked for (the share's denominator). */
+    candidates: integer('candidates').notNull(),
+    /** When the scan that missed them started: GHL had none of them by then. */
+    scanStartedAt: instant('scan_started_at').notNull(),
+    createdAt: instant('created_at').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+    decidedAt: instant('decided_at'),
+    decidedBy: text('decided_by'),
+  },
+  (t) => [uniqueIndex('sweep_holds_one_open_idx').on(t.locationId).where(sql`${t.status} = 'held'`)],
+);
+export type SweepHoldRow = typeof sweepHolds.$inferSelect;

@@ -5,6 +5,8 @@ import { GhlError } from './errors';
  * Per-location circuit breaker kept in the store: after `threshold` consecutive transient failures
  * (5xx, network) calls to that location stop for `cooldownMs`, and work stays pending for the next
  * sweep instead of hammering a GHL that is down. Other locations are unaffected.
+ * With the store down it fails open (reads as closed, counts nothing): GHL's own answers, retried
+ * with backoff, still protect it; a breaker must not stop GHL calls because Redis is down.
  */
 export class CircuitBreaker {
   /** Locations this instance saw fail, so a success costs a store call only after a failure. */
@@ -16,27 +18,27 @@ export class CircuitBreaker {
   ) {}
 
   async assertClosed(locationId: string): Promise<void> {
-    if (await this.store.get(this.openKey(locationId))) {
+    if (await this.store.get(this.openKey(locationId)).catch(() => null)) {
       throw new GhlError('circuit_open', `GHL calls for ${locationId} are paused after repeated failures`);
     }
   }
 
   async recordFailure(locationId: string): Promise<void> {
     this.failedHere.add(locationId);
-    const fails = await this.store.increment(this.failKey(locationId), 1, this.opts.cooldownMs);
+    const fails = await this.store.increment(this.failKey(locationId), 1, this.opts.cooldownMs).catch(() => 0);
     if (fails >= this.opts.threshold) {
-      await this.store.set(this.openKey(locationId), String(Date.now()), this.opts.cooldownMs);
-      await this.store.delete(this.failKey(locationId));
+      await this.store.set(this.openKey(locationId), String(Date.now()), this.opts.cooldownMs).catch(() => {});
+      await this.store.delete(this.failKey(locationId)).catch(() => false);
     }
   }
 
   async recordSuccess(locationId: string): Promise<void> {
     if (!this.failedHere.delete(locationId)) return;
-    await this.store.delete(this.failKey(locationId));
+    await this.store.delete(this.failKey(locationId)).catch(() => false);
   }
 
   async isOpen(locationId: string): Promise<boolean> {
-    return (await this.store.get(this.openKey(locationId))) !== null;
+    return (await this.store.get(this.openKey(locationId)).catch(() => null)) !== null;
   }
 
   private openKey(l: string) {

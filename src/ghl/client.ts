@@ -12,9 +12,16 @@ import {
   ghlContactUpsertResponse,
   ghlEventsResponse,
   ghlLocationResponse,
+  usableAppointment,
   type AppointmentWrite,
   type GhlAppointment,
 } from './schemas';
+import { unsafeJsonFields } from '../domain/text';
+
+export interface ListedEvents {
+  events: GhlAppointment[];
+  refused: { id: string | null; problem: string }[];
+}
 import type { TokenManager } from './token-manager';
 
 /** GHL wants a Version header per API family. */
@@ -92,15 +99,33 @@ export class GhlClient {
     }).then((r) => r.calendars);
   }
 
-  /** Appointments of one calendar intersecting [from, to). */
-  listEvents(locationId: string, calendarId: string, from: Date, to: Date): Promise<GhlAppointment[]> {
-    return this.call(locationId, {
+  /**
+   * Appointments of one calendar intersecting [from, to). Each item is checked on its own: the
+   * ones we could not store come back in `refused` (with their id when they have one), so a
+   * caller can still count them as present in GHL instead of losing the whole listing.
+   */
+  async listEvents(locationId: string, calendarId: string, from: Date, to: Date): Promise<ListedEvents> {
+    const r = await this.call(locationId, {
       method: 'GET',
       path: 'calendars/events',
       version: VERSION.calendars,
       query: { locationId, calendarId, startTime: String(from.getTime()), endTime: String(to.getTime()) },
       schema: ghlEventsResponse,
-    }).then((r) => r.events);
+    });
+    const listed: ListedEvents = { events: [], refused: [] };
+    for (const item of r.events) {
+      const parsed = usableAppointment.safeParse(item);
+      const unsafe = parsed.success ? unsafeJsonFields(item) : [];
+      if (parsed.success && !unsafe.length) {
+        listed.events.push(parsed.data);
+        continue;
+      }
+      const id = (item as { id?: unknown } | null)?.id;
+      const problem = parsed.success ? unsafe.map((f) => `${f.field}: ${f.message}`).join('; ') : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      listed.refused.push({ id: typeof id === 'string' ? id : null, problem });
+    }
+    if (listed.refused.length) this.deps.logger.warn('ghl listed appointments we cannot store', { location_id: locationId, calendar_id: calendarId, refused: listed.refused.slice(0, 5) });
+    return listed;
   }
 
   getAppointment(locationId: string, appointmentId: string): Promise<GhlAppointment> {

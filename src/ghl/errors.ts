@@ -6,6 +6,8 @@
  * - not_connected: no connection stored for the location.
  * - rate_limited, server, network: transient — retry with backoff.
  * - circuit_open: we stopped calling this location for a while; work stays pending.
+ * - store_unavailable: our shared store is down, and this call needs it to stay safe (a token
+ *   refresh must hold the cross-process lock); work stays pending.
  * - not_found, slot_unavailable, validation: the request itself is wrong for GHL.
  */
 export type GhlErrorKind =
@@ -19,9 +21,10 @@ export type GhlErrorKind =
   | 'validation'
   | 'server'
   | 'network'
-  | 'circuit_open';
+  | 'circuit_open'
+  | 'store_unavailable';
 
-const TRANSIENT: ReadonlySet<GhlErrorKind> = new Set(['rate_limited', 'server', 'network']);
+const TRANSIENT: ReadonlySet<GhlErrorKind> = new Set(['rate_limited', 'server', 'network', 'store_unavailable']);
 /** Nothing but a person can fix these: a new install or token. Retrying only burns attempts. */
 const RECONNECT: ReadonlySet<GhlErrorKind> = new Set(['reauth_required', 'not_connected', 'scope']);
 

@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import { isSaneInstantString } from '../domain/time';
 
 /**
  * GHL payloads, parsed tolerantly: unknown fields pass through (GHL adds fields without notice and
  * misspells some, e.g. `appoinmentPerSlot`), and only what we rely on is required.
  */
 
-const isoWithOffset = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'not an ISO date-time' });
+const isoWithOffset = z.string().refine(isSaneInstantString, { message: 'not an ISO date-time within the years we accept' });
 
 export const ghlAppointment = z.looseObject({
   id: z.string().min(1),
@@ -25,10 +26,17 @@ export const ghlAppointment = z.looseObject({
 });
 export type GhlAppointment = z.output<typeof ghlAppointment>;
 
+/** An appointment we can store: it parses, and it ends after it starts. */
+export const usableAppointment = ghlAppointment.refine((a) => Date.parse(a.endTime) > Date.parse(a.startTime), {
+  message: 'endTime must be after startTime',
+  path: ['endTime'],
+});
+
 /** Create/update answers: the appointment itself, unwrapped, without dateAdded/dateUpdated. */
 export const ghlAppointmentWriteResponse = ghlAppointment;
 export const ghlAppointmentGetResponse = z.looseObject({ event: ghlAppointment });
-export const ghlEventsResponse = z.looseObject({ events: z.array(ghlAppointment) });
+/** Listings are read item by item (see GhlClient.listEvents): one bad appointment must not hide the rest. */
+export const ghlEventsResponse = z.looseObject({ events: z.array(z.unknown()) });
 
 export const ghlCalendar = z.looseObject({
   id: z.string().min(1),

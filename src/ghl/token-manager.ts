@@ -71,11 +71,16 @@ export class TokenManager {
     const deadline = Date.now() + lockTtl + 5_000;
     while (Date.now() < deadline) {
       const owner = crypto.randomUUID();
-      if (await this.deps.store.setIfAbsent(lockKey, owner, lockTtl)) {
+      // No lock, no refresh: two refreshes with one single-use token would break the install.
+      const locked = await this.deps.store.setIfAbsent(lockKey, owner, lockTtl).catch((cause: unknown) => {
+        throw new GhlError('store_unavailable', 'the store is unavailable, so the token cannot be refreshed safely now', { cause });
+      });
+      if (locked) {
         try {
           return await this.refreshHoldingLock(locationId, staleVersion);
         } finally {
-          await this.deps.store.compareAndDelete(lockKey, owner);
+          // Unreleased, the lock still expires after its TTL.
+          await this.deps.store.compareAndDelete(lockKey, owner).catch(() => false);
         }
       }
       // Someone else is refreshing: wait for their token rather than spending ours.

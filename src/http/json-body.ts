@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import type * as z from 'zod';
+import { unsafeJsonFields } from '../domain/text';
 import { AppError, fieldErrorsFromZod } from '../errors';
 
 /**
  * Reads and validates a JSON body. Malformed JSON is a 400 (the client sent bytes we cannot read);
- * well-formed JSON with wrong fields is a 422 naming every failing field.
+ * well-formed JSON with wrong fields — or text Postgres cannot store, or nesting past any sane
+ * depth — is a 422 naming every failing field.
  */
 export async function readJson<S extends z.ZodType>(
   c: Context,
@@ -23,7 +25,10 @@ export async function readJson<S extends z.ZodType>(
   return validate(schema, value);
 }
 
+/** Validates any input (body, query, path parameter) against its schema; 422 with every failing field. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.output<S> {
+  const unsafe = unsafeJsonFields(value, undefined, prefix);
+  if (unsafe.length) throw AppError.validation(unsafe);
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw AppError.validation(fieldErrorsFromZod(parsed.error, prefix));
   return parsed.data;

@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import { ConfigError } from '../config/config';
 import { AppError } from '../errors';
 import { GhlError } from '../ghl/errors';
+import { isDbUnavailable } from '../db/pg-errors';
+import { StoreUnavailableError } from '../store/kv-store';
 import type { AppEnv } from './app-env';
 
 const TITLES: Record<number, string> = {
@@ -50,6 +52,12 @@ export function renderError(err: unknown, c: Context<AppEnv>): Response {
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof GhlError) return problemFromGhl(err);
+  if (err instanceof StoreUnavailableError) {
+    return new AppError(503, 'store_unavailable', 'A dependency of this request is unavailable; try again shortly.', { headers: { 'Retry-After': '5' } });
+  }
+  if (isDbUnavailable(err)) {
+    return new AppError(503, 'database_unavailable', 'The database is unavailable; try again shortly.', { headers: { 'Retry-After': '5' } });
+  }
   if (err instanceof ConfigError) {
     return new AppError(500, 'config_invalid', err.message, {
       fields: err.problems.map((p) => ({ field: p.variable, message: p.message })),

@@ -30,11 +30,12 @@ export async function locationCalendars(
 ): Promise<{ calendars: CalendarView[]; fetched_at: string; cached: boolean }> {
   const key = `ghl:calendars:${locationId}`;
   if (!opts.refresh) {
-    const hit = await deps.store.get(key);
+    // A cache: with the store down we ask GHL, and remember nothing.
+    const hit = await deps.store.get(key).catch(() => null);
     if (hit) return { ...(JSON.parse(hit) as { calendars: CalendarView[]; fetched_at: string }), cached: true };
   }
   const calendars = (await deps.ghl.client.listCalendars(locationId)).map(view);
   const entry = { calendars, fetched_at: deps.clock.now().toISOString() };
-  await deps.store.set(key, JSON.stringify(entry), CALENDAR_CACHE_TTL_MS);
+  await deps.store.set(key, JSON.stringify(entry), CALENDAR_CACHE_TTL_MS).catch(() => {});
   return { ...entry, cached: false };
 }

@@ -14,13 +14,23 @@ export interface Metrics {
 const PREFIX = 'metrics:';
 const GAUGE_TTL_MS = 24 * 3600_000;
 
-export function storeMetrics(store: KvStore): Metrics {
+/**
+ * Counting never fails the work being counted: a store that is down loses counts (reported through
+ * `onError`, at most every 10 s), never a request. Reading them does fail, loudly.
+ */
+export function storeMetrics(store: KvStore, onError: (err: unknown) => void = () => {}): Metrics {
+  let lastReport = 0;
+  const lost = (err: unknown) => {
+    if (Date.now() - lastReport < 10_000) return;
+    lastReport = Date.now();
+    onError(err);
+  };
   return {
     async increment(name, by = 1) {
-      await store.increment(PREFIX + name, by);
+      await store.increment(PREFIX + name, by).catch(lost);
     },
     async gauge(name, value) {
-      await store.set(`${PREFIX}gauge:${name}`, JSON.stringify(value), GAUGE_TTL_MS);
+      await store.set(`${PREFIX}gauge:${name}`, JSON.stringify(value), GAUGE_TTL_MS).catch(lost);
     },
     async read(names) {
       const values = await Promise.all(names.map((n) => store.get(PREFIX + n)));

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps';
 import { firstDeliveryStats } from '../webhooks/events-repo';
+import { locationsWithHeldSweeps } from './staleness';
 
 /** Every outcome a delivery can end in, counted as `webhooks.<name>` (one list for every report). */
 export const WEBHOOK_COUNTERS = ['received', 'created', 'applied', 'cancelled', 'conflict', 'duplicate', 'stale', 'echo', 'unchanged', 'ignored', 'invalid_signature', 'invalid_timestamp', 'invalid_payload', 'failed', 'first_delivery'] as const;
@@ -29,7 +30,7 @@ const COUNTERS = [
 
 /** The operator's numbers: raw counters from the store plus the ratios people ask for. */
 export async function metricsReport(deps: Deps) {
-  const c = await deps.metrics.read(COUNTERS);
+  const [c, held] = await Promise.all([deps.metrics.read(COUNTERS), locationsWithHeldSweeps(deps.db)]);
   const per100 = (n: number, d: number) => (d ? Math.round((n / d) * 10000) / 100 : 0);
   const ops = c['ghl.calls']!;
   const processed = WEBHOOK_PROCESSED.reduce((a, k) => a + c[`webhooks.${k}`]!, 0);
@@ -44,6 +45,7 @@ export async function metricsReport(deps: Deps) {
       '5xx': per100(c['ghl.status.5xx']!, ops),
       network: per100(c['ghl.network_errors']!, ops),
     },
+    sync: { held_sweeps: held.length },
     webhooks_first_delivery_percent: processed ? per100(c['webhooks.first_delivery']!, processed) : null,
     mean_create_to_ghl_ms: c['sync.create.count'] ? Math.round(c['sync.create.total_ms']! / c['sync.create.count']!) : null,
     jobs: Object.fromEntries(
@@ -74,6 +76,7 @@ export function prometheusText(report: Awaited<ReturnType<typeof metricsReport>>
   lines.push('# TYPE citas_ghl_errors_per_100_operations gauge');
   for (const [kind, v] of Object.entries(report.ghl_errors_per_100_operations)) lines.push(`citas_ghl_errors_per_100_operations{kind="${kind}"} ${v}`);
   if (report.webhooks_first_delivery_percent !== null) lines.push('# TYPE citas_webhooks_first_delivery_percent gauge', `citas_webhooks_first_delivery_percent ${report.webhooks_first_delivery_percent}`);
+  lines.push('# TYPE citas_sync_held_sweeps gauge', `citas_sync_held_sweeps ${report.sync.held_sweeps}`);
   if (report.mean_create_to_ghl_ms !== null) lines.push('# TYPE citas_mean_create_to_ghl_ms gauge', `citas_mean_create_to_ghl_ms ${report.mean_create_to_ghl_ms}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import { and, eq, max } from 'drizzle-orm';
-import { ghlConnections, syncRuns } from '../db/schema';
+import { ghlConnections, sweepHolds, syncRuns } from '../db/schema';
+import type { DbOrTx } from '../db/client';
 import type { Deps } from '../deps';
 
 /** Connected locations whose last successful incremental sync (or, before any, the connection) is too old. */
@@ -14,4 +15,10 @@ export async function staleIncrementalLocations(deps: Pick<Deps, 'db' | 'clock' 
   return rows
     .filter((r) => now - new Date(r.lastOk ?? r.connectedAt).getTime() > deps.config.SYNC_STALE_AFTER_MS)
     .map((r) => r.id);
+}
+
+/** Locations with a sweep held for review (sync/sweep.ts). */
+export async function locationsWithHeldSweeps(db: DbOrTx): Promise<string[]> {
+  const rows = await db.select({ id: sweepHolds.locationId }).from(sweepHolds).where(eq(sweepHolds.status, 'held'));
+  return rows.map((r) => r.id);
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { citas, ghlConnections, locationSettings, SYNC_KINDS, syncRuns, type SyncRunRow } from '../db/schema';
+import { citas, ghlConnections, locationSettings, sweepHolds, SYNC_KINDS, syncRuns, type SyncRunRow } from '../db/schema';
+import { holdView } from '../sync/sweep-holds';
 import type { Deps } from '../deps';
 import { firstDeliveryStats } from '../webhooks/events-repo';
 
@@ -12,7 +13,7 @@ type Health = 'healthy' | 'degraded' | 'failing';
  */
 export async function syncStatus(deps: Deps) {
   const now = deps.clock.now().getTime();
-  const [connections, settings, counts, webhooks] = await Promise.all([
+  const [connections, settings, counts, webhooks, holds] = await Promise.all([
     deps.db.select().from(ghlConnections),
     deps.db.select({ id: locationSettings.locationId }).from(locationSettings),
     deps.db
@@ -25,6 +26,7 @@ export async function syncStatus(deps: Deps) {
       .from(citas)
       .groupBy(citas.locationId),
     firstDeliveryStats(deps.db),
+    deps.db.select().from(sweepHolds).where(eq(sweepHolds.status, 'held')),
   ]);
   const ids = [...new Set([...connections.map((c) => c.locationId), ...settings.map((s) => s.id)])].sort();
 
@@ -61,6 +63,11 @@ export async function syncStatus(deps: Deps) {
         health = worst(health, 'failing');
         problems.push(`connection ${conn.status}`);
       }
+      const hold = holds.find((h) => h.locationId === id);
+      if (hold) {
+        health = worst(health, 'degraded');
+        problems.push(`a sweep that would cancel ${hold.citaIds.length} of ${hold.candidates} citas is held for review`);
+      }
       if ((c?.failed ?? 0) > 0) {
         health = worst(health, 'degraded');
         problems.push(`${c!.failed} citas failed to sync`);
@@ -71,6 +78,7 @@ export async function syncStatus(deps: Deps) {
         problems,
         connection: conn ? { status: conn.status, auth_type: conn.authType, last_error: conn.lastError } : null,
         citas: { pending_sync: c?.pending ?? 0, sync_failed: c?.failed ?? 0, conflicts: c?.conflicts ?? 0 },
+        held_sweep: hold ? holdView(hold) : null,
         jobs,
       };
     }),

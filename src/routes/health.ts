@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-env';
 import { countConnectionsByStatus } from '../ghl/connections-repo';
 import { withTimeout } from '../lib/timeout';
-import { staleIncrementalLocations } from '../ops/staleness';
+import { locationsWithHeldSweeps, staleIncrementalLocations } from '../ops/staleness';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -34,9 +34,10 @@ export const healthRoutes = new Hono<AppEnv>()
     const { db, store } = c.var.deps;
     let connections: Record<string, number> = {};
     let stale: string[] = [];
+    let held: string[] = [];
     const [database, kv] = await Promise.all([
       timed(async () => {
-        [connections, stale] = await Promise.all([countConnectionsByStatus(db), staleIncrementalLocations(c.var.deps)]);
+        [connections, stale, held] = await Promise.all([countConnectionsByStatus(db), staleIncrementalLocations(c.var.deps), locationsWithHeldSweeps(db)]);
       }),
       timed(() => store.ping()),
     ]);
@@ -44,7 +45,8 @@ export const healthRoutes = new Hono<AppEnv>()
     const reauth = connections.reauth_required ?? 0;
     const ghl = { connections, reauth_required: reauth, ok: reauth === 0 };
     // A connected location whose incremental sync has not succeeded lately drifts from GHL.
-    const sync = { stale_locations: stale, ok: stale.length === 0 };
+    // A held sweep waits for a person: the citas GHL no longer lists are neither cancelled nor explained.
+    const sync = { stale_locations: stale, held_sweeps: held, ok: stale.length === 0 && held.length === 0 };
     const status = !database.ok ? 'down' : !kv.ok || !ghl.ok || !sync.ok ? 'degraded' : 'ok';
     return c.json({ status, checks: { database, store: kv, ghl, sync } }, database.ok ? 200 : 503);
   })

@@ -21,7 +21,7 @@ export function buildDeps(parts: {
   /** Overrides the queue (local queue under npm start and in tests). */
   queue?: JobQueue | null;
 }): Deps {
-  const metrics = storeMetrics(parts.store);
+  const metrics = storeMetrics(parts.store, (err) => parts.logger.warn('metrics not recorded: the store is unavailable', { err }));
   const ghl = createGhlServices({ ...parts, metrics });
   const queue =
     parts.queue !== undefined

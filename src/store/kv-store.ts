@@ -33,3 +33,15 @@ export interface WindowHit {
   /** 0 when allowed; else the wait until a hit would be allowed. */
   retryAfterMs: number;
 }
+
+/**
+ * The store could not be reached or did not answer in time (as opposed to refusing a command).
+ * Callers decide per use whether to fail open (counters, rate limits, caches, the webhook fast
+ * path) or closed (locks that guard single-use tokens or a single GHL create).
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,5 +1,5 @@
 import { Redis } from "@upstash/redis/cloudflare";
-import type { KvStore, WindowHit } from "./kv-store";
+import { StoreUnavailableError, type KvStore, type WindowHit } from "./kv-store";
 
 /**
  * The client sends one HTTP request per batch; only network failures are retried. Kept short:
@@ -8,14 +8,31 @@ import type { KvStore, WindowHit } from "./kv-store";
  */
 const RETRY = { retries: 2, backoff: (attempt: number) => 50 * 2 ** attempt };
 
-export function createUpstashRedis(opts: { url: string; token: string }): Redis {
+/** A store that hangs would hang every request that counts or locks: each call gets this long. */
+const REQUEST_TIMEOUT_MS = 3_000;
+
+export function createUpstashRedis(opts: { url: string; token: string; timeoutMs?: number }): Redis {
   return new Redis({
     url: opts.url,
     token: opts.token,
     // Values are opaque strings: without this, "123" would come back as 123 and '{"a":1}' as an object.
     automaticDeserialization: false,
     retry: RETRY,
+    signal: () => AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS),
   });
+}
+
+/** A reply from Redis itself ("ERR value is not an integer", "WRONGTYPE …"): a bug, not an outage. */
+const REDIS_REPLY = /^(ERR|WRONGTYPE|NOSCRIPT|BUSY|EXECABORT|OOM|NOPERM|NOAUTH|READONLY)\b/;
+
+/** Every failure but a Redis reply is the store being unavailable, with the cause kept. */
+async function reach<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof RangeError || (err instanceof Error && REDIS_REPLY.test(err.message))) throw err;
+    throw new StoreUnavailableError(`store unavailable (${what}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }
 
 /**
@@ -65,46 +82,46 @@ export class UpstashStore implements KvStore {
   }
 
   async get(key: string): Promise<string | null> {
-    return this.redis.get<string>(this.prefix + key);
+    return reach("get", () => this.redis.get<string>(this.prefix + key));
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    if (ttlMs === undefined) await this.redis.set(this.prefix + key, value);
-    else await this.redis.set(this.prefix + key, value, { px: checkTtl(ttlMs) });
+    const px = ttlMs === undefined ? undefined : checkTtl(ttlMs);
+    await reach("set", () => (px === undefined ? this.redis.set(this.prefix + key, value) : this.redis.set(this.prefix + key, value, { px })));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.redis.set(this.prefix + key, value, { nx: true, px: checkTtl(ttlMs) });
+    const px = checkTtl(ttlMs);
+    const reply = await reach("set nx", () => this.redis.set(this.prefix + key, value, { nx: true, px }));
     return reply === "OK";
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await this.redis.del(this.prefix + key)) > 0;
+    return (await reach("del", () => this.redis.del(this.prefix + key))) > 0;
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
-    const removed = await this.redis.eval<[string], number>(COMPARE_AND_DELETE, [this.prefix + key], [expected]);
+    const removed = await reach("compare-and-delete", () => this.redis.eval<[string], number>(COMPARE_AND_DELETE, [this.prefix + key], [expected]));
     return removed > 0;
   }
 
   async increment(key: string, by = 1, ttlMs?: number): Promise<number> {
     if (!Number.isSafeInteger(by)) throw new RangeError(`increment: by must be an integer, got ${by}`);
     const ttlArg = ttlMs === undefined ? "" : checkTtl(ttlMs);
-    return this.redis.eval<[number, number | string], number>(INCREMENT, [this.prefix + key], [by, ttlArg]);
+    return reach("increment", () => this.redis.eval<[number, number | string], number>(INCREMENT, [this.prefix + key], [by, ttlArg]));
   }
 
   async slidingWindowHit(key: string, limit: number, windowMs: number): Promise<WindowHit> {
-    const [allowed, count, retryAfterMs] = await this.redis.eval<[number, number, string], [number, number, number]>(
-      SLIDING_WINDOW,
-      [this.prefix + key],
-      [limit, checkTtl(windowMs), crypto.randomUUID()],
+    const window = checkTtl(windowMs);
+    const [allowed, count, retryAfterMs] = await reach("sliding window", () =>
+      this.redis.eval<[number, number, string], [number, number, number]>(SLIDING_WINDOW, [this.prefix + key], [limit, window, crypto.randomUUID()]),
     );
     return { allowed: allowed === 1, count, retryAfterMs };
   }
 
   async ping(): Promise<void> {
     // The reply isn't checked: what matters is that the round trip succeeded.
-    await this.redis.ping();
+    await reach("ping", () => this.redis.ping());
   }
 }
 

@@ -95,7 +95,14 @@ export interface IncomingAppointment {
   startTime: Date;
   endTime: Date;
   dateUpdated: Date | null;
+  /** A Delete event: GHL no longer has the appointment. */
   deleted: boolean;
+  /**
+   * When GHL was seen holding this state: a webhook's `timestamp` (GHL re-sends the same bytes,
+   * so it stays the emission time), or the moment a sync job listed it. Orders the event against
+   * a deletion we already know of.
+   */
+  observedAt: Date | null;
 }
 
 /** GHL responses may say `active`/`completed`; everything else is already our vocabulary. */
@@ -112,7 +119,7 @@ export function statusFromGhl(raw: string | null | undefined): CitaStatus | null
 export function incomingFromGhl(
   locationId: string,
   a: GhlAppointment & { appoinmentStatus?: string | null },
-  deleted = false,
+  opts: { deleted?: boolean; observedAt?: Date | null } = {},
 ): IncomingAppointment {
   return {
     id: a.id,
@@ -127,7 +134,8 @@ export function incomingFromGhl(
     startTime: new Date(a.startTime),
     endTime: new Date(a.endTime),
     dateUpdated: a.dateUpdated ? new Date(a.dateUpdated) : null,
-    deleted,
+    deleted: opts.deleted ?? false,
+    observedAt: opts.observedAt ?? null,
   };
 }
 

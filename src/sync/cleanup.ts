@@ -4,6 +4,7 @@ import { GhlError, needsReconnect } from '../ghl/errors';
 import type { Deps } from '../deps';
 import { sweepPending } from './outbound';
 import { withSyncRun } from './sync-run';
+import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
 
 const DAY = 86_400_000;
 const VERIFY_LIMIT = 500;
@@ -36,9 +37,9 @@ export async function cleanupLocation(deps: Deps, opts: { locationId: string; me
         counts.verified++;
       } catch (err) {
         if (err instanceof GhlError && err.kind === 'not_found') {
-          const now = clock.now();
-          await db.update(citas).set({ status: 'cancelled', cancelledAt: now, updatedAt: now, syncError: 'the GHL appointment no longer exists' }).where(eq(citas.id, c.id));
-          counts.missing_cancelled++;
+          const goneSince = clock.now();
+          const cancelled = await db.transaction((tx) => cancelGoneFromGhl(tx, deps, [c.id], { actor: 'job', goneSince, reason: goneReason.check }));
+          counts.missing_cancelled += cancelled.length;
         } else if (needsReconnect(err)) {
           throw err;
         } else {

@@ -8,6 +8,7 @@ import type { IncomingAppointment } from './appointment-mapping';
 import { appointmentFromCita, contentHash } from './appointment-mapping';
 import { sameValue } from '../domain/same-value';
 import { creationChanges, recordAudit, type AuditContext } from '../audit/audit';
+import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
 
 /**
  * GHL → RV3: one function for every way an appointment arrives (webhooks now, sync jobs later).
@@ -15,14 +16,21 @@ import { creationChanges, recordAudit, type AuditContext } from '../audit/audit'
  *
  * - unknown appointment → new cita (source ghl), unless it is our own create whose id we have not
  *   stored yet (same calendar and times, no GHL id): then it is linked, not duplicated;
+ * - Delete → cancelled (the row stays), whatever else we know: GHL cannot undo a delete. A Delete
+ *   for an appointment we never saw leaves a cancelled cita, so its late Create cannot revive it;
+ * - observed before GHL deleted it (`ghl_deleted_at`, from a Delete or a scan) → stale, ignored;
  * - older than what we hold (`dateUpdated`) → stale, ignored;
  * - same content as the cita → echo/unchanged: nothing written, nothing pushed;
  * - a local edit not yet pushed and newer than GHL's change → ours wins, the push will follow;
- * - Delete → cancelled (the row stays);
  * - an overlap with an active cita → stored anyway, flagged `conflict`.
  * Whatever is applied is marked synced with the content hash of the new state, so it is never
  * pushed back to GHL.
  */
+
+/** An appointment event that contradicts what we hold in a way no retry can change. */
+export class InboundRefused extends Error {
+  override name = 'InboundRefused';
+}
 
 export type ApplyOutcome = 'created' | 'applied' | 'cancelled' | 'conflict' | 'stale' | 'echo' | 'unchanged' | 'ignored';
 
@@ -39,21 +47,34 @@ export async function applyGhlAppointment(
   inc: IncomingAppointment,
   audit: AuditContext = { actor: 'webhook' },
 ): Promise<ApplyResult> {
-  const [existing] = await tx
-    .select()
-    .from(citas)
-    .where(and(eq(citas.locationId, inc.locationId), eq(citas.ghlAppointmentId, inc.id)))
-    .limit(1)
-    .for('update');
-  if (existing) return applyToExisting(tx, deps, existing, inc, audit);
-  if (inc.deleted) return { outcome: 'ignored', citaId: null };
+  const [existing] = await tx.select().from(citas).where(eq(citas.ghlAppointmentId, inc.id)).limit(1).for('update');
+  if (existing && existing.locationId !== inc.locationId) {
+    // GHL appointment ids are unique across locations and an appointment never changes location.
+    throw new InboundRefused(`appointment ${inc.id} belongs to location ${existing.locationId}, not ${inc.locationId}`);
+  }
+  if (existing) return inc.deleted ? applyDelete(tx, deps, existing, inc, audit) : applyToExisting(tx, deps, existing, inc, audit);
 
   const own = await findOwnUnlinkedCreate(tx, inc);
   if (own) {
-    await tx.update(citas).set({ ghlAppointmentId: inc.id }).where(eq(citas.id, own.id));
+    const [linked] = await tx.update(citas).set({ ghlAppointmentId: inc.id }).where(eq(citas.id, own.id)).returning();
+    if (inc.deleted) return applyDelete(tx, deps, linked!, inc, audit);
     return { outcome: 'echo', citaId: own.id };
   }
   return insertFromGhl(tx, deps, inc, audit);
+}
+
+/** GHL deleted the appointment: the cita is cancelled for good (see cancelGoneFromGhl). */
+async function applyDelete(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingAppointment, audit: AuditContext): Promise<ApplyResult> {
+  const cancelled = await cancelGoneFromGhl(tx, deps, [cur.id], { ...audit, goneSince: inc.observedAt ?? deps.clock.now(), reason: goneReason.webhook });
+  return { outcome: cancelled.length ? 'cancelled' : 'unchanged', citaId: cur.id };
+}
+
+const DELETION_MARGIN_MS = 2_000;
+
+/** When GHL was last seen holding the event's state: its dateUpdated, or later when observed later. */
+function observation(inc: IncomingAppointment): number | null {
+  const times = [inc.dateUpdated, inc.observedAt].filter((d): d is Date => d !== null).map((d) => d.getTime());
+  return times.length ? Math.max(...times) : null;
 }
 
 async function findOwnUnlinkedCreate(tx: Tx, inc: IncomingAppointment): Promise<CitaRow | null> {
@@ -80,6 +101,13 @@ async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment, 
   const zone = effectiveZone(await getLocationSettings(tx, inc.locationId), deps.config.APP_TIMEZONE);
   const now = deps.clock.now();
   const row = await rowFromGhl(inc, zone, now);
+  if (inc.deleted) {
+    // Deleted before we saw it created: remembered as a cancelled cita, so the Create that may still
+    // be on its way finds it and cannot bring it back.
+    const [saved] = await tx.insert(citas).values({ ...row, ghlDeletedAt: inc.observedAt ?? now, syncError: goneReason.webhook }).returning();
+    await recordAudit(tx, audit, 'deleted_in_ghl', null, saved!, now);
+    return { outcome: 'cancelled', citaId: saved!.id };
+  }
   const insert = async (conflict: boolean) => {
     const [saved] = await tx.insert(citas).values({ ...row, conflict }).returning();
     return saved!;
@@ -91,7 +119,7 @@ async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment, 
 
 /** A new cita from a GHL appointment, with the hash of what GHL holds (so it is never pushed back). */
 async function rowFromGhl(inc: IncomingAppointment, zone: string, now: Date): Promise<NewCitaRow & { id: string }> {
-  const status = inc.status ?? 'new';
+  const status = inc.deleted ? 'cancelled' : (inc.status ?? 'new');
   const row = {
     id: crypto.randomUUID(),
     locationId: inc.locationId,
@@ -185,13 +213,18 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
     startTime: inc.startTime,
     endTime: inc.endTime,
     title: inc.title ?? cur.title,
-    status: inc.deleted ? ('cancelled' as const) : (inc.status ?? cur.status),
+    status: inc.status ?? cur.status,
     assignedUserId: inc.assignedUserId ?? cur.assignedUserId,
     contactId: inc.contactId ?? cur.contactId,
     // GHL's `notes` is empty on appointments we created (we write the description); an empty
     // value must not wipe the front desk's notes.
     notes: inc.notes ?? cur.notes,
   };
+  // Emitted while the appointment still existed, and GHL has since deleted it: history, not news.
+  // Only an observation clearly after the deletion (GHL's times come in whole seconds, from a clock
+  // that is not ours) shows the appointment exists after all.
+  const seen = observation(inc);
+  if (cur.ghlDeletedAt && (seen === null || seen < cur.ghlDeletedAt.getTime() + DELETION_MARGIN_MS)) return { outcome: 'stale', citaId: cur.id };
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !sameValue(cur[k], next[k]));
   if (changed.length === 0) {
     const watermark = laterOf(cur.ghlDateUpdated, inc.dateUpdated);
@@ -217,6 +250,8 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
       version: cur.version + 1,
       updatedAt: now,
       ghlDateUpdated: laterOf(cur.ghlDateUpdated, inc.dateUpdated),
+      // Seen in GHL after we took it for deleted: it exists after all.
+      ghlDeletedAt: null,
       syncStatus: 'synced' as const,
       syncError: null,
       syncRetries: 0,
@@ -231,7 +266,7 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
   if (value.conflict && !INACTIVE_STATUSES.includes(value.status)) {
     await withOverlapFallback(tx, () => tx.update(citas).set({ conflict: false }).where(eq(citas.id, cur.id)), async () => undefined);
   }
-  await recordAudit(tx, audit, inc.deleted ? 'deleted_in_ghl' : 'update_from_ghl', cur, value, now);
+  await recordAudit(tx, audit, 'update_from_ghl', cur, value, now);
   const outcome: ApplyOutcome = conflicted ? 'conflict' : next.status === 'cancelled' && cur.status !== 'cancelled' ? 'cancelled' : 'applied';
   return { outcome, citaId: cur.id };
 }

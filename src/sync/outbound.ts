@@ -3,6 +3,7 @@ import { citas, INACTIVE_STATUSES, type CitaRow } from '../db/schema';
 import { findCita } from '../citas/citas-repo';
 import { GhlError } from '../ghl/errors';
 import type { Deps } from '../deps';
+import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
 import {
   appointmentFromCita,
   appointmentUpdateFromWrite,
@@ -21,13 +22,20 @@ export type PushOutcome = 'synced' | 'unchanged' | 'skipped' | 'busy' | 'deferre
 
 const PUSH_LOCK_TTL_MS = 120_000;
 /** Errors where no GHL call was made, or none could help yet: not counted as attempts. */
-const NOT_AN_ATTEMPT = new Set(['circuit_open', 'not_connected', 'reauth_required']);
+const NOT_AN_ATTEMPT = new Set(['circuit_open', 'not_connected', 'reauth_required', 'store_unavailable']);
 
 export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome> {
   // One push per cita at a time: a create racing its own edit must not create twice.
   const lockKey = `push-lock:${citaId}`;
   const owner = crypto.randomUUID();
-  if (!(await deps.store.setIfAbsent(lockKey, owner, PUSH_LOCK_TTL_MS))) return 'busy';
+  // Without the lock a create could race its own retry into two appointments: the cita waits for
+  // the sweep instead (it stays pending_sync).
+  const locked = await deps.store.setIfAbsent(lockKey, owner, PUSH_LOCK_TTL_MS).catch((err: unknown) => {
+    deps.logger.warn('push postponed: the store is unavailable', { cita_id: citaId, err });
+    return null;
+  });
+  if (locked === null) return 'deferred';
+  if (!locked) return 'busy';
   try {
     let outcome: PushOutcome = 'skipped';
     // An edit saved while we pushed leaves the row pending at a newer version: push that too.
@@ -39,7 +47,7 @@ export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome>
     }
     return outcome;
   } finally {
-    await deps.store.compareAndDelete(lockKey, owner);
+    await deps.store.compareAndDelete(lockKey, owner).catch(() => false);
   }
 }
 
@@ -121,7 +129,7 @@ async function findOurAppointment(deps: Deps, cita: CitaRow): Promise<string | n
     new Date(cita.startTime.getTime() - day),
     new Date(cita.endTime.getTime() + day),
   );
-  return events.find((e) => citaIdFromDescription(e.description) === cita.id)?.id ?? null;
+  return events.events.find((e) => citaIdFromDescription(e.description) === cita.id)?.id ?? null;
 }
 
 async function upsertContact(deps: Deps, cita: CitaRow): Promise<string> {
@@ -132,20 +140,8 @@ async function upsertContact(deps: Deps, cita: CitaRow): Promise<string> {
 }
 
 async function markDeletedInGhl(deps: Deps, cita: CitaRow): Promise<void> {
-  const now = deps.clock.now();
-  await deps.db
-    .update(citas)
-    .set({
-      status: 'cancelled',
-      cancelledAt: cita.cancelledAt ?? now,
-      updatedAt: now,
-      version: cita.version + 1,
-      syncStatus: 'synced',
-      syncError: 'the appointment was deleted in GHL; cancelled here',
-      syncRetries: 0,
-      lastSyncedAt: now,
-    })
-    .where(and(eq(citas.id, cita.id), eq(citas.version, cita.version)));
+  const goneSince = deps.clock.now();
+  await deps.db.transaction((tx) => cancelGoneFromGhl(tx, deps, [cita.id], { actor: 'job', goneSince, reason: goneReason.push }));
   deps.logger.warn('cita cancelled: its GHL appointment was deleted', { cita_id: cita.id, ghl_appointment_id: cita.ghlAppointmentId });
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { externalId } from '../domain/ids';
+import { isSaneInstantString } from '../domain/time';
 import { ghlAppointment } from '../ghl/schemas';
 import { incomingFromGhl, type IncomingAppointment } from '../sync/appointment-mapping';
 
@@ -9,7 +10,7 @@ import { incomingFromGhl, type IncomingAppointment } from '../sync/appointment-m
  * the type is only read from the envelope.
  */
 
-const isoInstant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'not an ISO date-time' });
+const isoInstant = z.string().refine(isSaneInstantString, { message: 'not an ISO date-time within the years we accept' });
 
 export const webhookEnvelope = z.looseObject({
   type: z.string().min(1).max(100),
@@ -28,7 +29,10 @@ const appointment = ghlAppointment.extend({
 export const appointmentWebhook = z.looseObject({
   type: z.enum(['AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete']),
   locationId: externalId,
-  appointment,
+  appointment: appointment.refine((a) => Date.parse(a.endTime) > Date.parse(a.startTime), {
+    message: 'endTime must be after startTime',
+    path: ['endTime'],
+  }),
 });
 
 const APPOINTMENT_TYPES = new Set(['AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete']);
@@ -44,7 +48,8 @@ export type ParsedEvent =
   /** Signed but not a valid event of its type: final, never worth a re-delivery. */
   | { kind: 'invalid'; reason: string; fields: { field: string; message: string }[] };
 
-export function parseEvent(type: string, locationId: string | null, payload: unknown): ParsedEvent {
+/** `observedAt`: when GHL emitted the event (its `timestamp`), which orders it against what we know. */
+export function parseEvent(type: string, locationId: string | null, payload: unknown, observedAt: Date): ParsedEvent {
   if (APPOINTMENT_TYPES.has(type)) {
     const parsed = appointmentWebhook.safeParse(payload);
     if (!parsed.success) {
@@ -52,7 +57,7 @@ export function parseEvent(type: string, locationId: string | null, payload: unk
       return { kind: 'invalid', reason: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields };
     }
     const p = parsed.data;
-    return { kind: 'appointment', appointment: incomingFromGhl(p.locationId, p.appointment, p.type === 'AppointmentDelete') };
+    return { kind: 'appointment', appointment: incomingFromGhl(p.locationId, p.appointment, { deleted: p.type === 'AppointmentDelete', observedAt }) };
   }
   if (type === 'UNINSTALL') return { kind: 'uninstall', locationId };
   if (type === 'INSTALL') return { kind: 'install' };

@@ -3,9 +3,11 @@ import type { Tx } from '../db/client';
 import type { WebhookOutcome } from '../db/schema';
 import { AppError } from '../errors';
 import { markConnection } from '../ghl/connections-repo';
+import { isPermanentDataError } from '../db/pg-errors';
+import { storableJson, storableText, unsafeJsonFields } from '../domain/text';
 import { sha256, toHex } from '../lib/hex';
 import { withTimeout } from '../lib/timeout';
-import { applyGhlAppointment } from '../sync/inbound';
+import { applyGhlAppointment, InboundRefused } from '../sync/inbound';
 import { claimEvent, findEvent, finishEvent, recordFailedDelivery, type NewEvent } from './events-repo';
 import { parseEvent, webhookEnvelope, type ParsedEvent } from './payload';
 import type { WebhookVerifier } from './signature';
@@ -48,6 +50,10 @@ export async function receiveGhlWebhook(
   } catch (e) {
     throw await invalid(deps, req, null, `body is not JSON: ${(e as Error).message}`);
   }
+  // Text Postgres cannot store, anywhere in the body (even a field we ignore): the event could
+  // never be recorded, so it is refused now, explicitly, instead of failing in the database.
+  const unsafe = unsafeJsonFields(payload);
+  if (unsafe.length) throw await invalid(deps, req, payload, unsafe.map((f) => `${f.field}: ${f.message}`).join('; '));
   const envelope = webhookEnvelope.safeParse(payload);
   if (!envelope.success) throw await invalid(deps, req, payload, envelope.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const env = envelope.data;
@@ -69,7 +75,7 @@ export async function receiveGhlWebhook(
     receivedAt: now,
     requestId: req.requestId,
   };
-  const parsed = parseEvent(env.type, event.locationId, payload);
+  const parsed = parseEvent(env.type, event.locationId, payload, new Date(Date.parse(env.timestamp)));
   if (parsed.kind === 'invalid') {
     // Signed but not a valid payload of its type: recorded, and final (GHL must not resend it).
     await metrics.increment('webhooks.invalid_payload');
@@ -79,15 +85,24 @@ export async function receiveGhlWebhook(
 
   const key = `webhook:${env.webhookId}`;
   const owner = crypto.randomUUID();
-  // Earlier deliveries we answered 429 to, even those the database never saw (read alongside the key).
+  // The store is the fast path only: when it is down, the claim row in the database still makes
+  // the delivery idempotent, so its failures are logged and the delivery goes on (fail open).
   const [claimedKey, failedBefore] = await Promise.all([
-    deps.store.setIfAbsent(key, owner, IDEMPOTENCY_TTL_MS),
-    deps.store.get(`webhook-failures:${env.webhookId}`).then((v) => Number(v ?? 0)),
+    deps.store.setIfAbsent(key, owner, IDEMPOTENCY_TTL_MS).catch((err) => storeDown(deps, 'idempotency key', err, true)),
+    // Earlier deliveries we answered 429 to, even those the database never saw.
+    deps.store
+      .get(`webhook-failures:${env.webhookId}`)
+      .then((v) => Number(v ?? 0))
+      .catch((err) => storeDown(deps, 'failure count', err, 0)),
   ]);
-  if (!claimedKey) {
+  // A key someone holds is not proof the event is stored: an earlier delivery may have failed
+  // and been unable to release it (the store went down too). Only the claim row is proof; when it
+  // is not there yet, the delivery goes the durable way (it waits on, or takes over, the claim).
+  if (!claimedKey && (await isProcessed(deps, env.webhookId))) {
     await metrics.increment('webhooks.duplicate');
     return { status: 200, body: { received: true, outcome: 'duplicate', webhook_id: env.webhookId } };
   }
+  const release = () => (claimedKey ? deps.store.compareAndDelete(key, owner).catch(() => false) : Promise.resolve(false));
 
   let result: { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean };
   try {
@@ -97,8 +112,17 @@ export async function receiveGhlWebhook(
       'storing the webhook',
     );
   } catch (err) {
+    if (isPermanentDataError(err) || err instanceof InboundRefused) {
+      // The database (or what we hold) refuses this event itself: no re-delivery can change that.
+      // Final and recorded.
+      await release();
+      await metrics.increment('webhooks.invalid_payload');
+      const reason = `the event cannot be applied: ${(err as Error).message}`.slice(0, 1000);
+      await recordInvalid(deps, event, reason);
+      throw new AppError(400, 'invalid_payload', 'The webhook payload cannot be stored.', { fields: [{ field: '(body)', message: reason }] });
+    }
     // Could not persist: let GHL deliver again (it only does so after a 429).
-    await deps.store.compareAndDelete(key, owner).catch(() => {});
+    await release();
     // Counted in the store too: with the database down, the row below cannot be written either.
     await deps.store.increment(`webhook-failures:${env.webhookId}`, 1, IDEMPOTENCY_TTL_MS).catch(() => {});
     // Best effort and short: with the database down this would only delay the 429 GHL waits for.
@@ -158,7 +182,7 @@ export async function replayWebhook(deps: Deps, webhookId: string, requestId: st
   if (!event) throw AppError.notFound('Webhook', webhookId);
   const envelope = webhookEnvelope.safeParse(event.payload);
   const parsed: ParsedEvent = envelope.success
-    ? parseEvent(envelope.data.type, envelope.data.locationId ?? null, event.payload)
+    ? parseEvent(envelope.data.type, envelope.data.locationId ?? null, event.payload, new Date(Date.parse(envelope.data.timestamp)))
     : { kind: 'invalid', reason: event.error ?? 'not a webhook envelope', fields: [] };
   const result = await deps.db.transaction(async (tx) => {
     const r = await applyParsedEvent(tx, deps, parsed, requestId);
@@ -171,20 +195,35 @@ export async function replayWebhook(deps: Deps, webhookId: string, requestId: st
 async function invalid(deps: Deps, req: { raw: Uint8Array; requestId: string }, payload: unknown, reason: string) {
   await deps.metrics.increment('webhooks.invalid_payload');
   deps.logger.warn('webhook rejected: malformed payload', { reason, bytes: req.raw.length });
+  // Named by its bytes, so GHL's re-deliveries of the same bad event make one record.
   const id = `invalid:${toHex((await sha256(req.raw)).slice(0, 16))}`;
   const now = deps.clock.now();
   const text = new TextDecoder().decode(req.raw.slice(0, 4096));
   await recordInvalid(deps, { webhookId: id, type: '(invalid)', locationId: null, appointmentId: null, payload: payload ?? { raw: text }, receivedAt: now, requestId: req.requestId }, reason);
-  return new AppError(400, 'invalid_payload', `The webhook is signed but malformed: ${reason}`);
+  return new AppError(400, 'invalid_payload', `The webhook is signed but malformed: ${storableText(reason).slice(0, 500)}`);
 }
 
+/** Keeps a storable copy of what we refused, so it can be looked at and replayed after a fix. */
 async function recordInvalid(deps: Deps, e: NewEvent, reason: string) {
+  const record = { ...e, webhookId: storableText(e.webhookId), type: storableText(e.type), locationId: e.locationId && storableText(e.locationId), appointmentId: e.appointmentId && storableText(e.appointmentId), payload: storableJson(e.payload) };
   try {
     await deps.db.transaction(async (tx) => {
-      const claimed = await claimEvent(tx, e);
-      if (claimed) await finishEvent(tx, e.webhookId, { outcome: 'invalid', error: reason, at: e.receivedAt });
+      const claimed = await claimEvent(tx, record);
+      if (claimed) await finishEvent(tx, record.webhookId, { outcome: 'invalid', error: storableText(reason), at: e.receivedAt });
     });
   } catch (err) {
     deps.logger.error('could not record an invalid webhook', { err });
   }
+}
+
+/** Whether a delivery of this event was already processed (any outcome but a failed attempt). */
+async function isProcessed(deps: Deps, webhookId: string): Promise<boolean> {
+  const event = await withTimeout(findEvent(deps.db, webhookId), APPLY_TIMEOUT_MS, 'reading the webhook record').catch(() => null);
+  return event !== null && event.outcome !== 'failed';
+}
+
+/** Logs a store failure on the webhook path and carries on with `fallback`. */
+function storeDown<T>(deps: Deps, what: string, err: unknown, fallback: T): T {
+  deps.logger.warn(`store unavailable (${what}); relying on the database`, { err });
+  return fallback;
 }

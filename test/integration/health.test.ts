@@ -22,7 +22,7 @@ describe('health and readiness', () => {
           database: { ok: true, latency_ms: expect.any(Number) },
           store: { ok: true, latency_ms: expect.any(Number) },
           ghl: { connections: {}, reauth_required: 0, ok: true },
-          sync: { stale_locations: [], ok: true },
+          sync: { stale_locations: [], held_sweeps: [], ok: true },
         },
       });
       expect(res.headers.get('x-request-id')).toBeTruthy();

@@ -40,6 +40,7 @@ function cita(over: Partial<CitaRow> = {}): CitaRow {
     updatedAt: new Date(),
     cancelledAt: null,
     conflict: false,
+    ghlDeletedAt: null,
     ...over,
   };
 }

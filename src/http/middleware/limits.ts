@@ -30,7 +30,12 @@ export function rateLimit(opts: {
     if (limit <= 0) return next();
     const now = clock.now().getTime();
     const window = Math.floor(now / opts.windowMs);
-    const count = await store.increment(`ratelimit:${opts.name}:${opts.key(c)}:${window}`, 1, opts.windowMs);
+    // Fails open: a store outage must not turn into an outage of the API (or lost webhooks).
+    const count = await store.increment(`ratelimit:${opts.name}:${opts.key(c)}:${window}`, 1, opts.windowMs).catch((err: unknown) => {
+      c.var.deps.logger.warn('rate limit not applied: the store is unavailable', { err });
+      return null;
+    });
+    if (count === null) return next();
     const resetSeconds = Math.max(1, Math.ceil(((window + 1) * opts.windowMs - now) / 1000));
     c.header('RateLimit-Limit', String(limit));
     c.header('RateLimit-Remaining', String(Math.max(0, limit - count)));

@@ -1,9 +1,16 @@
 import * as z from 'zod';
 import { CITA_STATUSES } from '../../db/schema';
 import { externalId as id } from '../../domain/ids';
+import { jsonDepth } from '../../domain/text';
 const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
 const notes = z.string().max(10_000, 'at most 10000 characters').nullable();
-const extras = z.record(z.string(), z.unknown());
+/** Free-form data RV3 keeps with a cita; bounded so one cita cannot carry a document. */
+const EXTRAS_MAX_DEPTH = 5;
+const EXTRAS_MAX_BYTES = 8 * 1024;
+const extras = z
+  .record(z.string().max(100), z.unknown())
+  .refine((v) => jsonDepth(v, EXTRAS_MAX_DEPTH) <= EXTRAS_MAX_DEPTH, { message: `nested at most ${EXTRAS_MAX_DEPTH} levels deep` })
+  .refine((v) => new TextEncoder().encode(JSON.stringify(v)).length <= EXTRAS_MAX_BYTES, { message: `at most ${EXTRAS_MAX_BYTES} bytes as JSON` });
 // Times stay strings here: their meaning depends on the location's zone, which the service knows.
 const time = z.string().trim().min(1, 'must not be empty');
 const openStatus = z.enum(CITA_STATUSES).refine((s) => s !== 'cancelled', {

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
+import { AppError } from '../../errors';
 import { limitBody, rateLimit } from '../../http/middleware/limits';
 import { createWebhookVerifier, type WebhookVerifier } from '../../webhooks/signature';
 import { receiveGhlWebhook } from '../../webhooks/receive';
@@ -20,15 +21,22 @@ function clientIp(c: Context<AppEnv>): string {
   return c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown';
 }
 
-/** A GHL delivery: the raw bytes go to the pipeline (src/webhooks/receive.ts) untouched. */
+/**
+ * A GHL delivery: the raw bytes go to the pipeline (src/webhooks/receive.ts) untouched. GHL
+ * re-delivers only after a 429, so anything the pipeline did not decide itself (401, 400, 429) is
+ * answered 429 too: a 500 would lose the event for good.
+ */
 async function receiveGhlDelivery(c: Context<AppEnv>) {
-  const raw = new Uint8Array(await c.req.arrayBuffer());
   const started = Date.now();
-  const result = await receiveGhlWebhook(c.var.deps, verifierFor(c.var.deps.config), {
-    raw,
-    headers: c.req.raw.headers,
-    requestId: c.var.requestId,
-  });
+  let result;
+  try {
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    result = await receiveGhlWebhook(c.var.deps, verifierFor(c.var.deps.config), { raw, headers: c.req.raw.headers, requestId: c.var.requestId });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    c.var.log.error('webhook failed unexpectedly; asking GHL to re-deliver', { err });
+    throw new AppError(429, 'retry_later', 'The webhook could not be processed right now; deliver it again.', { headers: { 'Retry-After': '60' } });
+  }
   Object.assign(c.var.logEvent, { webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
   return c.json(result.body, 200);
 }

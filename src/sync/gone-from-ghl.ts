@@ -1,0 +1,63 @@
+import { and, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import type { Tx } from '../db/client';
+import { citas, INACTIVE_STATUSES, type CitaRow } from '../db/schema';
+import { recordAudit, type AuditContext } from '../audit/audit';
+import type { Deps } from '../deps';
+
+/**
+ * The one way a cita is cancelled because GHL no longer has its appointment — a Delete webhook
+ * for a cita we hold, a scan that no longer lists it, a push or a check that met a 404. Every path
+ * gets the same result: cancelled (the row stays), a new version (a stale If-Match cannot undo
+ * it), an audit row, `ghl_deleted_at` (no older event reopens it), synced (nothing to push).
+ * Citas already inactive only learn `ghl_deleted_at`. Runs in the caller's transaction; returns
+ * the citas it cancelled.
+ */
+export async function cancelGoneFromGhl(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  ids: string[],
+  opts: AuditContext & { goneSince: Date; reason: string },
+): Promise<CitaRow[]> {
+  if (!ids.length) return [];
+  const now = deps.clock.now();
+  const before = await tx
+    .select()
+    .from(citas)
+    .where(and(inArray(citas.id, ids), notInArray(citas.status, [...INACTIVE_STATUSES])))
+    .for('update');
+  const cancelled = before.length
+    ? await tx
+        .update(citas)
+        .set({
+          status: 'cancelled',
+          cancelledAt: sql`coalesce(${citas.cancelledAt}, ${now.toISOString()}::timestamptz)`,
+          ghlDeletedAt: opts.goneSince,
+          version: sql`${citas.version} + 1`,
+          updatedAt: now,
+          syncStatus: 'synced',
+          syncError: opts.reason,
+          syncRetries: 0,
+          lastSyncedAt: now,
+          conflict: false,
+        })
+        .where(inArray(citas.id, before.map((b) => b.id)))
+        .returning()
+    : [];
+  for (const row of cancelled) {
+    await recordAudit(tx, opts, 'deleted_in_ghl', before.find((b) => b.id === row.id)!, row, now);
+  }
+  await tx
+    .update(citas)
+    .set({ ghlDeletedAt: opts.goneSince })
+    .where(and(inArray(citas.id, ids), inArray(citas.status, [...INACTIVE_STATUSES]), isNull(citas.ghlDeletedAt)));
+  return cancelled;
+}
+
+/** What `sync_error` says about each way of finding out. */
+export const goneReason = {
+  webhook: 'the appointment was deleted in GHL; cancelled here',
+  scan: 'GHL no longer lists this appointment; cancelled here',
+  push: 'the appointment was deleted in GHL; cancelled here (our edit was not sent)',
+  check: 'the GHL appointment no longer exists',
+} as const;
+
