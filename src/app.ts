@@ -1,4 +1,5 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './http/app-env';
 import { AppError } from './errors';
@@ -6,6 +7,8 @@ import { requireApiKey } from './http/middleware/auth';
 import { limitBody, rateLimit } from './http/middleware/limits';
 import { requestContext } from './http/middleware/request-context';
 import { renderError } from './http/render-error';
+import { problemHook, problems, SECURITY_SCHEMES, security } from './http/openapi';
+import { renderDocsPage } from './http/docs-page';
 import { healthRoutes } from './routes/health';
 import { citasRoutes } from './routes/citas';
 import { locationsRoutes } from './routes/locations';
@@ -17,12 +20,15 @@ import { jobRoutes } from './routes/jobs';
 import type { DepsProvider } from './runtime/provider';
 import { metricsReport, prometheusText } from './ops/metrics-report';
 
+export const API_VERSION = '1.0.0';
+
 /**
- * The shell every function shares: request context, errors, CORS, limits, auth and health.
- * Each deployable function mounts the resources it serves on top (see functions/).
+ * The shell every function shares: request context, errors, CORS, limits, auth, health, metrics.
+ * Each deployable function mounts the resources it serves on top (see functions/), and serves
+ * its own contract at /openapi.json and /docs.
  */
 export function createBaseApp(provider: DepsProvider) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
   app.use('*', requestContext(provider));
   app.onError(renderError);
   app.notFound((c) => renderError(new AppError(404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`), c));
@@ -30,9 +36,9 @@ export function createBaseApp(provider: DepsProvider) {
   app.use('/api/*', (c, next) =>
     cors({
       origin: (origin) => (c.var.deps.config.CORS_ORIGINS.includes(origin) ? origin : null),
-      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-Request-Id'],
-      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'OPTIONS'],
-      exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
       maxAge: 600,
     })(c, next),
   );
@@ -52,44 +58,75 @@ export function createBaseApp(provider: DepsProvider) {
       key: (c) => c.var.client?.id ?? 'anonymous',
     })),
   );
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
 
-  app.route('/', healthRoutes);
-  // Prometheus scrapes with the admin key as a bearer token.
-  app.get('/metrics', requireApiKey('admin'), async (c) =>
-    c.text(prometheusText(await metricsReport(c.var.deps)), 200, { 'Content-Type': 'text/plain; version=0.0.4' }),
-  );
-  return app;
+  app.use('/metrics', requireApiKey('admin'));
+  app.openapi(prometheusRoute, async function prometheusMetrics(c) {
+    return c.text(prometheusText(await metricsReport(c.var.deps)), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
+  return app.route('/', healthRoutes);
+}
+
+// Prometheus scrapes with the admin key as a bearer token.
+const prometheusRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  operationId: 'prometheusMetrics',
+  summary: 'Metrics in the Prometheus text format',
+  tags: ['Operations'],
+  security: security.apiKey,
+  responses: { 200: { description: 'Prometheus exposition.', content: { 'text/plain': { schema: z.string() } } }, ...problems(401, 403) },
+});
+
+/** /openapi.json (OpenAPI 3.1, this function's routes) and /docs (the reference page rendered from it). */
+function withContract<A extends Hono<AppEnv, any, any>>(typed: A, title: string): A {
+  // Every app here is an OpenAPIHono at run time; `route()` is only typed as returning a Hono.
+  const app = typed as unknown as OpenAPIHono<AppEnv>;
+  const config = {
+    openapi: '3.1.0',
+    info: {
+      title,
+      version: API_VERSION,
+      description:
+        'Appointments ("citas") kept in sync both ways between RV3 and GoHighLevel calendars. Errors are `application/problem+json` with a stable `code`; every answer carries `X-Request-Id`.',
+    },
+  };
+  app.doc31('/openapi.json', config);
+  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(config) as unknown as Record<string, unknown>)));
+  return typed;
 }
 
 /** Citas, location settings and calendar discovery: what the RV3 front end calls. */
 export function createCitasApp(provider: DepsProvider) {
-  const app = createBaseApp(provider);
-  app.route('/api/citas', citasRoutes);
-  app.route('/api/locations', locationsRoutes);
-  app.route('/api/ghl', ghlRoutes);
-  return app;
+  return withContract(mountCitas(createBaseApp(provider)), 'citas-sync — citas');
+}
+
+function mountCitas(app: ReturnType<typeof createBaseApp>) {
+  return app.route('/api/citas', citasRoutes).route('/api/locations', locationsRoutes).route('/api/ghl', ghlRoutes);
 }
 
 /** GHL's webhooks, as their own function. */
 export function createWebhooksApp(provider: DepsProvider) {
-  const app = createBaseApp(provider);
-  app.route('/api/webhooks', webhookRoutes);
-  return app;
+  return withContract(createBaseApp(provider).route('/api/webhooks', webhookRoutes), 'citas-sync — webhooks');
 }
 
 /** The scheduled sync jobs (QStash-signed), as their own function. */
 export function createJobsApp(provider: DepsProvider) {
-  const app = createBaseApp(provider);
-  app.route('/api/jobs', jobRoutes);
-  return app;
+  return withContract(createBaseApp(provider).route('/api/jobs', jobRoutes), 'citas-sync — jobs');
 }
 
 /** Every route in one worker (the simplest deployment, and what `npm start` serves). */
 export function createFullApp(provider: DepsProvider) {
-  const app = createCitasApp(provider);
-  app.route('/api/webhooks', webhookRoutes);
-  app.route('/api/jobs', jobRoutes);
-  app.route('/oauth', oauthRoutes);
-  app.route('/api/admin', adminRoutes);
-  return app;
+  const app = mountCitas(createBaseApp(provider))
+    .route('/api/webhooks', webhookRoutes)
+    .route('/api/jobs', jobRoutes)
+    .route('/oauth', oauthRoutes)
+    .route('/api/admin', adminRoutes);
+  return withContract(app, 'citas-sync');
 }
+
+/** The apps' types, for `hono/client` (see src/client.ts). */
+export type CitasApp = ReturnType<typeof createCitasApp>;
+export type FullApp = ReturnType<typeof createFullApp>;
+export type WebhooksApp = ReturnType<typeof createWebhooksApp>;
+export type JobsApp = ReturnType<typeof createJobsApp>;

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from '../config/config';
 import { AppError } from '../errors';
 import { GhlError } from '../ghl/errors';
@@ -49,8 +50,19 @@ export function renderError(err: unknown, c: Context<AppEnv>): Response {
   return new Response(JSON.stringify(body), { status: appError.status, headers });
 }
 
+/** What Hono itself answers early (malformed JSON, a body that is not JSON, a body too large). */
+const HTTP_EXCEPTION_CODES: Record<number, [string, string]> = {
+  400: ['invalid_json', 'The request body is not valid JSON.'],
+  413: ['payload_too_large', 'The request body is too large.'],
+  415: ['unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.'],
+};
+
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof HTTPException && err.status < 500) {
+    const [code, message] = HTTP_EXCEPTION_CODES[err.status] ?? ['bad_request', err.message || 'The request cannot be processed.'];
+    return new AppError(err.status, code, message);
+  }
   if (err instanceof GhlError) return problemFromGhl(err);
   if (err instanceof StoreUnavailableError) {
     return new AppError(503, 'store_unavailable', 'A dependency of this request is unavailable; try again shortly.', { headers: { 'Retry-After': '5' } });

@@ -18,7 +18,7 @@ export function settingsView(locationId: string, row: LocationSettingsRow | null
     default_calendar_id: row?.defaultCalendarId ?? null,
     synced_calendar_ids: syncedCalendars(row),
     time_zone: effectiveZone(row, fallbackZone),
-    time_zone_source: row?.timeZone ? 'settings' : row?.ghlTimeZone ? 'ghl' : 'default',
+    time_zone_source: (row?.timeZone ? 'settings' : row?.ghlTimeZone ? 'ghl' : 'default') as 'settings' | 'ghl' | 'default',
     ghl_connected: connected,
     updated_at: row ? formatUtc(row.updatedAt) : null,
   };

@@ -1,6 +1,7 @@
-import { Hono } from 'hono';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-env';
+import { createRouter, json, security } from '../http/openapi';
 import { countConnectionsByStatus } from '../ghl/connections-repo';
 import { withTimeout } from '../lib/timeout';
 import { locationsWithHeldSweeps, staleIncrementalLocations } from '../ops/staleness';
@@ -24,33 +25,69 @@ async function timed(fn: () => Promise<unknown>): Promise<Check> {
   }
 }
 
-/**
- * /healthz: is each dependency answering, and how fast. Without the database nothing works
- * (503); without the store we still serve citas, degraded.
- * /readyz: can this instance take traffic: database reachable and migrated.
- */
-export const healthRoutes = new Hono<AppEnv>()
-  .get('/healthz', async (c) => {
-    const { db, store } = c.var.deps;
-    let connections: Record<string, number> = {};
-    let stale: string[] = [];
-    let held: string[] = [];
-    const [database, kv] = await Promise.all([
-      timed(async () => {
-        [connections, stale, held] = await Promise.all([countConnectionsByStatus(db), staleIncrementalLocations(c.var.deps), locationsWithHeldSweeps(db)]);
-      }),
-      timed(() => store.ping()),
-    ]);
-    // A location whose GHL connection died syncs nothing until someone reinstalls: say so here.
-    const reauth = connections.reauth_required ?? 0;
-    const ghl = { connections, reauth_required: reauth, ok: reauth === 0 };
-    // A connected location whose incremental sync has not succeeded lately drifts from GHL.
-    // A held sweep waits for a person: the citas GHL no longer lists are neither cancelled nor explained.
-    const sync = { stale_locations: stale, held_sweeps: held, ok: stale.length === 0 && held.length === 0 };
-    const status = !database.ok ? 'down' : !kv.ok || !ghl.ok || !sync.ok ? 'degraded' : 'ok';
-    return c.json({ status, checks: { database, store: kv, ghl, sync } }, database.ok ? 200 : 503);
+const checkSchema = z.object({ ok: z.boolean(), latency_ms: z.number(), error: z.string().optional() });
+const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    checks: z.object({
+      database: checkSchema,
+      store: checkSchema,
+      ghl: z.object({ connections: z.record(z.string(), z.number()), reauth_required: z.number(), ok: z.boolean() }),
+      sync: z.object({ stale_locations: z.array(z.string()), held_sweeps: z.array(z.string()), ok: z.boolean() }),
+    }),
   })
-  .get('/readyz', async (c) => {
-    const schema = await timed(() => c.var.deps.db.execute(sql`select 1 from citas limit 0`));
-    return c.json({ ready: schema.ok, ...(schema.ok ? {} : { error: schema.error }) }, schema.ok ? 200 : 503);
-  });
+  .openapi('Health');
+const readySchema = z.object({ ready: z.boolean(), error: z.string().optional() }).openapi('Readiness');
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/healthz',
+  operationId: 'health',
+  summary: 'Is each dependency answering, and how fast',
+  description: 'Without the database nothing works (503, `down`); without the store, a connection needing re-authorisation, a stale sync or a held sweep: 200 `degraded`.',
+  tags: ['Operations'],
+  security: security.none,
+  responses: { 200: json(healthSchema, 'Up (ok or degraded).'), 503: json(healthSchema, 'The database is down.') },
+});
+const readyRoute = createRoute({
+  method: 'get',
+  path: '/readyz',
+  operationId: 'ready',
+  summary: 'Can this instance take traffic (database reachable and migrated)',
+  tags: ['Operations'],
+  security: security.none,
+  responses: { 200: json(readySchema, 'Ready.'), 503: json(readySchema, 'Not ready.') },
+});
+
+const health: RouteHandler<typeof healthRoute, AppEnv> = async (c) => {
+  const { db, store } = c.var.deps;
+  let connections: Record<string, number> = {};
+  let stale: string[] = [];
+  let held: string[] = [];
+  const [database, kv] = await Promise.all([
+    timed(async () => {
+      [connections, stale, held] = await Promise.all([countConnectionsByStatus(db), staleIncrementalLocations(c.var.deps), locationsWithHeldSweeps(db)]);
+    }),
+    timed(() => store.ping()),
+  ]);
+  // A location whose GHL connection died syncs nothing until someone reinstalls: say so here.
+  const reauth = connections.reauth_required ?? 0;
+  const ghl = { connections, reauth_required: reauth, ok: reauth === 0 };
+  // A connected location whose incremental sync has not succeeded lately drifts from GHL; a held
+  // sweep waits for a person (the citas GHL no longer lists are neither cancelled nor explained).
+  const sync = { stale_locations: stale, held_sweeps: held, ok: stale.length === 0 && held.length === 0 };
+  const status = !database.ok ? ('down' as const) : !kv.ok || !ghl.ok || !sync.ok ? ('degraded' as const) : ('ok' as const);
+  const body = { status, checks: { database, store: kv, ghl, sync } };
+  return database.ok ? c.json(body, 200) : c.json(body, 503);
+};
+
+const ready: RouteHandler<typeof readyRoute, AppEnv> = async (c) => {
+  const schema = await timed(() => c.var.deps.db.execute(sql`select 1 from citas limit 0`));
+  const body = { ready: schema.ok, ...(schema.ok ? {} : { error: schema.error }) };
+  return schema.ok ? c.json(body, 200) : c.json(body, 503);
+};
+
+/**
+ * /healthz: is each dependency answering, and how fast. /readyz: can this instance take traffic.
+ */
+export const healthRoutes = createRouter().openapi(healthRoute, health).openapi(readyRoute, ready);

@@ -189,7 +189,7 @@ export async function replayWebhook(deps: Deps, webhookId: string, requestId: st
     await finishEvent(tx, webhookId, { outcome: r.outcome, citaId: r.citaId, error: r.error, at: deps.clock.now() });
     return r;
   });
-  return { webhook_id: webhookId, replayed: true, previous_outcome: event.outcome, outcome: result.outcome, cita_id: result.citaId };
+  return { webhook_id: webhookId, replayed: true as const, previous_outcome: event.outcome, outcome: result.outcome, cita_id: result.citaId };
 }
 
 async function invalid(deps: Deps, req: { raw: Uint8Array; requestId: string }, payload: unknown, reason: string) {

@@ -1,60 +1,154 @@
-import { Hono, type Context } from 'hono';
-import * as z from 'zod';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
-import { readJson, validate } from '../../http/json-body';
+import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
 import { externalId } from '../../domain/ids';
+import { SWEEP_HOLD_STATUSES } from '../../db/schema';
 import { connectionView, connectWithPrivateToken } from '../../locations/connection';
 import { sweepPending } from '../../sync/outbound';
 import { replayWebhook } from '../../webhooks/receive';
 import { decideSweepHold, listSweepHolds } from '../../sync/sweep-holds';
-import { SWEEP_HOLD_STATUSES } from '../../db/schema';
-import { AppError } from '../../errors';
 import { syncStatus } from '../../ops/sync-status';
 import { metricsReport, webhookStats } from '../../ops/metrics-report';
+import { locationParams } from '../locations/schemas';
 
-const webhookIdParam = z.string().min(1).max(200);
+const tags = ['Admin'];
+const loose = (name: string, description: string) => z.object({}).catchall(z.unknown()).openapi(name, { description });
+
+const connectionSchema = loose('Connection', 'The GHL connection: `connected`, `auth_type` (oauth|pit), `status` (active|reauth_required|uninstalled), `last_error`, expiry, scopes, `circuit_open`.');
+const holdSchema = z
+  .object({
+    id: z.uuid(),
+    location_id: z.string(),
+    status: z.enum(SWEEP_HOLD_STATUSES),
+    run_id: z.string().nullable(),
+    would_cancel: z.number().int(),
+    of: z.number().int(),
+    cita_ids: z.array(z.string()),
+    scan_started_at: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    decided_at: z.string().nullable(),
+    decided_by: z.string().nullable(),
+  })
+  .openapi('HeldSweep');
+
+const connectionBody = z.strictObject({ private_integration_token: z.string().trim().min(10).max(4096) }).openapi('PrivateTokenConnect');
+const sweepBody = z.strictObject({ location_id: externalId.optional(), limit: z.number().int().min(1).max(1000).optional() }).openapi('PushPending');
 const sweepsQuery = z.strictObject({ status: z.enum(SWEEP_HOLD_STATUSES).optional(), location_id: externalId.optional() });
-// A malformed id names no hold: a 404 like any unknown one.
-const holdId = (raw: string) => {
-  if (!z.uuid().safeParse(raw).success) throw AppError.notFound('Held sweep', raw);
-  return raw;
-};
-const decider = (c: Context<AppEnv>) => ({ clientId: c.var.client?.id ?? null, requestId: c.var.requestId });
-const connectionBody = z.strictObject({ private_integration_token: z.string().trim().min(10).max(4096) });
-const sweepBody = z.strictObject({
-  location_id: externalId.optional(),
-  limit: z.number().int().min(1).max(1000).optional(),
+const holdParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+const webhookParams = z.object({ webhookId: z.string().min(1).max(200).openapi({ param: { name: 'webhookId', in: 'path' } }) });
+
+const route = <const R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, security: security.apiKey, ...r });
+
+const getConnectionRoute = route({
+  method: 'get',
+  path: '/locations/{locationId}/connection',
+  operationId: 'getConnection',
+  summary: "A location's GHL connection",
+  request: { params: locationParams },
+  responses: { 200: json(connectionSchema, 'The connection.'), ...problems(401, 403, 404) },
+});
+const putConnectionRoute = route({
+  method: 'put',
+  path: '/locations/{locationId}/connection',
+  operationId: 'connectWithPrivateToken',
+  summary: 'Connect a location with a Private Integration token',
+  description: "Verified against GHL (the location is read, its time zone learnt); replaces any earlier connection.",
+  request: { params: locationParams, body: jsonBody(connectionBody) },
+  responses: { 200: json(connectionSchema, 'Connected.'), ...problems(400, 401, 403, 404, 409, 413, 415, 422, 503) },
+});
+const syncStatusRoute = route({
+  method: 'get',
+  path: '/sync-status',
+  operationId: 'getSyncStatus',
+  summary: 'Sync state per location',
+  description: 'Per location and job kind the last run and last success with its age, pending / failed / conflict counts, the connection, a held sweep; rolled up into healthy / degraded / failing.',
+  responses: { 200: json(loose('SyncStatus', 'See the README, "Scheduled sync jobs".'), 'The sync status.'), ...problems(401, 403, 503) },
+});
+const metricsJsonRoute = route({
+  method: 'get',
+  path: '/metrics',
+  operationId: 'getMetricsJson',
+  summary: 'Metrics as JSON',
+  responses: { 200: json(loose('MetricsReport', 'Counters and the ratios operators ask for.'), 'The metrics.'), ...problems(401, 403, 503) },
+});
+const webhookStatsRoute = route({
+  method: 'get',
+  path: '/webhooks/stats',
+  operationId: 'getWebhookStats',
+  summary: 'Webhook counters and first-delivery rate',
+  responses: { 200: json(loose('WebhookStats', 'Counters by outcome (shared store) and the first-delivery rate (durable record).'), 'The stats.'), ...problems(401, 403, 503) },
+});
+const replayRoute = route({
+  method: 'post',
+  path: '/webhooks/{webhookId}/replay',
+  operationId: 'replayWebhook',
+  summary: 'Reprocess a stored webhook',
+  description: 'Through the delivery pipeline’s own parse and apply; idempotent (applying twice changes nothing).',
+  request: { params: webhookParams },
+  responses: {
+    200: json(z.object({ webhook_id: z.string(), replayed: z.literal(true), previous_outcome: z.string(), outcome: z.string(), cita_id: z.string().nullable() }).openapi('WebhookReplay'), 'Replayed.'),
+    ...problems(401, 403, 404, 503),
+  },
+});
+const listSweepsRoute = route({
+  method: 'get',
+  path: '/sweeps',
+  operationId: 'listHeldSweeps',
+  summary: 'Sweeps held for review',
+  description: 'A sync that would have cancelled an unusual share of a location’s citas holds the sweep for a person.',
+  request: { query: sweepsQuery },
+  responses: { 200: json(z.object({ data: z.array(holdSchema) }), 'The holds, newest first.'), ...problems(401, 403, 422) },
+});
+const decision = (verb: 'confirm' | 'dismiss') =>
+  route({
+    method: 'post',
+    path: `/sweeps/{id}/${verb}`,
+    operationId: verb === 'confirm' ? 'confirmHeldSweep' : 'dismissHeldSweep',
+    summary: verb === 'confirm' ? 'Confirm a held sweep: cancel those citas' : 'Dismiss a held sweep: cancel nothing',
+    request: { params: holdParams },
+    responses: { 200: json(holdSchema.extend({ cancelled: z.number().int() }), 'The decision.'), ...problems(401, 403, 404, 409) },
+  });
+const confirmSweepRoute = decision('confirm');
+const dismissSweepRoute = decision('dismiss');
+const pushPendingRoute = route({
+  method: 'post',
+  path: '/sync/push-pending',
+  operationId: 'pushPending',
+  summary: 'Push citas left pending',
+  description: 'The scheduled jobs call the same.',
+  request: { body: { ...jsonBody(sweepBody), required: false } },
+  responses: { 200: json(loose('PushSummary', 'examined, synced, unchanged, skipped, busy, deferred, failed, still_pending'), 'What happened.'), ...problems(400, 401, 403, 415, 422) },
 });
 
+const getConnection: RouteHandler<typeof getConnectionRoute, AppEnv> = async (c) => c.json(await connectionView(c.var.deps, c.req.valid('param').locationId), 200);
+const putConnection: RouteHandler<typeof putConnectionRoute, AppEnv> = async (c) =>
+  c.json(await connectWithPrivateToken(c.var.deps, c.req.valid('param').locationId, c.req.valid('json').private_integration_token), 200);
+const getSyncStatus: RouteHandler<typeof syncStatusRoute, AppEnv> = async (c) => c.json(await syncStatus(c.var.deps), 200);
+const getMetricsJson: RouteHandler<typeof metricsJsonRoute, AppEnv> = async (c) => c.json(await metricsReport(c.var.deps), 200);
+const getWebhookStats: RouteHandler<typeof webhookStatsRoute, AppEnv> = async (c) => c.json(await webhookStats(c.var.deps), 200);
+const replay: RouteHandler<typeof replayRoute, AppEnv> = async (c) => c.json(await replayWebhook(c.var.deps, c.req.valid('param').webhookId, c.var.requestId), 200);
+const listSweeps: RouteHandler<typeof listSweepsRoute, AppEnv> = async (c) => {
+  const q = c.req.valid('query');
+  return c.json({ data: await listSweepHolds(c.var.deps, { status: q.status, locationId: q.location_id }) }, 200);
+};
+const decider = (c: { var: AppEnv['Variables'] }) => ({ clientId: c.var.client?.id ?? null, requestId: c.var.requestId });
+const confirmSweep: RouteHandler<typeof confirmSweepRoute, AppEnv> = async (c) => c.json(await decideSweepHold(c.var.deps, c.req.valid('param').id, 'confirm', decider(c)), 200);
+const dismissSweep: RouteHandler<typeof dismissSweepRoute, AppEnv> = async (c) => c.json(await decideSweepHold(c.var.deps, c.req.valid('param').id, 'dismiss', decider(c)), 200);
+const pushPending: RouteHandler<typeof pushPendingRoute, AppEnv> = async (c) => {
+  const body = c.req.valid('json') ?? {};
+  return c.json(await sweepPending(c.var.deps, { limit: body.limit, locationId: body.location_id }), 200);
+};
+
 /** /api/admin: operator routes (admin key). */
-export const adminRoutes = new Hono<AppEnv>()
-  .get('/locations/:locationId/connection', async (c) => {
-    const id = validate(externalId, c.req.param('locationId'), 'locationId');
-    return c.json(await connectionView(c.var.deps, id));
-  })
-  .put('/locations/:locationId/connection', async (c) => {
-    const id = validate(externalId, c.req.param('locationId'), 'locationId');
-    const body = await readJson(c, connectionBody);
-    return c.json(await connectWithPrivateToken(c.var.deps, id, body.private_integration_token));
-  })
-  .get('/sync-status', async (c) => c.json(await syncStatus(c.var.deps)))
-  .get('/metrics', async (c) => c.json(await metricsReport(c.var.deps)))
-  /** Webhook counters (shared store) and the first-delivery rate (durable record). */
-  .get('/webhooks/stats', async (c) => c.json(await webhookStats(c.var.deps)))
-  /** Reprocesses a stored webhook through the delivery pipeline's own parse and apply. */
-  .post('/webhooks/:webhookId/replay', async (c) => {
-    const webhookId = validate(webhookIdParam, c.req.param('webhookId'), 'webhookId');
-    return c.json(await replayWebhook(c.var.deps, webhookId, c.var.requestId));
-  })
-  /** Sweeps a sync job held for review (it would have cancelled an unusual share of a location's citas). */
-  .get('/sweeps', async (c) => {
-    const q = validate(sweepsQuery, c.req.query());
-    return c.json({ data: await listSweepHolds(c.var.deps, { status: q.status, locationId: q.location_id }) });
-  })
-  .post('/sweeps/:id/confirm', async (c) => c.json(await decideSweepHold(c.var.deps, holdId(c.req.param('id')), 'confirm', decider(c))))
-  .post('/sweeps/:id/dismiss', async (c) => c.json(await decideSweepHold(c.var.deps, holdId(c.req.param('id')), 'dismiss', decider(c))))
-  /** Pushes citas left in pending_sync; the scheduled jobs call the same function. */
-  .post('/sync/push-pending', async (c) => {
-    const body = await readJson(c, sweepBody, { allowEmpty: true });
-    return c.json(await sweepPending(c.var.deps, { limit: body.limit, locationId: body.location_id }));
-  });
+export const adminRoutes = createRouter()
+  .openapi(getConnectionRoute, getConnection)
+  .openapi(putConnectionRoute, putConnection)
+  .openapi(syncStatusRoute, getSyncStatus)
+  .openapi(metricsJsonRoute, getMetricsJson)
+  .openapi(webhookStatsRoute, getWebhookStats)
+  .openapi(replayRoute, replay)
+  .openapi(listSweepsRoute, listSweeps)
+  .openapi(confirmSweepRoute, confirmSweep)
+  .openapi(dismissSweepRoute, dismissSweep)
+  .openapi(pushPendingRoute, pushPending);

@@ -1,77 +1,161 @@
-import { Hono } from 'hono';
+import { createRoute, type RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { AppError } from '../../errors';
-import { readJson, validate } from '../../http/json-body';
+import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
 import { citaView, etagOf } from '../../citas/cita-view';
-import {
-  cancelCita,
-  createCita,
-  getCita,
-  listCitasForLocation,
-  updateCitaById,
-} from '../../citas/citas-service';
+import { cancelCita, createCita, getCita, listCitasForLocation, updateCitaById } from '../../citas/citas-service';
 import { pushCita } from '../../sync/outbound';
 import { auditTrail } from '../../audit/audit';
-import type { Context } from 'hono';
 import type { CitaRow } from '../../db/schema';
-import { citaIdParam, createCitaBody, listCitasQuery, parseIfMatch, updateCitaBody } from './schemas';
+import {
+  auditTrailSchema,
+  citaIdParams,
+  citaPageSchema,
+  citaSchema,
+  createCitaBody,
+  ifMatchHeaders,
+  listCitasQuery,
+  parseIfMatch,
+  updateCitaBody,
+} from './schemas';
+
+const tags = ['Citas'];
+const etagHeader = { ETag: { description: 'The version, for `If-Match`.', schema: { type: 'string' as const, example: '"1"' } } };
+
+const createCitaRoute = createRoute({
+  method: 'post',
+  path: '/',
+  operationId: 'createCita',
+  summary: 'Create a cita',
+  description: 'Saved at once; the push to GHL runs after the answer (see `sync`).',
+  tags,
+  security: security.apiKey,
+  request: { body: jsonBody(createCitaBody) },
+  responses: {
+    201: { ...json(citaSchema, 'Created. `Location` names it.'), headers: { ...etagHeader, Location: { schema: { type: 'string' } } } },
+    ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
+  },
+});
+
+const listCitasRoute = createRoute({
+  method: 'get',
+  path: '/',
+  operationId: 'listCitas',
+  summary: "A location's citas",
+  description: 'Citas intersecting [desde, hasta], ordered by start; pages of `limit` with `next_cursor`.',
+  tags,
+  security: security.apiKey,
+  request: { query: listCitasQuery },
+  responses: { 200: json(citaPageSchema, 'One page of citas.'), ...problems(401, 404, 422, 429, 503) },
+});
+
+const getCitaRoute = createRoute({
+  method: 'get',
+  path: '/{id}',
+  operationId: 'getCita',
+  summary: 'Read a cita',
+  tags,
+  security: security.apiKey,
+  request: { params: citaIdParams },
+  responses: { 200: { ...json(citaSchema, 'The cita.'), headers: etagHeader }, ...problems(401, 404, 429, 503) },
+});
+
+const updateCitaRoute = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  operationId: 'updateCita',
+  summary: 'Edit a cita',
+  description: 'Any of the fields; moving only `start_time` keeps the duration. Send `If-Match` to never overwrite someone else’s edit.',
+  tags,
+  security: security.apiKey,
+  request: { params: citaIdParams, headers: ifMatchHeaders, body: jsonBody(updateCitaBody) },
+  responses: { 200: { ...json(citaSchema, 'The cita as saved.'), headers: etagHeader }, ...problems(400, 401, 404, 409, 412, 413, 415, 422, 429, 503) },
+});
+
+const cancelCitaRoute = createRoute({
+  method: 'post',
+  path: '/{id}/cancel',
+  operationId: 'cancelCita',
+  summary: 'Cancel a cita',
+  description: 'Idempotent: the row stays, `status: cancelled`, `cancelled_at` set; GHL is told after the answer.',
+  tags,
+  security: security.apiKey,
+  request: { params: citaIdParams, headers: ifMatchHeaders },
+  responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: etagHeader }, ...problems(400, 401, 404, 412, 429, 503) },
+});
+
+const auditCitaRoute = createRoute({
+  method: 'get',
+  path: '/{id}/audit',
+  operationId: 'getCitaAudit',
+  summary: 'Who changed what on a cita',
+  description: 'Every state change, oldest first: actor (api, webhook, job), changed fields before and after, request id.',
+  tags,
+  security: security.apiKey,
+  request: { params: citaIdParams },
+  responses: { 200: json(auditTrailSchema, 'The audit trail.'), ...problems(401, 404, 429, 503) },
+});
+
+const createCitaHandler: RouteHandler<typeof createCitaRoute, AppEnv> = async (c) => {
+  const row = await createCita(c.var.deps, c.req.valid('json'), { actor: 'api', requestId: c.var.requestId });
+  c.var.logEvent.cita_id = row.id;
+  pushAfterResponse(c, row);
+  c.header('Location', `/api/citas/${row.id}`);
+  c.header('ETag', etagOf(row));
+  return c.json(citaView(row), 201);
+};
+
+const listCitasHandler: RouteHandler<typeof listCitasRoute, AppEnv> = async (c) => {
+  const { estado, status, ...query } = c.req.valid('query');
+  return c.json(await listCitasForLocation(c.var.deps, { ...query, estado: status ?? estado }), 200);
+};
+
+const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
+  const row = await getCita(c.var.deps, c.req.valid('param').id);
+  c.header('ETag', etagOf(row));
+  return c.json(citaView(row), 200);
+};
+
+const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const expected = ifMatch(c.req.valid('header')['if-match']);
+  const { row, changed } = await updateCitaById(c.var.deps, id, c.req.valid('json'), expected, { actor: 'api', requestId: c.var.requestId });
+  if (changed) pushAfterResponse(c, row);
+  c.header('ETag', etagOf(row));
+  return c.json(citaView(row), 200);
+};
+
+const cancelCitaHandler: RouteHandler<typeof cancelCitaRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const { row, changed } = await cancelCita(c.var.deps, id, ifMatch(c.req.valid('header')['if-match']), { actor: 'api', requestId: c.var.requestId });
+  if (changed) pushAfterResponse(c, row);
+  c.header('ETag', etagOf(row));
+  return c.json(citaView(row), 200);
+};
+
+const auditCitaHandler: RouteHandler<typeof auditCitaRoute, AppEnv> = async (c) => {
+  const row = await getCita(c.var.deps, c.req.valid('param').id);
+  const trail = await auditTrail(c.var.deps.db, row.id);
+  return c.json(
+    { cita_id: row.id, entries: trail.map((e) => ({ at: e.at.toISOString(), actor: e.actor, action: e.action, changes: e.changes, request_id: e.requestId })) },
+    200,
+  );
+};
 
 /** /api/citas: the RV3 front desk's view of appointments. */
-export const citasRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
-    const input = await readJson(c, createCitaBody);
-    const row = await createCita(c.var.deps, input, { actor: 'api', requestId: c.var.requestId });
-    c.var.logEvent.cita_id = row.id;
-    pushAfterResponse(c, row);
-    c.header('Location', `/api/citas/${row.id}`);
-    c.header('ETag', etagOf(row));
-    return c.json(citaView(row), 201);
-  })
-  .get('/', async (c) => {
-    const query = validate(listCitasQuery, c.req.query());
-    return c.json(await listCitasForLocation(c.var.deps, query));
-  })
-  .get('/:id', async (c) => {
-    const row = await getCita(c.var.deps, citaId(c.req.param('id')));
-    c.header('ETag', etagOf(row));
-    return c.json(citaView(row));
-  })
-  .patch('/:id', async (c) => {
-    const id = citaId(c.req.param('id'));
-    const expected = ifMatch(c.req.header('if-match'));
-    const input = await readJson(c, updateCitaBody);
-    const { row, changed } = await updateCitaById(c.var.deps, id, input, expected, { actor: 'api', requestId: c.var.requestId });
-    if (changed) pushAfterResponse(c, row);
-    c.header('ETag', etagOf(row));
-    return c.json(citaView(row));
-  })
-  /** Who changed what, oldest first. */
-  .get('/:id/audit', async (c) => {
-    const row = await getCita(c.var.deps, citaId(c.req.param('id')));
-    const trail = await auditTrail(c.var.deps.db, row.id);
-    return c.json({
-      cita_id: row.id,
-      entries: trail.map((e) => ({ at: e.at.toISOString(), actor: e.actor, action: e.action, changes: e.changes, request_id: e.requestId })),
-    });
-  })
-  .post('/:id/cancel', async (c) => {
-    const id = citaId(c.req.param('id'));
-    const { row, changed } = await cancelCita(c.var.deps, id, ifMatch(c.req.header('if-match')), { actor: 'api', requestId: c.var.requestId });
-    if (changed) pushAfterResponse(c, row);
-    c.header('ETag', etagOf(row));
-    return c.json(citaView(row));
-  });
+export const citasRoutes = createRouter()
+  .openapi(createCitaRoute, createCitaHandler)
+  .openapi(listCitasRoute, listCitasHandler)
+  .openapi(getCitaRoute, getCitaHandler)
+  .openapi(updateCitaRoute, updateCitaHandler)
+  .openapi(cancelCitaRoute, cancelCitaHandler)
+  .openapi(auditCitaRoute, auditCitaHandler);
 
 /** The caller never waits on GHL: the push runs after the response (waitUntil on Workers). */
 function pushAfterResponse(c: Context<AppEnv>, row: CitaRow) {
   if (row.syncStatus !== 'pending_sync') return;
   c.var.defer(pushCita(c.var.deps, row.id));
-}
-
-// A malformed id cannot name an existing cita, so it is a 404 like any other unknown id.
-function citaId(raw: string): string {
-  if (!citaIdParam.safeParse(raw).success) throw AppError.notFound('Cita', raw);
-  return raw;
 }
 
 function ifMatch(header: string | undefined): number | undefined {

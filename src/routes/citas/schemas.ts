@@ -1,18 +1,31 @@
-import * as z from 'zod';
-import { CITA_STATUSES } from '../../db/schema';
+import { z } from '@hono/zod-openapi';
+import { CITA_STATUSES, SYNC_STATUSES, CITA_SOURCES } from '../../db/schema';
 import { externalId as id } from '../../domain/ids';
 import { jsonDepth } from '../../domain/text';
-const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
+
+const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').openapi({ example: 'Control - Ana Pérez' });
 const notes = z.string().max(10_000, 'at most 10000 characters').nullable();
 /** Free-form data RV3 keeps with a cita; bounded so one cita cannot carry a document. */
 const EXTRAS_MAX_DEPTH = 5;
 const EXTRAS_MAX_BYTES = 8 * 1024;
 const extras = z
   .record(z.string().max(100), z.unknown())
-  .refine((v) => jsonDepth(v, EXTRAS_MAX_DEPTH) <= EXTRAS_MAX_DEPTH, { message: `nested at most ${EXTRAS_MAX_DEPTH} levels deep` })
-  .refine((v) => new TextEncoder().encode(JSON.stringify(v)).length <= EXTRAS_MAX_BYTES, { message: `at most ${EXTRAS_MAX_BYTES} bytes as JSON` });
+  .superRefine((v, ctx) => {
+    // Depth first: measuring the size of a value nested thousands deep would overflow the stack.
+    if (jsonDepth(v, EXTRAS_MAX_DEPTH) > EXTRAS_MAX_DEPTH) ctx.addIssue({ code: 'custom', message: `nested at most ${EXTRAS_MAX_DEPTH} levels deep` });
+    else if (new TextEncoder().encode(JSON.stringify(v)).length > EXTRAS_MAX_BYTES) ctx.addIssue({ code: 'custom', message: `at most ${EXTRAS_MAX_BYTES} bytes as JSON` });
+  })
+  .openapi({ description: `Free-form data kept with the cita (at most ${EXTRAS_MAX_DEPTH} levels, ${EXTRAS_MAX_BYTES} bytes).` });
 // Times stay strings here: their meaning depends on the location's zone, which the service knows.
-const time = z.string().trim().min(1, 'must not be empty');
+const time = (example: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .openapi({
+      description: 'ISO-8601 with an offset (`2026-12-14T09:30:00-05:00`, `Z`) or a wall time in the location zone (`2026-12-14T09:30`). Years 1900–2199.',
+      example,
+    });
 const openStatus = z.enum(CITA_STATUSES).refine((s) => s !== 'cancelled', {
   message: 'create the cita, then cancel it with POST /api/citas/{id}/cancel',
 });
@@ -26,21 +39,25 @@ const contact = z
     email: z.email().optional(),
     phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +51999000111').optional(),
   })
-  .refine((c) => c.email || c.phone, { message: 'needs an email or a phone to find or create the GHL contact' });
+  .refine((c) => c.email || c.phone, { message: 'needs an email or a phone to find or create the GHL contact' })
+  .openapi('ContactDetails', { description: 'A contact by its details (matched in GHL by email or phone), when RV3 has no GHL contact id.' });
 
-export const createCitaBody = z.strictObject({
-  location_id: id,
-  calendar_id: id.optional(),
-  title,
-  contact_id: id.optional(),
-  contact: contact.optional(),
-  assigned_user_id: id.nullable().optional(),
-  start_time: time,
-  end_time: time,
-  notes: notes.optional(),
-  status: openStatus.optional(),
-  extras: extras.optional(),
-}).refine((b) => b.contact_id || b.contact, { message: 'send contact_id or contact', path: ['contact_id'] });
+export const createCitaBody = z
+  .strictObject({
+    location_id: id.openapi({ example: 'demo-location' }),
+    calendar_id: id.optional().openapi({ description: "GHL calendar; the location's default when omitted." }),
+    title,
+    contact_id: id.optional().openapi({ description: 'GHL contact id; or send `contact`.', example: 'demo-contact-ana' }),
+    contact: contact.optional(),
+    assigned_user_id: id.nullable().optional(),
+    start_time: time('2026-12-14T09:30'),
+    end_time: time('2026-12-14T10:00'),
+    notes: notes.optional(),
+    status: openStatus.optional(),
+    extras: extras.optional(),
+  })
+  .refine((b) => b.contact_id || b.contact, { message: 'send contact_id or contact', path: ['contact_id'] })
+  .openapi('CitaCreate');
 
 export const updateCitaBody = z
   .strictObject({
@@ -48,13 +65,14 @@ export const updateCitaBody = z
     title: title.optional(),
     contact_id: id.optional(),
     assigned_user_id: id.nullable().optional(),
-    start_time: time.optional(),
-    end_time: time.optional(),
+    start_time: time('2026-12-14T11:00').optional().openapi({ description: 'Moving only the start keeps the duration.' }),
+    end_time: time('2026-12-14T11:30').optional(),
     notes: notes.optional(),
     status: z.enum(CITA_STATUSES).optional(),
     extras: extras.optional(),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'send at least one field to change' });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'send at least one field to change' })
+  .openapi('CitaUpdate');
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -62,23 +80,96 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(item).min(1));
 
-export const listCitasQuery = z.strictObject({
-  location_id: id,
-  desde: z.string().trim().min(1).optional(),
-  hasta: z.string().trim().min(1).optional(),
-  estado: csv(z.enum(CITA_STATUSES)).optional(),
-  calendar_id: csv(id).optional(),
-  /** Only citas flagged as overlapping (appointments from GHL kept despite a clash). */
-  conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().min(1).optional(),
+const statusList = csv(z.enum(CITA_STATUSES)).optional();
+
+export const listCitasQuery = z
+  .strictObject({
+    location_id: id.openapi({ example: 'demo-location' }),
+    desde: z.string().trim().min(1).optional().openapi({ description: 'From: a date (whole days in the location zone, inclusive) or a date-time.', example: '2026-12-14' }),
+    hasta: z.string().trim().min(1).optional().openapi({ description: 'To: a date (inclusive) or a date-time.', example: '2026-12-20' }),
+    status: statusList.openapi({ description: 'Comma-separated statuses, e.g. `new,confirmed`.', example: 'new,confirmed' }),
+    estado: statusList.openapi({ description: 'Spanish alias of `status`.', deprecated: true }),
+    calendar_id: csv(id).optional().openapi({ description: 'Comma-separated calendar ids.' }),
+    /** Only citas flagged as overlapping (appointments from GHL kept despite a clash). */
+    conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ description: '`true`: only appointments from GHL kept despite overlapping an active cita.' }),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().min(1).optional().openapi({ description: 'From `next_cursor` of the previous page.' }),
+  })
+  .refine((q) => !(q.status && q.estado), { message: 'send status or its alias estado, not both', path: ['estado'] });
+
+export const citaIdParams = z.object({ id: z.uuid({ message: 'not a cita id' }).openapi({ param: { name: 'id', in: 'path' }, example: '0b7c1a52-3f0e-4d1a-9a8e-5f2b7c9d1e20' }) });
+
+export const ifMatchHeaders = z.object({
+  'if-match': z.string().optional().openapi({ description: 'The version you read, as its ETag (`"3"`): a stale one is a 412 instead of a silent overwrite.', example: '"1"' }),
 });
 
-export const citaIdParam = z.uuid({ message: 'not a cita id' });
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: 'Retry safely: the same key and body within 24 h returns the first answer; the same key with another body is a 422.', example: '4f8b1c2e-retry-1' }),
+});
+
+const instant = z.string().openapi({ example: '2026-12-14T09:30:00-05:00' });
+const utc = z.string().openapi({ example: '2026-12-14T14:30:00Z' });
+
+export const citaSchema = z
+  .object({
+    id: z.uuid(),
+    location_id: z.string(),
+    calendar_id: z.string(),
+    ghl_appointment_id: z.string().nullable(),
+    title: z.string(),
+    contact_id: z.string().nullable(),
+    contact: z.record(z.string(), z.unknown()).nullable(),
+    assigned_user_id: z.string().nullable(),
+    start_time: instant.openapi({ description: 'In the location zone, with its offset.' }),
+    end_time: instant,
+    start_time_utc: utc,
+    end_time_utc: utc,
+    time_zone: z.string().openapi({ example: 'America/Lima' }),
+    status: z.enum(CITA_STATUSES),
+    conflict: z.boolean().openapi({ description: 'An appointment from GHL kept despite overlapping an active cita.' }),
+    notes: z.string().nullable(),
+    source: z.enum(CITA_SOURCES),
+    extras: z.record(z.string(), z.unknown()),
+    sync: z.object({
+      status: z.enum(SYNC_STATUSES),
+      error: z.string().nullable(),
+      retries: z.number().int(),
+      last_synced_at: z.string().nullable(),
+    }),
+    version: z.number().int().openapi({ description: 'Optimistic-concurrency version; the ETag is `"<version>"`.' }),
+    created_at: z.string().nullable(),
+    updated_at: z.string().nullable(),
+    cancelled_at: z.string().nullable(),
+  })
+  .openapi('Cita');
+
+export const citaPageSchema = z
+  .object({ time_zone: z.string(), data: z.array(citaSchema), next_cursor: z.string().nullable() })
+  .openapi('CitaPage');
+
+export const auditTrailSchema = z
+  .object({
+    cita_id: z.uuid(),
+    entries: z.array(
+      z.object({
+        at: z.string(),
+        actor: z.enum(['api', 'webhook', 'job']),
+        action: z.string().openapi({ example: 'update' }),
+        changes: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })),
+        request_id: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('AuditTrail');
 
 /** `If-Match: "3"` (also W/"3" or a bare 3): the version the client last read. */
 export function parseIfMatch(header: string | undefined): number | undefined | null {
   if (header === undefined) return undefined;
-  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
   return m ? Number(m[1]) : null;
 }

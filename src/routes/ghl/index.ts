@@ -1,19 +1,44 @@
-import { Hono } from 'hono';
-import * as z from 'zod';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
-import { validate } from '../../http/json-body';
+import { createRouter, json, problems, security } from '../../http/openapi';
 import { externalId } from '../../domain/ids';
 import { locationCalendars } from '../../locations/calendars';
 
 const calendarsQuery = z.strictObject({
-  location_id: externalId,
-  refresh: z.enum(['0', '1', 'true', 'false']).optional(),
+  location_id: externalId.openapi({ example: 'demo-location' }),
+  refresh: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: 'Skip the 5-minute cache.' }),
 });
 
-/** /api/ghl: what GHL has, for choosing calendars in the front end. */
-export const ghlRoutes = new Hono<AppEnv>().get('/calendars', async (c) => {
-  const q = validate(calendarsQuery, c.req.query());
-  const refresh = q.refresh === '1' || q.refresh === 'true';
-  const result = await locationCalendars(c.var.deps, q.location_id, { refresh });
-  return c.json({ location_id: q.location_id, ...result });
+const calendarSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    active: z.boolean().openapi({ description: 'Inactive (draft) calendars cannot be chosen.' }),
+    type: z.string().nullable(),
+    team_members: z.array(z.object({ user_id: z.string(), is_primary: z.boolean() })),
+  })
+  .openapi('Calendar');
+
+const calendarsRoute = createRoute({
+  method: 'get',
+  path: '/calendars',
+  operationId: 'listGhlCalendars',
+  summary: "A location's GHL calendars",
+  description: 'Discovered from GHL, cached 5 minutes in the store.',
+  tags: ['GHL'],
+  security: security.apiKey,
+  request: { query: calendarsQuery },
+  responses: {
+    200: json(z.object({ location_id: z.string(), calendars: z.array(calendarSchema), fetched_at: z.string(), cached: z.boolean() }).openapi('CalendarList'), 'The calendars.'),
+    ...problems(401, 404, 409, 422, 429, 503),
+  },
 });
+
+const calendarsHandler: RouteHandler<typeof calendarsRoute, AppEnv> = async (c) => {
+  const q = c.req.valid('query');
+  const result = await locationCalendars(c.var.deps, q.location_id, { refresh: q.refresh === '1' || q.refresh === 'true' });
+  return c.json({ location_id: q.location_id, ...result }, 200);
+};
+
+/** /api/ghl: what GHL has, for choosing calendars in the front end. */
+export const ghlRoutes = createRouter().openapi(calendarsRoute, calendarsHandler);

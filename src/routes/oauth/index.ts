@@ -1,17 +1,32 @@
-import { Hono } from 'hono';
-import * as z from 'zod';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
-import { validate } from '../../http/json-body';
+import { createRouter, json, problems, security } from '../../http/openapi';
 import { connectWithAuthCode } from '../../locations/connection';
 
-const callbackQuery = z.looseObject({ code: z.string().min(1).max(2048) });
+const callbackQuery = z.looseObject({ code: z.string().min(1).max(2048).openapi({ description: 'The single-use code GHL hands the browser.' }) });
+
+const callbackRoute = createRoute({
+  method: 'get',
+  path: '/callback',
+  operationId: 'oauthCallback',
+  summary: "GHL's redirect after a location installs the app",
+  description: 'Exchanges the code for tokens (stored encrypted) and reads the location to learn its time zone.',
+  tags: ['GHL'],
+  security: security.none,
+  request: { query: callbackQuery },
+  responses: {
+    200: json(z.object({ installed: z.literal(true) }).catchall(z.unknown()).openapi('Installed'), 'Installed.'),
+    ...problems(409, 422, 503),
+  },
+});
+
+const callback: RouteHandler<typeof callbackRoute, AppEnv> = async (c) => {
+  const connection = await connectWithAuthCode(c.var.deps, c.req.valid('query').code);
+  return c.json({ installed: true as const, ...connection }, 200);
+};
 
 /**
  * /oauth/callback: where GHL sends the browser after a location installs our app. Public (GHL
  * redirects a person here); the code is single-use and only our client secret can redeem it.
  */
-export const oauthRoutes = new Hono<AppEnv>().get('/callback', async (c) => {
-  const { code } = validate(callbackQuery, c.req.query());
-  const connection = await connectWithAuthCode(c.var.deps, code);
-  return c.json({ installed: true, ...connection });
-});
+export const oauthRoutes = createRouter().openapi(callbackRoute, callback);

@@ -1,5 +1,8 @@
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
+import { createRouter, json, problems, security } from '../../http/openapi';
+import { appointmentWebhook } from '../../webhooks/payload';
 import { AppError } from '../../errors';
 import { limitBody, rateLimit } from '../../http/middleware/limits';
 import { createWebhookVerifier, type WebhookVerifier } from '../../webhooks/signature';
@@ -41,13 +44,45 @@ async function receiveGhlDelivery(c: Context<AppEnv>) {
   return c.json(result.body, 200);
 }
 
+const deliverySchema = z
+  .object({
+    received: z.literal(true),
+    outcome: z.string().openapi({ description: 'created, applied, cancelled, conflict, stale, echo, unchanged, ignored, duplicate' }),
+    webhook_id: z.string(),
+    cita_id: z.string().nullable().optional(),
+  })
+  .openapi('WebhookReceipt');
+
 /**
  * /api/webhooks/ghl (also /api/webhooks/ghl/appointments): GHL's signed webhooks. Public: the
  * signature is the authentication. Guarded by a per-IP limit and a body limit before anything
- * is read.
+ * is read. The handler reads the raw bytes itself (the signature covers them), so the route is
+ * documented in the spec but validated by the pipeline, not by a schema.
  */
-export const webhookRoutes = new Hono<AppEnv>()
+const router = createRouter();
+
+export const webhookRoutes = router
   .use('*', limitBody((c) => c.var.deps.config.WEBHOOK_MAX_BODY_BYTES))
   .use('*', rateLimit({ name: 'webhooks', windowMs: 60_000, limit: (c) => c.var.deps.config.WEBHOOK_RATE_LIMIT_PER_MINUTE, key: clientIp }))
   .post('/ghl', receiveGhlDelivery)
   .post('/ghl/appointments', receiveGhlDelivery);
+
+for (const path of ['/ghl', '/ghl/appointments']) {
+  router.openAPIRegistry.registerPath({
+    method: 'post',
+    path,
+    operationId: path === '/ghl' ? 'receiveGhlWebhook' : 'receiveGhlAppointmentWebhook',
+    summary: "GHL's signed webhooks",
+    description:
+      'AppointmentCreate / AppointmentUpdate / AppointmentDelete (and INSTALL / UNINSTALL). Signature over the raw bytes, ' +
+      'freshness of `timestamp`, idempotent by `webhookId`. GHL re-delivers only after a 429, so transient trouble is a 429 ' +
+      'and anything final a recorded 400.',
+    tags: ['Webhooks'],
+    security: security.ghl,
+    request: { body: { required: true, content: { 'application/json': { schema: appointmentWebhook.openapi('GhlAppointmentWebhook') } } } },
+    responses: {
+      200: json(deliverySchema, 'Processed (or a duplicate of one that was).'),
+      ...problems(400, 401, 413, 429),
+    },
+  });
+}
