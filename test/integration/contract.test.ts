@@ -18,7 +18,7 @@ afterAll(async () => {
 
 type Doc = { openapi: string; paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; responses: Record<string, unknown> }>>; components: { securitySchemes: Record<string, unknown> } };
 
-async function specOf(app: { request: (p: string, i?: RequestInit, e?: unknown) => Response | Promise<Response> }): Promise<Doc> {
+async function specOf(app: { request: (p: string, i?: RequestInit, e?: Record<string, unknown>) => Response | Promise<Response> }): Promise<Doc> {
   const res = await app.request('/openapi.json', {}, t.env);
   expect(res.status).toBe(200);
   return (await res.json()) as Doc;
