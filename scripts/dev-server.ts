@@ -21,6 +21,8 @@ loadDotEnv();
 const usingLocalKey = !process.env.API_KEYS;
 if (usingLocalKey) process.env.API_KEYS = LOCAL_DEV_API_KEY;
 if (!process.env.ADMIN_API_KEYS && usingLocalKey) process.env.ADMIN_API_KEYS = LOCAL_DEV_API_KEY;
+// A front end under development (Vite on :5173, …) may call this server from the browser.
+if (!process.env.CORS_ORIGINS) process.env.CORS_ALLOW_LOCALHOST ??= 'true';
 // No QStash configured → a local queue and scheduler signing like QStash, with keys kept in ./.data.
 const localQStash = !process.env.QSTASH_TOKEN;
 if (localQStash) {

@@ -10,7 +10,8 @@ import { loadDotEnv } from './lib/dotenv';
 
 export async function upsertSchedules(opts: { token?: string; qstashUrl?: string; publicBaseUrl?: string; dryRun?: boolean; log?: (s: string) => void }) {
   const log = opts.log ?? console.log;
-  const base = opts.publicBaseUrl?.replace(/\/$/, '');
+  // A dry run only shows the plan: without PUBLIC_BASE_URL it says where that URL goes.
+  const base = opts.publicBaseUrl?.replace(/\/$/, '') ?? (opts.dryRun ? '<PUBLIC_BASE_URL>' : undefined);
   if (!base) throw new Error('PUBLIC_BASE_URL is needed: the schedules call <PUBLIC_BASE_URL>/api/jobs/…');
   const plan = SCHEDULES.map((s) => ({ scheduleId: s.id, destination: `${base}${s.path}`, cron: s.cron, what: s.what }));
   for (const p of plan) log(`${opts.dryRun ? '[dry-run] ' : ''}${p.scheduleId}: ${p.cron} → POST ${p.destination} (${p.what})`);

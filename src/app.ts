@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Hono, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './http/app-env';
+import type { AppConfig } from './config/config';
 import { AppError } from './errors';
 import { requireApiKey } from './http/middleware/auth';
 import { limitBody, rateLimit } from './http/middleware/limits';
@@ -22,6 +23,11 @@ import { metricsReport, prometheusText } from './ops/metrics-report';
 
 export const API_VERSION = '1.0.0';
 
+const LOCALHOST = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+function allowedOrigin(config: AppConfig, origin: string): boolean {
+  return config.CORS_ORIGINS.includes(origin) || (config.CORS_ALLOW_LOCALHOST && LOCALHOST.test(origin));
+}
+
 /**
  * The shell every function shares: request context, errors, CORS, limits, auth, health, metrics.
  * Each deployable function mounts the resources it serves on top (see functions/), and serves
@@ -35,7 +41,7 @@ export function createBaseApp(provider: DepsProvider) {
 
   app.use('/api/*', (c, next) =>
     cors({
-      origin: (origin) => (c.var.deps.config.CORS_ORIGINS.includes(origin) ? origin : null),
+      origin: (origin) => (allowedOrigin(c.var.deps.config, origin) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
       allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
@@ -55,7 +61,7 @@ export function createBaseApp(provider: DepsProvider) {
       windowMs: 60_000,
       limit: (c) => c.var.deps.config.API_RATE_LIMIT_PER_MINUTE,
       // Per key: the front desk of one clinic must not starve another's.
-      key: (c) => c.var.client?.id ?? 'anonymous',
+      key: (c) => c.var.client?.clientId ?? 'anonymous',
     })),
   );
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);

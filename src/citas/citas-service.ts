@@ -1,12 +1,15 @@
 import type { Deps } from '../deps';
+import type { DbOrTx } from '../db/client';
 import type { CitaRow, CitaStatus, ContactDetails } from '../db/schema';
 import { AppError, type FieldError } from '../errors';
 import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
 import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
+import { isKnownLocation } from '../locations/settings-service';
 import { checkSchedule } from './cita-rules';
 import { sameValue } from '../domain/same-value';
 import { recordAudit, type AuditContext } from '../audit/audit';
+import { assertLocation, mayUse, type Access } from '../access/access';
 import { citaView } from './cita-view';
 import { findCita, findOverlapping, insertCita, listCitas, updateCita } from './citas-repo';
 
@@ -52,7 +55,16 @@ export interface ListCitasInput {
   cursor?: string;
 }
 
-type DbDeps = Pick<Deps, 'db' | 'config' | 'clock'>;
+/**
+ * `db` may be a transaction the caller holds (an idempotent write records its answer in it): the
+ * cita's own transaction then becomes a savepoint inside it.
+ */
+type DbDeps = { db: DbOrTx } & Pick<Deps, 'config' | 'clock'>;
+
+/** Who asks (what they may touch) and how their change is audited. */
+export interface Caller extends AuditContext {
+  access: Access;
+}
 
 async function locationContext(deps: DbDeps, locationId: string) {
   const settings = await getLocationSettings(deps.db, locationId);
@@ -71,7 +83,8 @@ function parseTimes(fields: { start_time?: string; end_time?: string }, zone: st
   return { start: read('start_time'), end: read('end_time'), errors };
 }
 
-export async function createCita(deps: DbDeps, input: CreateCitaInput, audit: AuditContext = { actor: 'api' }): Promise<CitaRow> {
+export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: Caller): Promise<CitaRow> {
+  assertLocation(caller.access, input.location_id);
   const loc = await locationContext(deps, input.location_id);
   const calendarId = input.calendar_id ?? loc.defaultCalendarId;
   const { start, end, errors } = parseTimes(input, loc.zone);
@@ -102,17 +115,18 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput, audit: Au
       createdAt: now,
       updatedAt: now,
       });
-      await recordAudit(tx, audit, 'create', null, row, now);
+      await recordAudit(tx, caller, 'create', null, row, now);
       return row;
     });
   } catch (err) {
-    throw await overlapOr(deps, err, { locationId: input.location_id, calendarId, start, end });
+    throw await overlapOr(deps.db, err, { locationId: input.location_id, calendarId, start, end });
   }
 }
 
-export async function getCita(deps: Pick<Deps, 'db'>, id: string): Promise<CitaRow> {
+export async function getCita(deps: { db: DbOrTx }, id: string, access: Access): Promise<CitaRow> {
   const row = await findCita(deps.db, id);
   if (!row) throw AppError.notFound('Cita', id);
+  assertLocation(access, row.locationId, 'Cita');
   return row;
 }
 
@@ -124,14 +138,16 @@ export async function updateCitaById(
   deps: DbDeps,
   id: string,
   input: UpdateCitaInput,
-  expectedVersion?: number,
-  audit: AuditContext = { actor: 'api' },
+  expectedVersion: number | undefined,
+  caller: Caller,
 ): Promise<{ row: CitaRow; changed: boolean }> {
   let slot: { locationId: string; calendarId: string; start: Date; end: Date } | undefined;
   try {
     return await deps.db.transaction(async (tx) => {
       const current = await findCita(tx, id, { forUpdate: true });
       if (!current) throw AppError.notFound('Cita', id);
+      // A cita in a location this key may not use is, for it, a cita that does not exist.
+      if (!mayUse(caller.access, current.locationId)) throw AppError.notFound('Cita', id);
       assertVersion(current, expectedVersion);
 
       const { start, end, errors } = parseTimes(input, current.timeZone);
@@ -172,22 +188,26 @@ export async function updateCitaById(
         syncRetries: 0,
         syncError: null,
       });
-      await recordAudit(tx, audit, input.status === 'cancelled' && current.status !== 'cancelled' ? 'cancel' : 'update', current, row, now);
+      await recordAudit(tx, caller, input.status === 'cancelled' && current.status !== 'cancelled' ? 'cancel' : 'update', current, row, now);
       return { row, changed: true };
     });
   } catch (err) {
-    if (slot) throw await overlapOr(deps, err, { ...slot, excludeId: id });
+    if (slot) throw await overlapOr(deps.db, err, { ...slot, excludeId: id });
     throw err;
   }
 }
 
 /** Cancelling twice is fine: the second call returns the cancelled cita unchanged. */
-export async function cancelCita(deps: DbDeps, id: string, expectedVersion?: number, audit: AuditContext = { actor: 'api' }) {
-  return updateCitaById(deps, id, { status: 'cancelled' }, expectedVersion, audit);
+export async function cancelCita(deps: DbDeps, id: string, expectedVersion: number | undefined, caller: Caller) {
+  return updateCitaById(deps, id, { status: 'cancelled' }, expectedVersion, caller);
 }
 
-export async function listCitasForLocation(deps: DbDeps, input: ListCitasInput) {
-  const loc = await locationContext(deps, input.location_id);
+export async function listCitasForLocation(deps: DbDeps, input: ListCitasInput, access: Access) {
+  assertLocation(access, input.location_id);
+  const settings = await getLocationSettings(deps.db, input.location_id);
+  // Only a location without settings needs the second look (is it connected, has it citas?).
+  if (!settings && !(await isKnownLocation(deps.db, input.location_id, access))) throw AppError.notFound('Location', input.location_id);
+  const loc = { zone: effectiveZone(settings, deps.config.APP_TIMEZONE), defaultCalendarId: settings?.defaultCalendarId ?? null };
   const errors: FieldError[] = [];
   const bound = (field: 'desde' | 'hasta', side: 'from' | 'to') => {
     const raw = input[field];
@@ -237,12 +257,12 @@ function differs(current: CitaRow, next: Partial<CitaRow>): boolean {
 
 /** Turns the database's exclusion violation into a 409 that names the cita holding the slot. */
 async function overlapOr(
-  deps: DbDeps,
+  db: DbOrTx,
   err: unknown,
   slot: { locationId: string; calendarId: string; start: Date; end: Date; excludeId?: string },
 ): Promise<unknown> {
   if (!isPgError(err, PG.EXCLUSION_VIOLATION)) return err;
-  const other = await findOverlapping(deps.db, slot);
+  const other = await findOverlapping(db, slot);
   return new AppError(409, 'slot_taken', 'Another active cita already holds this time on this calendar.', {
     extra: { conflicting_cita: other ? { id: other.id, ...pickTimes(citaView(other)) } : null },
   });

@@ -38,8 +38,15 @@ export const configSchema = z
       .default('America/Lima')
       .refine(isValidZone, { message: 'not a known IANA time zone (e.g. America/Lima)' }),
     API_KEYS: list,
+    /** How long a process trusts its lookup of an admin-made key (a revocation takes effect within it). */
+    API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
     ADMIN_API_KEYS: list,
     CORS_ORIGINS: list,
+    /**
+     * Also allow any http://localhost / 127.0.0.1 origin (a front end under development). Only
+     * `npm start` turns this on, and only when CORS_ORIGINS is empty; never in deployed config.
+     */
+    CORS_ALLOW_LOCALHOST: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8787),
     PUBLIC_BASE_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

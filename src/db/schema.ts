@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** A contact given by its details instead of a GHL contact id; upserted in GHL before the push. */
 export interface ContactDetails {
@@ -211,3 +211,47 @@ export const sweepHolds = pgTable(
   (t) => [uniqueIndex('sweep_holds_one_open_idx').on(t.locationId).where(sql`${t.status} = 'held'`)],
 );
 export type SweepHoldRow = typeof sweepHolds.$inferSelect;
+
+export const API_KEY_ROLES = ['api', 'admin'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/**
+ * API keys made by an admin (keys from API_KEYS / ADMIN_API_KEYS are bootstrap keys and live in
+ * the environment). Stored as the SHA-256 of the key, never the key; `location_ids` limits an
+ * `api` key to those locations (null: every location). Revoked keys stay, for the record.
+ */
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  keyHash: text('key_hash').notNull().unique(),
+  /** The key's first characters, so a person can tell keys apart without the key. */
+  prefix: text('prefix').notNull(),
+  role: text('role', { enum: API_KEY_ROLES }).notNull().default('api'),
+  locationIds: jsonb('location_ids').$type<string[] | null>(),
+  createdAt: instant('created_at').notNull(),
+  createdBy: text('created_by'),
+  revokedAt: instant('revoked_at'),
+});
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/**
+ * Idempotent writes (Stripe's `Idempotency-Key`): the first answer to a key, per API client, kept
+ * 24 hours. Written in the same transaction as the write it describes, so a concurrent retry waits
+ * for it and then gets the same answer instead of doing the work twice.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    clientId: text('client_id').notNull(),
+    key: text('key').notNull(),
+    /** Method and route, so one key cannot answer a different operation. */
+    operation: text('operation').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    body: jsonb('body').$type<unknown>().notNull(),
+    headers: jsonb('headers').$type<Record<string, string>>().notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+);
+export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;

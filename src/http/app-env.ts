@@ -1,5 +1,6 @@
 import type { Deps } from '../deps';
 import type { Logger } from '../observability/logger';
+import type { Access } from '../access/access';
 
 /** Hono's typing for our context: `c.var.deps`, `c.var.log`, … */
 export interface AppEnv {
@@ -17,8 +18,8 @@ export interface AppEnv {
      * (`Object.assign(c.var.logEvent, {...})`) and it is written once, when the response is ready.
      */
     logEvent: Record<string, unknown>;
-    /** Who called, once authenticated: role and a digest-derived id (never the key). */
-    client?: { role: 'api' | 'admin'; id: string };
+    /** Who called, once authenticated: role, a digest-derived id (never the key), the locations it may use. */
+    client?: Access;
     /** A QStash-signed job call's body, verified against its signature (jobs routes only). */
     jobBody?: string;
   };

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps';
 import type { GhlCalendar } from '../ghl/schemas';
+import { assertLocation, type Access } from '../access/access';
 
 export const CALENDAR_CACHE_TTL_MS = 5 * 60_000;
 
@@ -38,4 +39,15 @@ export async function locationCalendars(
   const entry = { calendars, fetched_at: deps.clock.now().toISOString() };
   await deps.store.set(key, JSON.stringify(entry), CALENDAR_CACHE_TTL_MS).catch(() => {});
   return { ...entry, cached: false };
+}
+
+/** The calendars a caller may see: only for a location its key may use. */
+export async function calendarsFor(
+  deps: Pick<Deps, 'store' | 'ghl' | 'clock'>,
+  locationId: string,
+  access: Access,
+  opts: { refresh?: boolean } = {},
+) {
+  assertLocation(access, locationId);
+  return { location_id: locationId, ...(await locationCalendars(deps, locationId, opts)) };
 }

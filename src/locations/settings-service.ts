@@ -1,9 +1,12 @@
-import type { LocationSettingsRow } from '../db/schema';
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client';
+import { ghlConnections, locationSettings, type LocationSettingsRow } from '../db/schema';
 import { formatUtc } from '../domain/time';
 import { locationCalendars } from './calendars';
 import { findConnection } from '../ghl/connections-repo';
 import { AppError, type FieldError } from '../errors';
 import type { Deps } from '../deps';
+import { assertLocation, type Access } from '../access/access';
 import { effectiveZone, getLocationSettings, syncedCalendars, upsertLocationSettings } from './settings-repo';
 
 export interface SettingsInput {
@@ -24,7 +27,8 @@ export function settingsView(locationId: string, row: LocationSettingsRow | null
   };
 }
 
-export async function readSettings(deps: Deps, locationId: string) {
+export async function readSettings(deps: Deps, locationId: string, access: Access) {
+  assertLocation(access, locationId);
   const [row, conn] = await Promise.all([getLocationSettings(deps.db, locationId), findConnection(deps.db, locationId)]);
   return settingsView(locationId, row, deps.config.APP_TIMEZONE, conn?.status === 'active');
 }
@@ -34,7 +38,8 @@ export async function readSettings(deps: Deps, locationId: string) {
  * exist there and be active (checked against a fresh list when the cached one lacks it); a
  * location not yet connected keeps what it is given, to be checked once it connects.
  */
-export async function writeSettings(deps: Deps, locationId: string, input: SettingsInput) {
+export async function writeSettings(deps: Deps, locationId: string, input: SettingsInput, access: Access) {
+  assertLocation(access, locationId);
   const conn = await findConnection(deps.db, locationId);
   const named = [
     ...(input.default_calendar_id ? [{ field: 'default_calendar_id', id: input.default_calendar_id }] : []),
@@ -63,4 +68,34 @@ async function checkCalendars(deps: Deps, locationId: string, named: { field: st
     if (!cal.active) return [{ field, message: `calendar ${id} (${cal.name}) is inactive in GHL` }];
     return [];
   });
+}
+
+/**
+ * The locations a key may use, each with its settings and GHL connection state: for a key limited
+ * to locations, those; for any other, every location we know (settings or a connection).
+ */
+export async function listLocations(deps: Deps, access: Access) {
+  const [settings, connections] = await Promise.all([deps.db.select().from(locationSettings), deps.db.select().from(ghlConnections)]);
+  const ids = access.locations ?? [...new Set([...settings.map((s) => s.locationId), ...connections.map((c) => c.locationId)])].sort();
+  return ids.map((id) => {
+    const row = settings.find((s) => s.locationId === id) ?? null;
+    const conn = connections.find((c) => c.locationId === id);
+    return {
+      ...settingsView(id, row, deps.config.APP_TIMEZONE, conn?.status === 'active'),
+      connection: conn ? { status: conn.status, auth_type: conn.authType, last_error: conn.lastError } : null,
+    };
+  });
+}
+
+/**
+ * Whether a location exists for us: granted to the key by name, or configured, connected or
+ * holding citas. Listing an unknown one is a 404 (a typo is not an empty agenda).
+ */
+export async function isKnownLocation(db: DbOrTx, locationId: string, access: Access): Promise<boolean> {
+  if (access.locations?.includes(locationId)) return true;
+  const [row] = await db.execute<{ known: boolean }>(sql`
+    select exists (select 1 from location_settings where location_id = ${locationId})
+        or exists (select 1 from ghl_connections where location_id = ${locationId})
+        or exists (select 1 from citas where location_id = ${locationId}) as known`).then((r) => (r as unknown as { rows: { known: boolean }[] }).rows);
+  return row?.known === true;
 }

@@ -4,6 +4,7 @@ import { GhlError, needsReconnect } from '../ghl/errors';
 import type { Deps } from '../deps';
 import { sweepPending } from './outbound';
 import { withSyncRun } from './sync-run';
+import { pruneIdempotencyKeys } from '../access/idempotency';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
 
 const DAY = 86_400_000;
@@ -16,7 +17,7 @@ const VERIFY_LIMIT = 500;
  */
 export async function cleanupLocation(deps: Deps, opts: { locationId: string; messageId?: string | null }) {
   const { db, clock, config } = deps;
-  const counts = { verified: 0, missing_cancelled: 0, retried: 0, retried_ok: 0, pruned_webhooks: 0, pruned_runs: 0, verify_errors: 0 };
+  const counts = { verified: 0, missing_cancelled: 0, retried: 0, retried_ok: 0, pruned_webhooks: 0, pruned_runs: 0, pruned_idempotency_keys: 0, verify_errors: 0 };
   return withSyncRun(deps, { kind: 'cleanup', ...opts }, counts, async ({ startedAt }) => {
     const upcoming = await db
       .select({ id: citas.id, ghlId: citas.ghlAppointmentId })
@@ -63,6 +64,7 @@ export async function cleanupLocation(deps: Deps, opts: { locationId: string; me
     const cutoff = new Date(startedAt.getTime() - config.SYNC_RETENTION_DAYS * DAY);
     counts.pruned_webhooks = (await db.delete(webhookEvents).where(lt(webhookEvents.receivedAt, cutoff)).returning({ id: webhookEvents.id })).length;
     counts.pruned_runs = (await db.delete(syncRuns).where(lt(syncRuns.startedAt, cutoff)).returning({ id: syncRuns.id })).length;
+    counts.pruned_idempotency_keys = await pruneIdempotencyKeys(db, clock.now());
     return { outcome: counts.verify_errors ? 'partial' : 'ok' };
   });
 }

@@ -71,6 +71,9 @@ async function applyDelete(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingA
 
 const DELETION_MARGIN_MS = 2_000;
 
+/** Fields GHL fills in on an appointment we created without them. */
+const FILLED_BY_GHL: ReadonlySet<string> = new Set(['assignedUserId', 'contactId']);
+
 /** When GHL was last seen holding the event's state: its dateUpdated, or later when observed later. */
 function observation(inc: IncomingAppointment): number | null {
   const times = [inc.dateUpdated, inc.observedAt].filter((d): d is Date => d !== null).map((d) => d.getTime());
@@ -231,6 +234,19 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
     if (watermark !== cur.ghlDateUpdated) await tx.update(citas).set({ ghlDateUpdated: watermark }).where(eq(citas.id, cur.id));
     // Nothing new: for a cita we wrote to GHL, this is the echo of our own write.
     return { outcome: cur.source === 'rv3' ? 'echo' : 'unchanged', citaId: cur.id };
+  }
+  // GHL filled in what we left empty (the calendar's primary user, on our own create): kept and
+  // audited, but nobody changed the cita, so its version — and the ETag a client holds — stays.
+  if (cur.source === 'rv3' && changed.every((k) => FILLED_BY_GHL.has(k) && cur[k] === null)) {
+    const patch = Object.fromEntries(changed.map((k) => [k, next[k]])) as Partial<CitaRow>;
+    const filled = { ...cur, ...patch };
+    const [saved] = await tx
+      .update(citas)
+      .set({ ...patch, ghlDateUpdated: laterOf(cur.ghlDateUpdated, inc.dateUpdated), ...(cur.syncStatus === 'synced' ? { contentHash: await hashOf(filled) } : {}) })
+      .where(eq(citas.id, cur.id))
+      .returning();
+    await recordAudit(tx, audit, 'update_from_ghl', cur, saved!, deps.clock.now());
+    return { outcome: 'echo', citaId: cur.id };
   }
   // Content differs. Older than what we hold, or older than a local edit still on its way to
   // GHL: the newer side wins, and for the local edit that is the push about to happen.

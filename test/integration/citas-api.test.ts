@@ -99,6 +99,8 @@ describe('POST /api/citas', () => {
       const p = (await res.json()) as any;
       expect(p.fields, JSON.stringify(overrides)).toContainEqual({ field, message: expect.stringMatching(message) });
     }
+    // Known (configured), so the list answers; an unknown location would be a 404.
+    await t.api('PUT', '/api/locations/loc-rules/settings', { time_zone: 'America/Lima' });
     const list = await t.api('GET', '/api/citas?location_id=loc-rules');
     expect(((await list.json()) as any).data).toEqual([]);
   });
@@ -113,6 +115,7 @@ describe('POST /api/citas', () => {
     const big = await t.api('POST', '/api/citas', citaBody({ location_id: 'loc-bad', notes: 'x'.repeat(70_000) }));
     expect(big.status).toBe(413);
     expect(((await big.json()) as any).code).toBe('payload_too_large');
+    await t.api('PUT', '/api/locations/loc-bad/settings', { time_zone: 'America/Lima' });
     const list = await t.api('GET', '/api/citas?location_id=loc-bad');
     expect(((await list.json()) as any).data).toEqual([]);
   });
@@ -245,6 +248,7 @@ describe('PATCH and cancel', () => {
 
 describe('auth, CORS, request ids, logs', () => {
   it('401 without or with a wrong key; admin keys also work', async () => {
+    await t.api('PUT', '/api/locations/x/settings', { time_zone: 'America/Lima' });
     const none = await t.app.request('/api/citas?location_id=x', {}, t.env);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
@@ -260,6 +264,7 @@ describe('auth, CORS, request ids, logs', () => {
   });
 
   it('takes or makes a request id, returns it, and logs one line per request', async () => {
+    await t.api('PUT', '/api/locations/loc-log/settings', { time_zone: 'America/Lima' });
     const res = await t.api('GET', '/api/citas?location_id=loc-log', undefined, { 'X-Request-Id': 'front-desk-42' });
     expect(res.headers.get('x-request-id')).toBe('front-desk-42');
     const lines = t.logs.filter((l) => l.request_id === 'front-desk-42' && l.msg === 'request');

@@ -49,14 +49,18 @@ describe('npm run schedules', () => {
     expect(requests).toHaveLength(6);
   });
 
-  it('--dry-run prints the plan and calls nobody; PUBLIC_BASE_URL is required', async () => {
+  it('--dry-run prints the plan and calls nobody, even before PUBLIC_BASE_URL is known; a real run needs it', async () => {
     const lines: string[] = [];
     const before = requests.length;
     await upsertSchedules({ publicBaseUrl: 'https://citas.example.com', dryRun: true, log: (l) => lines.push(l) });
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^\[dry-run\] citas-sync-incremental: CRON_TZ=America\/Lima 7 \* \* \* \* → POST https:\/\/citas.example.com\/api\/jobs\/sync\/incremental/);
     expect(requests.length).toBe(before);
-    await expect(upsertSchedules({ dryRun: true, log: () => {} })).rejects.toThrow(/PUBLIC_BASE_URL/);
+    const placeholder: string[] = [];
+    await upsertSchedules({ dryRun: true, log: (l) => placeholder.push(l) });
+    expect(placeholder[0]).toContain('POST <PUBLIC_BASE_URL>/api/jobs/sync/incremental');
+    expect(requests.length).toBe(before);
+    await expect(upsertSchedules({ token: 'x', log: () => {} })).rejects.toThrow(/PUBLIC_BASE_URL/);
   });
 });
 

@@ -2,7 +2,8 @@ import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
 import { externalId } from '../../domain/ids';
-import { SWEEP_HOLD_STATUSES } from '../../db/schema';
+import { API_KEY_ROLES, SWEEP_HOLD_STATUSES } from '../../db/schema';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../access/api-keys';
 import { connectionView, connectWithPrivateToken } from '../../locations/connection';
 import { sweepPending } from '../../sync/outbound';
 import { replayWebhook } from '../../webhooks/receive';
@@ -121,6 +122,62 @@ const pushPendingRoute = route({
   responses: { 200: json(loose('PushSummary', 'examined, synced, unchanged, skipped, busy, deferred, failed, still_pending'), 'What happened.'), ...problems(400, 401, 403, 415, 422) },
 });
 
+const apiKeySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string().openapi({ description: 'The first characters of the key, to tell keys apart.', example: 'cs_Ab3x9Q' }),
+    role: z.enum(API_KEY_ROLES),
+    location_ids: z.array(z.string()).nullable().openapi({ description: 'The locations this key may use; null: every location.' }),
+    created_at: z.string(),
+    created_by: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi('ApiKey');
+const apiKeyBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).openapi({ example: 'Recepción Clínica Demo' }),
+    role: z.enum(API_KEY_ROLES).default('api'),
+    location_ids: z.array(externalId).min(1).max(100).optional().openapi({ description: 'Limit the key to these locations (omit: every location).', example: ['demo-location'] }),
+  })
+  .openapi('ApiKeyCreate');
+const apiKeyParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+
+const createApiKeyRoute = route({
+  method: 'post',
+  path: '/api-keys',
+  operationId: 'createApiKey',
+  summary: 'Make an API key',
+  description: 'The key is in this answer only (we keep its SHA-256). A key limited to locations gets 404 for any other location.',
+  request: { body: jsonBody(apiKeyBody) },
+  responses: { 201: json(apiKeySchema.extend({ key: z.string() }).openapi('ApiKeyCreated'), 'Made; `key` is shown this once.'), ...problems(400, 401, 403, 415, 422) },
+});
+const listApiKeysRoute = route({
+  method: 'get',
+  path: '/api-keys',
+  operationId: 'listApiKeys',
+  summary: 'The API keys admins made',
+  description: 'Keys from the environment (API_KEYS, ADMIN_API_KEYS) are not listed: they are bootstrap keys.',
+  responses: { 200: json(z.object({ data: z.array(apiKeySchema) }), 'The keys, newest first.'), ...problems(401, 403) },
+});
+const revokeApiKeyRoute = route({
+  method: 'delete',
+  path: '/api-keys/{id}',
+  operationId: 'revokeApiKey',
+  summary: 'Revoke an API key',
+  description: 'Takes effect everywhere within `API_KEY_CACHE_MS` (30 s). Revoking twice is fine.',
+  request: { params: apiKeyParams },
+  responses: { 200: json(apiKeySchema, 'Revoked.'), ...problems(401, 403, 404) },
+});
+
+const makeApiKey: RouteHandler<typeof createApiKeyRoute, AppEnv> = async (c) => {
+  const body = c.req.valid('json');
+  const made = await createApiKey(c.var.deps, { name: body.name, role: body.role, locationIds: body.location_ids ?? null }, c.var.client?.clientId ?? null);
+  return c.json(made, 201);
+};
+const listKeys: RouteHandler<typeof listApiKeysRoute, AppEnv> = async (c) => c.json({ data: await listApiKeys(c.var.deps.db) }, 200);
+const revokeKey: RouteHandler<typeof revokeApiKeyRoute, AppEnv> = async (c) => c.json(await revokeApiKey(c.var.deps, c.req.valid('param').id), 200);
+
 const getConnection: RouteHandler<typeof getConnectionRoute, AppEnv> = async (c) => c.json(await connectionView(c.var.deps, c.req.valid('param').locationId), 200);
 const putConnection: RouteHandler<typeof putConnectionRoute, AppEnv> = async (c) =>
   c.json(await connectWithPrivateToken(c.var.deps, c.req.valid('param').locationId, c.req.valid('json').private_integration_token), 200);
@@ -132,7 +189,7 @@ const listSweeps: RouteHandler<typeof listSweepsRoute, AppEnv> = async (c) => {
   const q = c.req.valid('query');
   return c.json({ data: await listSweepHolds(c.var.deps, { status: q.status, locationId: q.location_id }) }, 200);
 };
-const decider = (c: { var: AppEnv['Variables'] }) => ({ clientId: c.var.client?.id ?? null, requestId: c.var.requestId });
+const decider = (c: { var: AppEnv['Variables'] }) => ({ clientId: c.var.client?.clientId ?? null, requestId: c.var.requestId });
 const confirmSweep: RouteHandler<typeof confirmSweepRoute, AppEnv> = async (c) => c.json(await decideSweepHold(c.var.deps, c.req.valid('param').id, 'confirm', decider(c)), 200);
 const dismissSweep: RouteHandler<typeof dismissSweepRoute, AppEnv> = async (c) => c.json(await decideSweepHold(c.var.deps, c.req.valid('param').id, 'dismiss', decider(c)), 200);
 const pushPending: RouteHandler<typeof pushPendingRoute, AppEnv> = async (c) => {
@@ -151,4 +208,7 @@ export const adminRoutes = createRouter()
   .openapi(listSweepsRoute, listSweeps)
   .openapi(confirmSweepRoute, confirmSweep)
   .openapi(dismissSweepRoute, dismissSweep)
-  .openapi(pushPendingRoute, pushPending);
+  .openapi(pushPendingRoute, pushPending)
+  .openapi(createApiKeyRoute, makeApiKey)
+  .openapi(listApiKeysRoute, listKeys)
+  .openapi(revokeApiKeyRoute, revokeKey);

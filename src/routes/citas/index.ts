@@ -3,7 +3,10 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { AppError } from '../../errors';
 import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
-import { citaView, etagOf } from '../../citas/cita-view';
+import { accessOf, callerOf } from '../../http/caller';
+import { citaView, etagOf, type CitaView } from '../../citas/cita-view';
+import { idempotent, requestHash, type Answer } from '../../access/idempotency';
+import type { DbOrTx } from '../../db/client';
 import { cancelCita, createCita, getCita, listCitasForLocation, updateCitaById } from '../../citas/citas-service';
 import { pushCita } from '../../sync/outbound';
 import { auditTrail } from '../../audit/audit';
@@ -14,6 +17,7 @@ import {
   citaPageSchema,
   citaSchema,
   createCitaBody,
+  idempotencyHeaders,
   ifMatchHeaders,
   listCitasQuery,
   parseIfMatch,
@@ -31,9 +35,12 @@ const createCitaRoute = createRoute({
   description: 'Saved at once; the push to GHL runs after the answer (see `sync`).',
   tags,
   security: security.apiKey,
-  request: { body: jsonBody(createCitaBody) },
+  request: { headers: idempotencyHeaders, body: jsonBody(createCitaBody) },
   responses: {
-    201: { ...json(citaSchema, 'Created. `Location` names it.'), headers: { ...etagHeader, Location: { schema: { type: 'string' } } } },
+    201: {
+      ...json(citaSchema, 'Created (or, for a retried `Idempotency-Key`, the first answer again, with `Idempotent-Replayed: true`). `Location` names it.'),
+      headers: { ...etagHeader, Location: { schema: { type: 'string' } }, 'Idempotent-Replayed': { schema: { type: 'string', example: 'true' } } },
+    },
     ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
   },
 });
@@ -81,8 +88,8 @@ const cancelCitaRoute = createRoute({
   description: 'Idempotent: the row stays, `status: cancelled`, `cancelled_at` set; GHL is told after the answer.',
   tags,
   security: security.apiKey,
-  request: { params: citaIdParams, headers: ifMatchHeaders },
-  responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: etagHeader }, ...problems(400, 401, 404, 412, 429, 503) },
+  request: { params: citaIdParams, headers: ifMatchHeaders.merge(idempotencyHeaders) },
+  responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: etagHeader }, ...problems(400, 401, 404, 412, 422, 429, 503) },
 });
 
 const auditCitaRoute = createRoute({
@@ -98,21 +105,21 @@ const auditCitaRoute = createRoute({
 });
 
 const createCitaHandler: RouteHandler<typeof createCitaRoute, AppEnv> = async (c) => {
-  const row = await createCita(c.var.deps, c.req.valid('json'), { actor: 'api', requestId: c.var.requestId });
-  c.var.logEvent.cita_id = row.id;
-  pushAfterResponse(c, row);
-  c.header('Location', `/api/citas/${row.id}`);
-  c.header('ETag', etagOf(row));
-  return c.json(citaView(row), 201);
+  const input = c.req.valid('json');
+  const answer = await once(c, 'POST /api/citas', input, async (db) => {
+    const row = await createCita({ ...c.var.deps, db }, input, callerOf(c));
+    return { row, status: 201 as const, body: citaView(row), headers: { Location: `/api/citas/${row.id}`, ETag: etagOf(row) } };
+  });
+  return c.json(answer.body as CitaView, 201, answer.headers);
 };
 
 const listCitasHandler: RouteHandler<typeof listCitasRoute, AppEnv> = async (c) => {
   const { estado, status, ...query } = c.req.valid('query');
-  return c.json(await listCitasForLocation(c.var.deps, { ...query, estado: status ?? estado }), 200);
+  return c.json(await listCitasForLocation(c.var.deps, { ...query, estado: status ?? estado }, accessOf(c)), 200);
 };
 
 const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
-  const row = await getCita(c.var.deps, c.req.valid('param').id);
+  const row = await getCita(c.var.deps, c.req.valid('param').id, accessOf(c));
   c.header('ETag', etagOf(row));
   return c.json(citaView(row), 200);
 };
@@ -120,7 +127,7 @@ const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
 const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const expected = ifMatch(c.req.valid('header')['if-match']);
-  const { row, changed } = await updateCitaById(c.var.deps, id, c.req.valid('json'), expected, { actor: 'api', requestId: c.var.requestId });
+  const { row, changed } = await updateCitaById(c.var.deps, id, c.req.valid('json'), expected, callerOf(c));
   if (changed) pushAfterResponse(c, row);
   c.header('ETag', etagOf(row));
   return c.json(citaView(row), 200);
@@ -128,14 +135,16 @@ const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c
 
 const cancelCitaHandler: RouteHandler<typeof cancelCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const { row, changed } = await cancelCita(c.var.deps, id, ifMatch(c.req.valid('header')['if-match']), { actor: 'api', requestId: c.var.requestId });
-  if (changed) pushAfterResponse(c, row);
-  c.header('ETag', etagOf(row));
-  return c.json(citaView(row), 200);
+  const expected = ifMatch(c.req.valid('header')['if-match']);
+  const answer = await once(c, `POST /api/citas/${id}/cancel`, { if_match: expected ?? null }, async (db) => {
+    const { row, changed } = await cancelCita({ ...c.var.deps, db }, id, expected, callerOf(c));
+    return { row: changed ? row : null, status: 200 as const, body: citaView(row), headers: { ETag: etagOf(row) } };
+  });
+  return c.json(answer.body as CitaView, 200, answer.headers);
 };
 
 const auditCitaHandler: RouteHandler<typeof auditCitaRoute, AppEnv> = async (c) => {
-  const row = await getCita(c.var.deps, c.req.valid('param').id);
+  const row = await getCita(c.var.deps, c.req.valid('param').id, accessOf(c));
   const trail = await auditTrail(c.var.deps.db, row.id);
   return c.json(
     { cita_id: row.id, entries: trail.map((e) => ({ at: e.at.toISOString(), actor: e.actor, action: e.action, changes: e.changes, request_id: e.requestId })) },
@@ -151,6 +160,39 @@ export const citasRoutes = createRouter()
   .openapi(updateCitaRoute, updateCitaHandler)
   .openapi(cancelCitaRoute, cancelCitaHandler)
   .openapi(auditCitaRoute, auditCitaHandler);
+
+/**
+ * Does a write once per `Idempotency-Key` (when the request has one): a retry gets the first
+ * answer, marked `Idempotent-Replayed: true`. What the write changed is pushed to GHL after the
+ * answer, and only the first time.
+ */
+async function once(
+  c: Context<AppEnv>,
+  operation: string,
+  input: unknown,
+  write: (db: DbOrTx) => Promise<Answer & { row: CitaRow | null }>,
+): Promise<Answer> {
+  const key = c.req.header('idempotency-key');
+  let changed: CitaRow | null = null;
+  const run = async (db: DbOrTx) => {
+    const { row, ...answer } = await write(db);
+    changed = row;
+    return answer;
+  };
+  let answer: Answer;
+  if (!key) answer = await run(c.var.deps.db);
+  else {
+    const r = await idempotent(c.var.deps, { clientId: accessOf(c).clientId, key, operation, requestHash: await requestHash(input) }, run);
+    answer = r.answer;
+    if (r.replayed) c.header('Idempotent-Replayed', 'true');
+  }
+  if (changed) {
+    const row: CitaRow = changed;
+    c.var.logEvent.cita_id = row.id;
+    pushAfterResponse(c, row);
+  }
+  return answer;
+}
 
 /** The caller never waits on GHL: the push runs after the response (waitUntil on Workers). */
 function pushAfterResponse(c: Context<AppEnv>, row: CitaRow) {

@@ -2,7 +2,8 @@ import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, problems, security } from '../../http/openapi';
 import { externalId } from '../../domain/ids';
-import { locationCalendars } from '../../locations/calendars';
+import { calendarsFor } from '../../locations/calendars';
+import { accessOf } from '../../http/caller';
 
 const calendarsQuery = z.strictObject({
   location_id: externalId.openapi({ example: 'demo-location' }),
@@ -36,8 +37,7 @@ const calendarsRoute = createRoute({
 
 const calendarsHandler: RouteHandler<typeof calendarsRoute, AppEnv> = async (c) => {
   const q = c.req.valid('query');
-  const result = await locationCalendars(c.var.deps, q.location_id, { refresh: q.refresh === '1' || q.refresh === 'true' });
-  return c.json({ location_id: q.location_id, ...result }, 200);
+  return c.json(await calendarsFor(c.var.deps, q.location_id, accessOf(c), { refresh: q.refresh === '1' || q.refresh === 'true' }), 200);
 };
 
 /** /api/ghl: what GHL has, for choosing calendars in the front end. */

@@ -1,8 +1,9 @@
-import { createRoute, type RouteHandler } from '@hono/zod-openapi';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
-import { readSettings, writeSettings } from '../../locations/settings-service';
-import { locationParams, putSettingsBody, settingsSchema } from './schemas';
+import { listLocations, readSettings, writeSettings } from '../../locations/settings-service';
+import { accessOf } from '../../http/caller';
+import { locationParams, locationSchema, putSettingsBody, settingsSchema } from './schemas';
 
 const tags = ['Locations'];
 
@@ -29,13 +30,28 @@ const putSettingsRoute = createRoute({
   responses: { 200: json(settingsSchema, 'The settings as saved.'), ...problems(400, 401, 404, 413, 415, 422, 429, 503) },
 });
 
+const listLocationsRoute = createRoute({
+  method: 'get',
+  path: '/',
+  operationId: 'listLocations',
+  summary: 'The locations this key may use',
+  description: 'Each with its settings and GHL connection state. A key limited to locations sees those; a bootstrap key sees every location we know.',
+  tags,
+  security: security.apiKey,
+  responses: { 200: json(z.object({ data: z.array(locationSchema) }).openapi('LocationList'), 'The locations.'), ...problems(401, 429, 503) },
+});
+
+const listLocationsHandler: RouteHandler<typeof listLocationsRoute, AppEnv> = async (c) =>
+  c.json({ data: await listLocations(c.var.deps, accessOf(c)) }, 200);
+
 const getSettingsHandler: RouteHandler<typeof getSettingsRoute, AppEnv> = async (c) =>
-  c.json(await readSettings(c.var.deps, c.req.valid('param').locationId), 200);
+  c.json(await readSettings(c.var.deps, c.req.valid('param').locationId, accessOf(c)), 200);
 
 const putSettingsHandler: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) =>
-  c.json(await writeSettings(c.var.deps, c.req.valid('param').locationId, c.req.valid('json')), 200);
+  c.json(await writeSettings(c.var.deps, c.req.valid('param').locationId, c.req.valid('json'), accessOf(c)), 200);
 
-/** /api/locations/{locationId}/settings: default calendar, synced calendars, time zone. */
+/** /api/locations: the locations a key may use; their settings (default calendar, synced calendars, time zone). */
 export const locationsRoutes = createRouter()
+  .openapi(listLocationsRoute, listLocationsHandler)
   .openapi(getSettingsRoute, getSettingsHandler)
   .openapi(putSettingsRoute, putSettingsHandler);

@@ -29,3 +29,12 @@ export const settingsSchema = z
     updated_at: z.string().nullable(),
   })
   .openapi('LocationSettings');
+
+export const locationSchema = settingsSchema
+  .extend({
+    connection: z
+      .object({ status: z.enum(['active', 'reauth_required', 'uninstalled']), auth_type: z.enum(['oauth', 'pit']), last_error: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'The GHL connection; null when the location was never connected.' }),
+  })
+  .openapi('Location');
