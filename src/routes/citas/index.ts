@@ -2,6 +2,7 @@ import { createRoute, type RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { AppError } from '../../errors';
+import { textProblem } from '../../domain/text';
 import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
 import { accessOf, callerOf } from '../../http/caller';
 import { citaView, etagOf, type CitaView } from '../../citas/cita-view';
@@ -17,8 +18,8 @@ import {
   citaPageSchema,
   citaSchema,
   createCitaBody,
-  idempotencyHeaders,
-  ifMatchHeaders,
+  idempotencyParameter,
+  ifMatchParameter,
   listCitasQuery,
   parseIfMatch,
   updateCitaBody,
@@ -35,7 +36,8 @@ const createCitaRoute = createRoute({
   description: 'Saved at once; the push to GHL runs after the answer (see `sync`).',
   tags,
   security: security.apiKey,
-  request: { headers: idempotencyHeaders, body: jsonBody(createCitaBody) },
+  parameters: [idempotencyParameter],
+  request: { body: jsonBody(createCitaBody) },
   responses: {
     201: {
       ...json(citaSchema, 'Created (or, for a retried `Idempotency-Key`, the first answer again, with `Idempotent-Replayed: true`). `Location` names it.'),
@@ -76,7 +78,8 @@ const updateCitaRoute = createRoute({
   description: 'Any of the fields; moving only `start_time` keeps the duration. Send `If-Match` to never overwrite someone else’s edit.',
   tags,
   security: security.apiKey,
-  request: { params: citaIdParams, headers: ifMatchHeaders, body: jsonBody(updateCitaBody) },
+  parameters: [ifMatchParameter],
+  request: { params: citaIdParams, body: jsonBody(updateCitaBody) },
   responses: { 200: { ...json(citaSchema, 'The cita as saved.'), headers: etagHeader }, ...problems(400, 401, 404, 409, 412, 413, 415, 422, 429, 503) },
 });
 
@@ -88,7 +91,8 @@ const cancelCitaRoute = createRoute({
   description: 'Idempotent: the row stays, `status: cancelled`, `cancelled_at` set; GHL is told after the answer.',
   tags,
   security: security.apiKey,
-  request: { params: citaIdParams, headers: ifMatchHeaders.merge(idempotencyHeaders) },
+  parameters: [ifMatchParameter, idempotencyParameter],
+  request: { params: citaIdParams },
   responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: etagHeader }, ...problems(400, 401, 404, 412, 422, 429, 503) },
 });
 
@@ -126,7 +130,7 @@ const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
 
 const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const expected = ifMatch(c.req.valid('header')['if-match']);
+  const expected = ifMatch(c.req.header('if-match'));
   const { row, changed } = await updateCitaById(c.var.deps, id, c.req.valid('json'), expected, callerOf(c));
   if (changed) pushAfterResponse(c, row);
   c.header('ETag', etagOf(row));
@@ -135,7 +139,7 @@ const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c
 
 const cancelCitaHandler: RouteHandler<typeof cancelCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const expected = ifMatch(c.req.valid('header')['if-match']);
+  const expected = ifMatch(c.req.header('if-match'));
   const answer = await once(c, `POST /api/citas/${id}/cancel`, { if_match: expected ?? null }, async (db) => {
     const { row, changed } = await cancelCita({ ...c.var.deps, db }, id, expected, callerOf(c));
     return { row: changed ? row : null, status: 200 as const, body: citaView(row), headers: { ETag: etagOf(row) } };
@@ -173,6 +177,9 @@ async function once(
   write: (db: DbOrTx) => Promise<Answer & { row: CitaRow | null }>,
 ): Promise<Answer> {
   const key = c.req.header('idempotency-key');
+  if (key !== undefined && (key.length === 0 || key.length > 255 || textProblem(key))) {
+    throw AppError.validation([{ field: 'Idempotency-Key', message: 'between 1 and 255 characters of text' }]);
+  }
   let changed: CitaRow | null = null;
   const run = async (db: DbOrTx) => {
     const { row, ...answer } = await write(db);

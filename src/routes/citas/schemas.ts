@@ -99,18 +99,25 @@ export const listCitasQuery = z
 
 export const citaIdParams = z.object({ id: z.uuid({ message: 'not a cita id' }).openapi({ param: { name: 'id', in: 'path' }, example: '0b7c1a52-3f0e-4d1a-9a8e-5f2b7c9d1e20' }) });
 
-export const ifMatchHeaders = z.object({
-  'if-match': z.string().optional().openapi({ description: 'The version you read, as its ETag (`"3"`): a stale one is a 412 instead of a silent overwrite.', example: '"1"' }),
-});
+/**
+ * Optional headers, documented as OpenAPI parameters rather than validated as a schema: a schema
+ * would make every typed-client call pass `header: {}`. The handlers read and check them.
+ */
+export const ifMatchParameter = {
+  name: 'If-Match',
+  in: 'header' as const,
+  required: false,
+  description: 'The version you read, as its ETag (`"3"`): a stale one is a 412 instead of a silent overwrite.',
+  schema: { type: 'string' as const, example: '"1"' },
+};
 
-export const idempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(255)
-    .optional()
-    .openapi({ description: 'Retry safely: the same key and body within 24 h returns the first answer; the same key with another body is a 422.', example: '4f8b1c2e-retry-1' }),
-});
+export const idempotencyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  description: 'Retry safely: the same key and body within 24 h returns the first answer (`Idempotent-Replayed: true`); the same key with another body is a 422.',
+  schema: { type: 'string' as const, maxLength: 255, example: '4f8b1c2e-retry-1' },
+};
 
 const instant = z.string().openapi({ example: '2026-12-14T09:30:00-05:00' });
 const utc = z.string().openapi({ example: '2026-12-14T14:30:00Z' });
