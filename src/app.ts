@@ -88,7 +88,14 @@ const prometheusRoute = createRoute({
 function withContract<A extends Hono<AppEnv, any, any>>(typed: A, title: string): A {
   // Every app here is an OpenAPIHono at run time; `route()` is only typed as returning a Hono.
   const app = typed as unknown as OpenAPIHono<AppEnv>;
-  const config = {
+  const config = contractInfo(title);
+  app.doc31('/openapi.json', config);
+  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(config) as unknown as Record<string, unknown>)));
+  return typed;
+}
+
+function contractInfo(title: string) {
+  return {
     openapi: '3.1.0',
     info: {
       title,
@@ -97,9 +104,12 @@ function withContract<A extends Hono<AppEnv, any, any>>(typed: A, title: string)
         'Appointments ("citas") kept in sync both ways between RV3 and GoHighLevel calendars. Errors are `application/problem+json` with a stable `code`; every answer carries `X-Request-Id`.',
     },
   };
-  app.doc31('/openapi.json', config);
-  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(config) as unknown as Record<string, unknown>)));
-  return typed;
+}
+
+/** The full app's OpenAPI document, without serving anything (the Postman generator uses it). */
+export function fullApiDocument() {
+  const unused: DepsProvider = { acquire: () => Promise.reject(new Error('the contract needs no deps')) };
+  return (createFullApp(unused) as unknown as OpenAPIHono<AppEnv>).getOpenAPI31Document(contractInfo('citas-sync'));
 }
 
 /** Citas, location settings and calendar discovery: what the RV3 front end calls. */

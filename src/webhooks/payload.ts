@@ -16,19 +16,19 @@ export const webhookEnvelope = z.looseObject({
   type: z.string().min(1).max(100),
   webhookId: z.string().min(1).max(200),
   timestamp: isoInstant,
-  locationId: externalId.optional(),
+  locationId: externalId().optional(),
 });
 
 // The API's appointment, stricter where a webhook must be usable on its own.
 const appointment = ghlAppointment.extend({
-  id: externalId,
-  calendarId: externalId,
+  id: externalId(),
+  calendarId: externalId(),
   appoinmentStatus: z.string().nullish(),
 });
 
 export const appointmentWebhook = z.looseObject({
   type: z.enum(['AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete']),
-  locationId: externalId,
+  locationId: externalId(),
   appointment: appointment.refine((a) => Date.parse(a.endTime) > Date.parse(a.startTime), {
     message: 'endTime must be after startTime',
     path: ['endTime'],

@@ -34,8 +34,8 @@ const holdSchema = z
   .openapi('HeldSweep');
 
 const connectionBody = z.strictObject({ private_integration_token: z.string().trim().min(10).max(4096) }).openapi('PrivateTokenConnect');
-const sweepBody = z.strictObject({ location_id: externalId.optional(), limit: z.number().int().min(1).max(1000).optional() }).openapi('PushPending');
-const sweepsQuery = z.strictObject({ status: z.enum(SWEEP_HOLD_STATUSES).optional(), location_id: externalId.optional() });
+const sweepBody = z.strictObject({ location_id: externalId().optional(), limit: z.number().int().min(1).max(1000).optional() }).openapi('PushPending');
+const sweepsQuery = z.strictObject({ status: z.enum(SWEEP_HOLD_STATUSES).optional(), location_id: externalId().optional() });
 const holdParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 const webhookParams = z.object({ webhookId: z.string().min(1).max(200).openapi({ param: { name: 'webhookId', in: 'path' } }) });
 
@@ -138,7 +138,7 @@ const apiKeyBody = z
   .strictObject({
     name: z.string().trim().min(1).max(100).openapi({ example: 'Recepción Clínica Demo' }),
     role: z.enum(API_KEY_ROLES).default('api'),
-    location_ids: z.array(externalId).min(1).max(100).optional().openapi({ description: 'Limit the key to these locations (omit: every location).', example: ['demo-location'] }),
+    location_ids: z.array(externalId()).min(1).max(100).optional().openapi({ description: 'Limit the key to these locations (omit: every location).', example: ['demo-location'] }),
   })
   .openapi('ApiKeyCreate');
 const apiKeyParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CITA_STATUSES, SYNC_STATUSES, CITA_SOURCES } from '../../db/schema';
-import { externalId as id } from '../../domain/ids';
+import { externalId } from '../../domain/ids';
 import { jsonDepth } from '../../domain/text';
 
 const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').openapi({ example: 'Control - Ana Pérez' });
@@ -44,12 +44,12 @@ const contact = z
 
 export const createCitaBody = z
   .strictObject({
-    location_id: id.openapi({ example: 'demo-location' }),
-    calendar_id: id.optional().openapi({ description: "GHL calendar; the location's default when omitted." }),
+    location_id: externalId().openapi({ example: 'demo-location' }),
+    calendar_id: externalId().optional().openapi({ description: "GHL calendar; the location's default when omitted." }),
     title,
-    contact_id: id.optional().openapi({ description: 'GHL contact id; or send `contact`.', example: 'demo-contact-ana' }),
+    contact_id: externalId().optional().openapi({ description: 'GHL contact id; or send `contact`.', example: 'demo-contact-ana' }),
     contact: contact.optional(),
-    assigned_user_id: id.nullable().optional(),
+    assigned_user_id: externalId().nullable().optional(),
     start_time: time('2026-12-14T09:30'),
     end_time: time('2026-12-14T10:00'),
     notes: notes.optional(),
@@ -61,10 +61,10 @@ export const createCitaBody = z
 
 export const updateCitaBody = z
   .strictObject({
-    calendar_id: id.optional(),
+    calendar_id: externalId().optional(),
     title: title.optional(),
-    contact_id: id.optional(),
-    assigned_user_id: id.nullable().optional(),
+    contact_id: externalId().optional(),
+    assigned_user_id: externalId().nullable().optional(),
     start_time: time('2026-12-14T11:00').optional().openapi({ description: 'Moving only the start keeps the duration.' }),
     end_time: time('2026-12-14T11:30').optional(),
     notes: notes.optional(),
@@ -84,12 +84,12 @@ const statusList = csv(z.enum(CITA_STATUSES)).optional();
 
 export const listCitasQuery = z
   .strictObject({
-    location_id: id.openapi({ example: 'demo-location' }),
+    location_id: externalId().openapi({ example: 'demo-location' }),
     desde: z.string().trim().min(1).optional().openapi({ description: 'From: a date (whole days in the location zone, inclusive) or a date-time.', example: '2026-12-14' }),
     hasta: z.string().trim().min(1).optional().openapi({ description: 'To: a date (inclusive) or a date-time.', example: '2026-12-20' }),
     status: statusList.openapi({ description: 'Comma-separated statuses, e.g. `new,confirmed`.', example: 'new,confirmed' }),
     estado: statusList.openapi({ description: 'Spanish alias of `status`.', deprecated: true }),
-    calendar_id: csv(id).optional().openapi({ description: 'Comma-separated calendar ids.' }),
+    calendar_id: csv(externalId()).optional().openapi({ description: 'Comma-separated calendar ids.' }),
     /** Only citas flagged as overlapping (appointments from GHL kept despite a clash). */
     conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ description: '`true`: only appointments from GHL kept despite overlapping an active cita.' }),
     limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -6,7 +6,7 @@ import { calendarsFor } from '../../locations/calendars';
 import { accessOf } from '../../http/caller';
 
 const calendarsQuery = z.strictObject({
-  location_id: externalId.openapi({ example: 'demo-location' }),
+  location_id: externalId().openapi({ example: 'demo-location' }),
   refresh: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: 'Skip the 5-minute cache.' }),
 });
 

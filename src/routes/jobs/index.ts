@@ -9,7 +9,7 @@ import { SYNC_KINDS, type SyncKind } from '../../db/schema';
 import { externalId } from '../../domain/ids';
 import { fanOut, runForLocation } from '../../jobs/fan-out';
 
-const runBody = z.strictObject({ kind: z.enum(SYNC_KINDS), location_id: externalId });
+const runBody = z.strictObject({ kind: z.enum(SYNC_KINDS), location_id: externalId() });
 
 const messageId = (c: Context<AppEnv>) => c.req.header('upstash-message-id') ?? null;
 

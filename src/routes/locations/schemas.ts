@@ -2,13 +2,13 @@ import { z } from '@hono/zod-openapi';
 import { externalId } from '../../domain/ids';
 import { isValidZone } from '../../domain/time';
 
-export const locationParams = z.object({ locationId: externalId.openapi({ param: { name: 'locationId', in: 'path' }, example: 'demo-location' }) });
+export const locationParams = z.object({ locationId: externalId().openapi({ param: { name: 'locationId', in: 'path' }, example: 'demo-location' }) });
 
 export const putSettingsBody = z
   .strictObject({
-    default_calendar_id: externalId.nullable().optional().openapi({ example: 'demo-cal-dra-gomez' }),
+    default_calendar_id: externalId().nullable().optional().openapi({ example: 'demo-cal-dra-gomez' }),
     /** Several calendars per location: one per doctor or room. */
-    synced_calendar_ids: z.array(externalId).max(100).optional().openapi({ description: 'Calendars synced with GHL (one per doctor or room); the default is always one.' }),
+    synced_calendar_ids: z.array(externalId()).max(100).optional().openapi({ description: 'Calendars synced with GHL (one per doctor or room); the default is always one.' }),
     time_zone: z
       .string()
       .refine(isValidZone, { message: 'not a known IANA time zone (e.g. America/Lima)' })
