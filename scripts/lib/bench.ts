@@ -1,0 +1,309 @@
+/**
+ * What the benchmarks share: percentiles, a fixed-concurrency pool, phases measured with warm-up
+ * and with the work they cause counted (scripts/lib/bench-counters.ts), a plain-text table, the
+ * goals' verdicts, and the service under measurement with the clients its floors share.
+ */
+import type { Pool } from '@neondatabase/serverless';
+import type { Redis as UpstashRedis } from '@upstash/redis/cloudflare';
+import { createFullApp } from '../../src/app';
+import { loadConfig, type AppConfig } from '../../src/config/config';
+import { createLogger } from '../../src/observability/logger';
+import { sharedDeps } from '../../src/runtime/provider';
+import { createUpstashRedis } from '../../src/store/upstash-store';
+import { createNodeDeps } from './node-deps';
+import { createCounters, type Counters, type Usage } from './bench-counters';
+import type { PrivateRedis } from './private-redis';
+import { percentile, startRealServices } from './real-services';
+
+export { percentile };
+
+/** Runs fn over items with n workers, in order of items. */
+export async function runPool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(n, items.length)) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+/** A response fully read: latency is measured to the last byte. */
+export async function drain(res: Response): Promise<Response> {
+  await res.arrayBuffer();
+  return res;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+export interface PhaseResult {
+  name: string;
+  ops: number;
+  concurrency: number;
+  wallMs: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  /** Outcome labels (HTTP status, "duplicate", "error", …) and how many ops had each. */
+  outcomes: Record<string, number>;
+  firstError: string | null;
+  usage: Usage;
+  perOp: { redisCommands: number | null; storeRequests: number; dbTransactions: number; dbExplicit: number; dbImplicit: number; dbStatements: number };
+}
+
+/**
+ * Warm-up (same kind of work, not measured), then the measured ops: each group runs through the
+ * pool in turn (e.g. creates before the updates that need them), timed from outside per op; the
+ * counters are read when everything the phase started has settled.
+ */
+export async function measurePhase<T>(
+  name: string,
+  opts: {
+    counters: Counters;
+    concurrency: number;
+    warmup?: readonly (readonly T[])[];
+    groups: readonly (readonly T[])[];
+    run: (item: T) => Promise<string | number | void>;
+    /** After the warm-up has settled, before the counters are first read (its own work is not counted). */
+    beforeMeasure?: () => Promise<void>;
+  },
+): Promise<PhaseResult> {
+  const outcomes: Record<string, number> = {};
+  let firstError: string | null = null;
+  const times: number[] = [];
+  const once = async (item: T, record: boolean) => {
+    const t0 = performance.now();
+    let label: string;
+    try {
+      label = String((await opts.run(item)) ?? 'ok');
+    } catch (err) {
+      label = 'error';
+      firstError ??= err instanceof Error ? err.message : String(err);
+    }
+    const ms = performance.now() - t0;
+    if (!record) return;
+    times.push(ms);
+    outcomes[label] = (outcomes[label] ?? 0) + 1;
+  };
+
+  for (const group of opts.warmup ?? []) await runPool(group, opts.concurrency, (item) => once(item, false));
+  await opts.counters.settle();
+  if (opts.beforeMeasure) {
+    await opts.beforeMeasure();
+    await opts.counters.settle();
+  }
+  const before = await opts.counters.snapshot();
+  const wall0 = performance.now();
+  for (const group of opts.groups) await runPool(group, opts.concurrency, (item) => once(item, true));
+  const wallMs = performance.now() - wall0;
+  await opts.counters.settle();
+  const after = await opts.counters.snapshot();
+
+  const usage = opts.counters.usage(before, after);
+  const sorted = [...times].sort((a, b) => a - b);
+  const ops = times.length;
+  const per = (n: number) => (ops ? n / ops : NaN);
+  return {
+    name,
+    ops,
+    concurrency: opts.concurrency,
+    wallMs,
+    perSecond: ops / (wallMs / 1000),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean: times.reduce((a, b) => a + b, 0) / Math.max(1, ops),
+    outcomes,
+    firstError,
+    usage,
+    perOp: {
+      redisCommands: usage.redis ? per(usage.redis.total) : null,
+      storeRequests: per(usage.storeRequests),
+      dbTransactions: per(usage.db.explicit + usage.db.implicit),
+      dbExplicit: per(usage.db.explicit),
+      dbImplicit: per(usage.db.implicit),
+      dbStatements: per(usage.db.statements),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goals and reporting
+
+export interface Verdict {
+  goal: string;
+  value: number;
+  target: number;
+  pass: boolean;
+  /** The value as printed: a ratio (0.23×) or a count (13.70). */
+  shown: string;
+}
+
+/** ≥ target (higher is better) or ≤ target (lower is better). */
+export function verdict(goal: string, value: number | null, cmp: '>=' | '<=', target: number, kind: 'ratio' | 'count' = 'ratio'): Verdict {
+  const v = value ?? NaN;
+  const shown = kind === 'ratio' ? fmt.ratio(v) : fmt.per(v);
+  return { goal, value: v, target, shown, pass: Number.isFinite(v) && (cmp === '>=' ? v >= target : v <= target) };
+}
+
+/** The issue's goals for a service phase measured against its floor. */
+export function goalsAgainstFloor(label: string, floor: PhaseResult, service: PhaseResult, maxStoreCommands = 2): Verdict[] {
+  return [
+    verdict(`${label}: throughput ≥ 0.7× floor`, service.perSecond / floor.perSecond, '>=', 0.7),
+    verdict(`${label}: p99 ≤ 2× floor`, service.p99 / floor.p99, '<=', 2),
+    verdict(`${label}: ≤ ${maxStoreCommands} store commands per op`, service.perOp.redisCommands, '<=', maxStoreCommands, 'count'),
+  ];
+}
+
+export const fmt = {
+  ms: (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : 'n/a'),
+  rate: (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a'),
+  per: (n: number | null) => (n === null ? 'n/a' : Number.isFinite(n) ? n.toFixed(2) : 'n/a'),
+  ratio: (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a'),
+};
+
+/** Left-aligned first column, right-aligned numbers. */
+export function table(header: string[], rows: string[][], indent = '  '): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    indent + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), indent + widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The common table: one row per phase. */
+export function phaseTable(phases: PhaseResult[], unit: string): string {
+  return table(
+    ['', `${unit}/s`, 'p50', 'p99', `Redis cmds/${unit}`, `store HTTP/${unit}`, `DB tx/${unit}`, `(explicit+single)`, `DB stmts/${unit}`],
+    phases.map((p) => [
+      p.name,
+      fmt.rate(p.perSecond),
+      fmt.ms(p.p50),
+      fmt.ms(p.p99),
+      fmt.per(p.perOp.redisCommands),
+      fmt.per(p.perOp.storeRequests),
+      fmt.per(p.perOp.dbTransactions),
+      `${fmt.per(p.perOp.dbExplicit)}+${fmt.per(p.perOp.dbImplicit)}`,
+      fmt.per(p.perOp.dbStatements),
+    ]),
+  );
+}
+
+/** Redis commands of a phase per op, by command, largest first: where the store traffic comes from. */
+export function commandBreakdown(p: PhaseResult): string {
+  if (!p.usage.redis) return 'n/a (shared Redis: not counted)';
+  const entries = Object.entries(p.usage.redis.byCommand).sort((a, b) => b[1] - a[1]);
+  if (!entries.length) return 'none';
+  return entries.map(([cmd, n]) => `${cmd} ${(n / p.ops).toFixed(2)}`).join(', ');
+}
+
+/** Any tally per op, largest first. */
+export function perOpBreakdown(counts: Record<string, number>, ops: number, sep = ', '): string {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (!entries.length) return 'none';
+  return entries.map(([k, n]) => `${k} ${(n / ops).toFixed(2)}`).join(sep);
+}
+
+/** Everything a phase's ops cost, per op, by where it comes from (for the report). */
+export function usageDetails(p: PhaseResult, unit: string, indent = '    '): string {
+  const sent = Object.entries(p.usage.storeCommands).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const width = Math.max(0, ...sent.map(([k]) => k.length));
+  const lines = [
+    `${p.name}, per ${unit}:`,
+    `  redis-server ran:  ${commandBreakdown(p)}`,
+    `  client sent:       ${fmt.per(p.perOp.storeRequests)} HTTP requests to the store${sent.length ? ', carrying' : ''}`,
+    ...sent.map(([k, n]) => `    ${k.padEnd(width)}  ${(n / p.ops).toFixed(2)}`),
+    `  Postgres:          ${perOpBreakdown(p.usage.db.byShape, p.ops)}`,
+  ];
+  return lines.map((l) => indent + l).join('\n');
+}
+
+export function verdictLines(verdicts: Verdict[]): string {
+  return verdicts.map((v) => `  ${v.pass ? 'PASS' : 'FAIL'}  ${v.goal}: ${v.shown}`).join('\n');
+}
+
+/** JSON-friendly phase (latencies rounded, usage kept). */
+export function phaseJson(p: PhaseResult) {
+  const r = (n: number, d = 2) => (Number.isFinite(n) ? Number(n.toFixed(d)) : null);
+  return {
+    name: p.name,
+    ops: p.ops,
+    concurrency: p.concurrency,
+    wall_ms: r(p.wallMs, 1),
+    per_second: r(p.perSecond, 1),
+    p50_ms: r(p.p50),
+    p99_ms: r(p.p99),
+    mean_ms: r(p.mean),
+    outcomes: p.outcomes,
+    first_error: p.firstError,
+    per_op: {
+      redis_commands: p.perOp.redisCommands === null ? null : r(p.perOp.redisCommands, 3),
+      store_http_requests: r(p.perOp.storeRequests, 3),
+      db_transactions: r(p.perOp.dbTransactions, 3),
+      db_explicit_transactions: r(p.perOp.dbExplicit, 3),
+      db_single_statement_transactions: r(p.perOp.dbImplicit, 3),
+      db_statements: r(p.perOp.dbStatements, 3),
+    },
+    totals: { redis_commands: p.usage.redis, store_http_requests: p.usage.storeRequests, store_commands_sent: p.usage.storeCommands, db: p.usage.db },
+  };
+}
+
+/** Options every benchmark takes. */
+export const commonArgs = {
+  concurrency: { type: 'string', default: '8' },
+  warmup: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  strict: { type: 'boolean', default: false },
+  'rate-limits': { type: 'boolean', default: false },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// The service under measurement, and the clients its floor shares with it
+
+/**
+ * The full app on the real PostgreSQL (Neon's driver through the ws-proxy) and a private
+ * redis-server (through the Upstash bridge), migrated, with counters installed. `pool` and
+ * `upstash` are the very clients the app uses, for the floors.
+ */
+export async function startBenchService(extraEnv: Record<string, string>) {
+  const services = await startRealServices({ redis: 'private' });
+  try {
+    const env: Record<string, string> = { ...services.env, API_KEYS: 'bench', LOG_LEVEL: 'error', ...extraEnv };
+    const config: AppConfig = loadConfig(env);
+    const storePrefix = `bench:${crypto.randomUUID()}:`;
+    const counters = createCounters({ redis: services.redis, storeUrl: services.env.UPSTASH_REDIS_REST_URL, storePrefix });
+    const node = await createNodeDeps(config, { migrate: true, logger: createLogger({ level: 'error' }), storePrefix });
+    const app = createFullApp(sharedDeps(node.deps));
+    // The app's own clients: drizzle keeps its pool as $client; UpstashStore keeps its client as `redis`.
+    const pool = (node.deps.db as unknown as { $client: Pool }).$client;
+    const upstash =
+      (node.deps.store as unknown as { redis?: UpstashRedis }).redis ??
+      createUpstashRedis({ url: services.env.UPSTASH_REDIS_REST_URL, token: services.env.UPSTASH_REDIS_REST_TOKEN });
+    return {
+      services,
+      env,
+      config,
+      node,
+      app,
+      pool,
+      upstash,
+      storePrefix,
+      counters,
+      async close() {
+        await node.close().catch(() => {});
+        await services.close();
+      },
+    };
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+}
+
+export function describeSetup(s: { services: { redis: PrivateRedis | null; env: { DATABASE_URL: string; NEON_WS_PROXY: string; UPSTASH_REDIS_REST_URL: string } } }): string {
+  const r = s.services.redis;
+  const db = new URL(s.services.env.DATABASE_URL);
+  return (
+    `  Neon driver → ws-proxy ${s.services.env.NEON_WS_PROXY} → PostgreSQL ${db.host}${db.pathname}; ` +
+    `@upstash/redis → bridge ${s.services.env.UPSTASH_REDIS_REST_URL} → ${r ? `private redis-server 127.0.0.1:${r.port} (pid ${r.pid})` : 'shared Redis'}`
+  );
+}
