@@ -1,5 +1,6 @@
 // All routes in one Worker. Deployed with `wrangler deploy` (top-level config in wrangler.toml).
-import { createFullApp } from '../src/app';
+import { createFullApp } from '../src/apps/full';
 import { workerProvider } from '../src/runtime/worker-provider';
+import { createGhlServices } from '../src/ghl/services';
 
-export default createFullApp(workerProvider());
+export default createFullApp(workerProvider({ ghl: createGhlServices }));

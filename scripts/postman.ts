@@ -11,7 +11,7 @@
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { fullApiDocument } from '../src/app';
+import { contractDocuments } from './lib/contract';
 
 type Op = { method: string; path: string; summary?: string; description?: string };
 type Item = {
@@ -203,7 +203,7 @@ const ITEMS: [folder: string, description: string, items: Item[]][] = [
 ];
 
 export function buildCollection() {
-  const doc = fullApiDocument() as unknown as { paths: Record<string, Record<string, { operationId?: string; summary?: string; description?: string }>> };
+  const doc = contractDocuments().find((d) => d.name === 'full')!.document as unknown as { paths: Record<string, Record<string, { operationId?: string; summary?: string; description?: string }>> };
   const ops = new Map<string, Op>();
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, o] of Object.entries(item)) if (o.operationId) ops.set(o.operationId, { method: method.toUpperCase(), path, summary: o.summary, description: o.description });

@@ -1,4 +1,4 @@
-import type { ZodError } from 'zod';
+import type { ZodError } from 'zod/v4';
 
 /** A field that failed, as clients see it: the JSON path and what was wrong with it. */
 export interface FieldError {

@@ -4,10 +4,11 @@ import type { Clock } from './lib/clock';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { KvStore } from './store/kv-store';
+import type { WriteBehind } from './store/write-behind';
 
 /**
- * The ports every layer may be handed: configuration, the database, the key-value store, the
- * clock, the logger and the metrics. The GHL adapter is built from these; `Deps` (src/deps.ts)
+ * The ports every layer may be handed: configuration, the database, the key-value store (and its
+ * write-behind buffer), the clock, the logger and the metrics. The GHL adapter is built from these; `Deps` (src/deps.ts)
  * adds what is built on top of them.
  */
 export interface PlatformDeps {
@@ -17,4 +18,6 @@ export interface PlatformDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Store writes that can wait a moment (counts, rate-limit windows), flushed after responses. */
+  writeBehind: WriteBehind;
 }

@@ -174,7 +174,11 @@ async function serviceDelivery(d: Delivery): Promise<number> {
   return res.status;
 }
 
-const OUTCOME_METRICS = ['webhooks.created', 'webhooks.applied', 'webhooks.cancelled', 'webhooks.duplicate', 'webhooks.stale', 'webhooks.conflict', 'webhooks.failed'];
+const OUTCOME_METRICS = ['created', 'applied', 'cancelled', 'duplicate', 'stale', 'conflict', 'failed'].map((outcome) => `webhooks_total{outcome="${outcome}"}`);
+const readOutcomes = async () => {
+  const all = await node.deps.metrics.read();
+  return Object.fromEntries(OUTCOME_METRICS.map((m) => [m, all[m] ?? 0]));
+};
 
 try {
   // The old baseline, kept for comparison with earlier runs: the cheapest request touching both stores.
@@ -201,11 +205,11 @@ try {
     counters, concurrency: CONCURRENCY, warmup, groups: serviceGroups, run: serviceDelivery,
     // Outcomes and the first-delivery rate below are those of the measured deliveries only.
     beforeMeasure: async () => {
-      metricsBefore = await node.deps.metrics.read(OUTCOME_METRICS);
+      metricsBefore = await readOutcomes();
       await pool.query(`delete from webhook_events where location_id = 'loc-bench-warmup'`);
     },
   });
-  const metricsAfter = await node.deps.metrics.read(OUTCOME_METRICS);
+  const metricsAfter = await readOutcomes();
   const metrics = Object.fromEntries(OUTCOME_METRICS.map((m) => [m, metricsAfter[m]! - (metricsBefore[m] ?? 0)]));
   const first = await firstDeliveryStats(node.deps.db);
 

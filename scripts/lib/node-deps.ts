@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../src/observability/logger';
 import { systemClock, type Clock } from '../../src/lib/clock';
 import type { Deps } from '../../src/deps';
 import { buildDeps } from '../../src/runtime/build-deps';
+import { createGhlServices } from '../../src/ghl/services';
 import type { KvStore } from '../../src/store/kv-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import { UpstashStore, createUpstashRedis } from '../../src/store/upstash-store';
@@ -31,6 +32,7 @@ export async function createNodeDeps(
     clock: opts.clock ?? systemClock,
     logger: opts.logger ?? createLogger({ level: config.LOG_LEVEL }),
     fetch: opts.fetch ?? globalThis.fetch,
+    ghl: createGhlServices,
     sleep: opts.sleep,
     queue: opts.queue,
   });

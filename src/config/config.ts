@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/v4';
 import { isValidZone } from '../domain/time';
 
 /**

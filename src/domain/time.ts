@@ -1,25 +1,27 @@
-import { DateTime, IANAZone } from 'luxon';
-
 /**
  * Every conversion between wall-clock time and instants lives here.
  * Rule: we store UTC instants plus the IANA zone of the location; local wall times exist
  * only at the edges (input without offset, output for people).
+ *
+ * Built on the platform's Intl time-zone data (the same tz database luxon reads), so no date
+ * library ships in the Workers; test/unit/time-oracle.test.ts checks it against luxon.
  */
 
 export type TimeResult = { ok: true; instant: Date } | { ok: false; reason: string };
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // A date and at least hours:minutes; 'T' or a space between them; optional seconds/fraction; optional offset.
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * Years an appointment can sensibly have. Outside them, dates are typos or attacks, and some
- * (year 1, year 10000) do not survive the round trip through Date, luxon and Postgres intact.
+ * (year 1, year 10000) do not survive the round trip through Date and Postgres intact.
  */
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 2199;
 /** Real UTC offsets run from −12:00 to +14:00; anything beyond ±14:00 is not an offset. */
 const MAX_OFFSET_MINUTES = 14 * 60;
+const MINUTE = 60_000;
 
 export function isSaneInstant(d: Date): boolean {
   const year = d.getUTCFullYear();
@@ -31,18 +33,96 @@ export function isSaneInstantString(s: string): boolean {
   return isSaneInstant(new Date(Date.parse(s)));
 }
 
-function offsetProblem(offset: string): string | null {
-  if (/^z$/i.test(offset)) return null;
-  const m = /^([+-])(\d{2})(?::?(\d{2}))?$/.exec(offset)!;
-  const hours = Number(m[2]);
-  const minutes = Number(m[3] ?? 0);
-  if (minutes >= 60 || hours * 60 + minutes > MAX_OFFSET_MINUTES) return `${offset} is not a UTC offset (they run from -12:00 to +14:00)`;
-  return null;
+// ── Zones ──────────────────────────────────────────────────────────────────────────────────────
+
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+/** One formatter per zone (making them is the costly part); null for a zone that does not exist. */
+function formatter(zone: string): Intl.DateTimeFormat | null {
+  let f = formatters.get(zone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      f = null;
+    }
+    formatters.set(zone, f);
+  }
+  return f;
 }
 
 export function isValidZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  return zone.length > 0 && formatter(zone) !== null;
 }
+
+interface Wall {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The wall clock in `zone` at `ms` (whole seconds). */
+function wallAt(ms: number, zone: string): Wall {
+  const parts = formatter(zone)!.formatToParts(new Date(ms));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
+const asUtc = (w: Wall, ms = 0) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, ms);
+
+/** `zone`'s offset from UTC at instant `ms`, in minutes (Lima: −300; before 1908, −308.2). */
+function offsetAt(ms: number, zone: string): number {
+  const whole = Math.floor(ms / 1000) * 1000;
+  return (asUtc(wallAt(whole, zone)) - whole) / MINUTE;
+}
+
+/**
+ * The instant a wall time names in `zone`. `exists: false` when a DST change skipped it; the
+ * instant is then the same wall time read with the offset from before the change (01:30 where
+ * 00:00–01:00 was skipped reads as 00:30 would have: 30 minutes past the gap's end). A wall time
+ * that happens twice (clocks set back) is its first occurrence: a day starts at its first midnight.
+ */
+function resolveWall(w: Wall, ms: number, zone: string): { instant: number; exists: boolean } {
+  const local = asUtc(w, ms);
+  // The offsets in force a day either side: a wall time near a change is read with each.
+  const before = local - offsetAt(local - 86_400_000, zone) * MINUTE;
+  const after = local - offsetAt(local + 86_400_000, zone) * MINUTE;
+  const fits = [...new Set([before, after])].filter((t) => sameWall(wallAt(t, zone), w)).sort((a, b) => a - b);
+  if (fits.length) return { instant: fits[0]!, exists: true };
+  return { instant: before, exists: false };
+}
+
+function sameWall(a: Wall, b: Wall): boolean {
+  return a.year === b.year && a.month === b.month && a.day === b.day && a.hour === b.hour && a.minute === b.minute && a.second === b.second;
+}
+
+function validWall(w: Wall): boolean {
+  const daysInMonth = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
+  return w.month >= 1 && w.month <= 12 && w.day >= 1 && w.day <= daysInMonth && w.hour <= 23 && w.minute <= 59 && w.second <= 59;
+}
+
+function offsetMinutes(offset: string): number | null {
+  if (/^z$/i.test(offset)) return 0;
+  const m = /^([+-])(\d{2})(?::?(\d{2}))?$/.exec(offset)!;
+  const hours = Number(m[2]);
+  const minutes = Number(m[3] ?? 0);
+  if (minutes >= 60 || hours * 60 + minutes > MAX_OFFSET_MINUTES) return null;
+  return (m[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+}
+
+// ── Reading ────────────────────────────────────────────────────────────────────────────────────
 
 /**
  * Reads an instant from ISO-8601. With an offset (`Z`, `±HH:MM`, `±HHMM`, `±HH`) the offset wins;
@@ -54,32 +134,60 @@ export function parseInstant(input: string, zone: string): TimeResult {
   if (!m) {
     return { ok: false, reason: 'expected an ISO-8601 date-time such as 2025-11-14T23:30:00-05:00 or 2025-11-14T23:30' };
   }
-  const [, date, time, offset] = m;
-  const year = Number(date!.slice(0, 4));
-  if (year < MIN_YEAR || year > MAX_YEAR) return { ok: false, reason: `the year must be between ${MIN_YEAR} and ${MAX_YEAR}` };
-  const badOffset = offset ? offsetProblem(offset) : null;
-  if (badOffset) return { ok: false, reason: badOffset };
-  const iso = `${date}T${time}${offset ?? ''}`;
-  const dt = DateTime.fromISO(iso, { zone, setZone: false });
-  if (!dt.isValid) return { ok: false, reason: `not a valid date-time (${dt.invalidReason ?? 'invalid'})` };
-  if (!isSaneInstant(dt.toJSDate())) return { ok: false, reason: `the year must be between ${MIN_YEAR} and ${MAX_YEAR}` };
-  if (!offset) {
-    const wall = DateTime.fromISO(iso, { zone: 'UTC' });
-    if (wall.hour !== dt.hour || wall.minute !== dt.minute || wall.day !== dt.day) {
-      return { ok: false, reason: `${iso} does not exist in ${zone} (skipped by a daylight-saving change)` };
-    }
+  const [, y, mo, d, h, mi, s, fraction, offset] = m;
+  const w: Wall = { year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s ?? 0) };
+  if (w.year < MIN_YEAR || w.year > MAX_YEAR) return { ok: false, reason: `the year must be between ${MIN_YEAR} and ${MAX_YEAR}` };
+  if (!validWall(w)) return { ok: false, reason: 'not a valid date-time (a day, hour, minute or second out of range)' };
+  const ms = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
+  let instant: number;
+  if (offset) {
+    const minutes = offsetMinutes(offset);
+    if (minutes === null) return { ok: false, reason: `${offset} is not a UTC offset (they run from -12:00 to +14:00)` };
+    instant = asUtc(w, ms) - minutes * MINUTE;
+  } else {
+    if (!isValidZone(zone)) return { ok: false, reason: `${zone} is not a known time zone` };
+    const r = resolveWall(w, ms, zone);
+    if (!r.exists) return { ok: false, reason: `${y}-${mo}-${d}T${h}:${mi}${s ? `:${s}` : ''} does not exist in ${zone} (skipped by a daylight-saving change)` };
+    instant = r.instant;
   }
-  return { ok: true, instant: dt.toJSDate() };
+  const date = new Date(instant);
+  if (!isSaneInstant(date)) return { ok: false, reason: `the year must be between ${MIN_YEAR} and ${MAX_YEAR}` };
+  return { ok: true, instant: date };
+}
+
+// ── Writing ────────────────────────────────────────────────────────────────────────────────────
+
+const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
+
+function iso(w: Wall, ms: number, suffix: string): string {
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${ms ? `.${pad(ms, 3)}` : ''}${suffix}`;
 }
 
 /** `2025-11-14T23:30:00-05:00`: the instant as people in `zone` read it, offset included. */
 export function formatInZone(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }) ?? instant.toISOString();
+  const t = instant.getTime();
+  // A zone named UTC (or GMT) is written with Z, as luxon did; any other shows its offset.
+  if (/^(utc|gmt)$/i.test(zone)) return formatUtc(instant);
+  const offset = offsetAt(t, zone);
+  const sign = offset < 0 ? '-' : '+';
+  // Whole minutes, cut toward zero: the seconds of an old local mean time are not shown.
+  return iso(wallAt(t, zone), ((t % 1000) + 1000) % 1000, `${sign}${pad(Math.trunc(offset / 60))}:${pad(Math.trunc(offset % 60))}`);
 }
 
 export function formatUtc(instant: Date): string {
-  return DateTime.fromJSDate(instant, { zone: 'UTC' }).toISO({ suppressMilliseconds: true }) ?? instant.toISOString();
+  const t = instant.getTime();
+  const w: Wall = {
+    year: instant.getUTCFullYear(),
+    month: instant.getUTCMonth() + 1,
+    day: instant.getUTCDate(),
+    hour: instant.getUTCHours(),
+    minute: instant.getUTCMinutes(),
+    second: instant.getUTCSeconds(),
+  };
+  return iso(w, ((t % 1000) + 1000) % 1000, 'Z');
 }
+
+// ── Days ───────────────────────────────────────────────────────────────────────────────────────
 
 export function isDateOnly(input: string): boolean {
   return DATE_ONLY.test(input);
@@ -87,11 +195,17 @@ export function isDateOnly(input: string): boolean {
 
 /** The instants where a calendar day of `zone` starts and where the next one starts (DST-aware: 23 or 25 h days). */
 export function dayBounds(date: string, zone: string): { start: Date; end: Date } | null {
-  if (!DATE_ONLY.test(date)) return null;
-  const start = DateTime.fromISO(date, { zone }).startOf('day');
-  if (!start.isValid || !isSaneInstant(start.toJSDate())) return null;
+  const m = DATE_ONLY.exec(date);
+  if (!m || !isValidZone(zone)) return null;
+  const day: Wall = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: 0, minute: 0, second: 0 };
+  if (!validWall(day)) return null;
+  const next = new Date(Date.UTC(day.year, day.month - 1, day.day + 1));
+  const nextDay: Wall = { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate(), hour: 0, minute: 0, second: 0 };
   // The next day's start is computed, not start + 24 h: a day where midnight is skipped starts at 01:00.
-  return { start: start.toJSDate(), end: start.plus({ days: 1 }).startOf('day').toJSDate() };
+  const start = new Date(resolveWall(day, 0, zone).instant);
+  const end = new Date(resolveWall(nextDay, 0, zone).instant);
+  if (!isSaneInstant(start)) return null;
+  return { start, end };
 }
 
 /**

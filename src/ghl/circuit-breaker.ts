@@ -38,13 +38,20 @@ export class CircuitBreaker {
   }
 
   async isOpen(locationId: string): Promise<boolean> {
-    return (await this.store.get(this.openKey(locationId)).catch(() => null)) !== null;
+    return breakerOpen(this.store, locationId);
   }
 
   private openKey(l: string) {
-    return `ghl:breaker:${l}:open`;
+    return openKey(l);
   }
   private failKey(l: string) {
     return `ghl:breaker:${l}:fails`;
   }
+}
+
+const openKey = (locationId: string) => `ghl:breaker:${locationId}:open`;
+
+/** Whether a location's breaker is open, read straight from the store (metrics, status pages). */
+export async function breakerOpen(store: KvStore, locationId: string): Promise<boolean> {
+  return (await store.get(openKey(locationId)).catch(() => null)) !== null;
 }

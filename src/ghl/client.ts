@@ -1,5 +1,5 @@
 import ky, { type KyInstance } from 'ky';
-import type * as z from 'zod';
+import type * as z from 'zod/v4';
 import type { PlatformDeps } from '../platform';
 import { fullJitterDelay, waitAfter429 } from './backoff';
 import { CircuitBreaker } from './circuit-breaker';
@@ -35,6 +35,8 @@ export interface GhlClientDeps extends Pick<PlatformDeps, 'config' | 'store' | '
 }
 
 interface Call<S extends z.ZodType> {
+  /** What the call is for: the metrics' `operation` label (paths carry ids, so they cannot be labels). */
+  operation: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   version: string;
@@ -82,6 +84,7 @@ export class GhlClient {
 
   getLocation(locationId: string) {
     return this.call(locationId, {
+      operation: 'getLocation',
       method: 'GET',
       path: `locations/${encodeURIComponent(locationId)}`,
       version: VERSION.locations,
@@ -91,6 +94,7 @@ export class GhlClient {
 
   listCalendars(locationId: string) {
     return this.call(locationId, {
+      operation: 'listCalendars',
       method: 'GET',
       path: 'calendars/',
       version: VERSION.calendars,
@@ -106,6 +110,7 @@ export class GhlClient {
    */
   async listEvents(locationId: string, calendarId: string, from: Date, to: Date): Promise<ListedEvents> {
     const r = await this.call(locationId, {
+      operation: 'listEvents',
       method: 'GET',
       path: 'calendars/events',
       version: VERSION.calendars,
@@ -130,6 +135,7 @@ export class GhlClient {
 
   getAppointment(locationId: string, appointmentId: string): Promise<GhlAppointment> {
     return this.call(locationId, {
+      operation: 'getAppointment',
       method: 'GET',
       path: `calendars/events/appointments/${encodeURIComponent(appointmentId)}`,
       version: VERSION.calendars,
@@ -139,6 +145,7 @@ export class GhlClient {
 
   createAppointment(locationId: string, body: AppointmentWrite): Promise<GhlAppointment> {
     return this.call(locationId, {
+      operation: 'createAppointment',
       method: 'POST',
       path: 'calendars/events/appointments',
       version: VERSION.calendars,
@@ -149,6 +156,7 @@ export class GhlClient {
 
   updateAppointment(locationId: string, appointmentId: string, body: Partial<AppointmentWrite>): Promise<GhlAppointment> {
     return this.call(locationId, {
+      operation: 'updateAppointment',
       method: 'PUT',
       path: `calendars/events/appointments/${encodeURIComponent(appointmentId)}`,
       version: VERSION.calendars,
@@ -159,6 +167,7 @@ export class GhlClient {
 
   upsertContact(locationId: string, contact: { firstName?: string; lastName?: string; name?: string; email?: string; phone?: string }) {
     return this.call(locationId, {
+      operation: 'upsertContact',
       method: 'POST',
       path: 'contacts/upsert',
       version: VERSION.contacts,
@@ -168,7 +177,7 @@ export class GhlClient {
   }
 
   private async call<S extends z.ZodType>(locationId: string, req: Call<S>): Promise<z.output<S>> {
-    const { config, metrics, logger } = this.deps;
+    const { config, logger } = this.deps;
     const idempotent = req.method !== 'POST';
     let rejected: string | undefined;
     let refreshed = false;
@@ -190,7 +199,8 @@ export class GhlClient {
           ...(req.body !== undefined ? { json: req.body } : {}),
         });
       } catch (cause) {
-        await Promise.all([metrics.increment('ghl.calls'), metrics.increment('ghl.network_errors'), this.breaker.recordFailure(locationId)]);
+        this.record(req, 'network', Date.now() - started);
+        await this.breaker.recordFailure(locationId);
         lastError = new GhlError('network', `${req.method} ${req.path}: ${(cause as Error).message}`, {
           maybeWritten: !idempotent,
           cause,
@@ -202,7 +212,7 @@ export class GhlClient {
       }
 
       const body: unknown = await res.json().catch(() => null);
-      await this.observe(locationId, req, res, Date.now() - started);
+      this.observe(locationId, req, res, Date.now() - started);
       if (res.ok) {
         await this.breaker.recordSuccess(locationId);
         const parsed = req.schema.safeParse(body);
@@ -243,9 +253,9 @@ export class GhlClient {
     throw lastError ?? new GhlError('server', `${req.method} ${req.path}: no attempt made`);
   }
 
-  /** Status counters and the rate-limit headers GHL reports, for metrics and logs. */
-  private async observe(locationId: string, req: Call<z.ZodType>, res: Response, ms: number) {
-    const statusClass = res.status >= 500 ? '5xx' : [401, 403, 404, 429].includes(res.status) ? String(res.status) : `${Math.floor(res.status / 100)}xx`;
+  /** The answer's outcome and the rate-limit headers GHL reports, for metrics and logs. */
+  private observe(locationId: string, req: Call<z.ZodType>, res: Response, ms: number) {
+    const outcome = res.status >= 500 ? '5xx' : [401, 403, 404, 429].includes(res.status) ? String(res.status) : `${Math.floor(res.status / 100)}xx`;
     const limits = {
       max: res.headers.get('x-ratelimit-max'),
       remaining: res.headers.get('x-ratelimit-remaining'),
@@ -254,10 +264,12 @@ export class GhlClient {
       daily_remaining: res.headers.get('x-ratelimit-daily-remaining'),
     };
     this.deps.logger.debug('ghl call', { location_id: locationId, method: req.method, path: req.path, status: res.status, ms, rate_limit: limits });
-    await Promise.all([
-      this.deps.metrics.increment('ghl.calls'),
-      this.deps.metrics.increment(`ghl.status.${statusClass}`),
-      limits.remaining !== null ? this.deps.metrics.gauge(`ghl.ratelimit.${locationId}`, limits) : undefined,
-    ]);
+    this.record(req, outcome, ms);
+    if (limits.remaining !== null) this.deps.metrics.report(`ghl.ratelimit.${locationId}`, limits);
+  }
+
+  private record(req: Call<z.ZodType>, outcome: string, ms: number) {
+    this.deps.metrics.observe('ghl_request_duration_seconds', ms / 1000, { operation: req.operation, outcome });
+    if (['401', '403', '429', '5xx', 'network'].includes(outcome)) this.deps.metrics.count('ghl_errors_total', { type: outcome });
   }
 }

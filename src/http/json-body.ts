@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type * as z from 'zod';
+import type * as z from 'zod/v4';
 import { unsafeJsonFields } from '../domain/text';
 import { AppError, fieldErrorsFromZod } from '../errors';
 

@@ -1,8 +1,10 @@
-import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
-import type { ZodError } from 'zod';
+import type { Hook } from '@hono/zod-openapi';
+import * as z from 'zod/v4';
+import type { ZodError } from 'zod/v4';
 import { unsafeJsonFields } from '../domain/text';
 import { AppError, fieldErrorsFromZod } from '../errors';
 import type { AppEnv } from './app-env';
+import { createContractRouter, type Router } from './router';
 
 /**
  * The route definitions are the contract: each route declares its zod schemas for path, query,
@@ -26,27 +28,27 @@ export const problemHook: Hook<unknown, AppEnv, string, void> = (result) => {
   if (unsafeJsonFields(result.data).length) throw failure(result.target, null, result.data);
 };
 
-/** A router for one resource: an OpenAPIHono whose validation failures are our problems. */
-export function createRouter() {
-  return new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
+/** A router for one resource (or an app): validation failures become our problems. */
+export function createRouter(): Router {
+  return createContractRouter(problemHook);
 }
 
 /** RFC 9457 problem+json, as src/http/render-error.ts writes it. */
 export const problemSchema = z
   .object({
-    type: z.string().openapi({ example: 'https://citas-sync.dev/problems/validation_failed' }),
-    title: z.string().openapi({ example: 'Unprocessable Content' }),
-    status: z.number().int().openapi({ example: 422 }),
-    code: z.string().openapi({ description: 'Stable machine-readable code; see the README error table.', example: 'validation_failed' }),
+    type: z.string().meta({ example: 'https://citas-sync.dev/problems/validation_failed' }),
+    title: z.string().meta({ example: 'Unprocessable Content' }),
+    status: z.number().int().meta({ example: 422 }),
+    code: z.string().meta({ description: 'Stable machine-readable code; see the README error table.', example: 'validation_failed' }),
     detail: z.string(),
     fields: z
-      .array(z.object({ field: z.string().openapi({ example: 'end_time' }), message: z.string().openapi({ example: 'must be after start_time' }) }))
+      .array(z.object({ field: z.string().meta({ example: 'end_time' }), message: z.string().meta({ example: 'must be after start_time' }) }))
       .optional()
-      .openapi({ description: 'Every failing field (400/422).' }),
-    request_id: z.string().optional().openapi({ description: 'Also in the X-Request-Id header and our logs.' }),
+      .meta({ description: 'Every failing field (400/422).' }),
+    request_id: z.string().optional().meta({ description: 'Also in the X-Request-Id header and our logs.' }),
   })
   .catchall(z.unknown())
-  .openapi('Problem');
+  .meta({ id: 'Problem' });
 
 const PROBLEM_TEXT: Record<number, string> = {
   400: 'The body is not JSON (`invalid_json`), or `If-Match` is malformed (`invalid_if_match`).',

@@ -26,11 +26,7 @@ export async function runJob(deps: Deps, opts: { kind: SyncKind; locationId: str
       opts.kind === 'cleanup'
         ? await cleanupLocation(deps, opts)
         : await reconcileLocation(deps, { locationId: opts.locationId, kind: opts.kind, messageId: opts.messageId });
-    await Promise.all([
-      deps.metrics.increment(`jobs.${opts.kind}.runs`),
-      deps.metrics.increment(`jobs.${opts.kind}.ms`, Date.now() - started),
-      deps.metrics.increment(`jobs.${opts.kind}.${r.outcome}`),
-    ]);
+    deps.metrics.observe('job_duration_seconds', (Date.now() - started) / 1000, { kind: opts.kind, outcome: r.outcome });
     return { skipped: false as const, ...r };
   } finally {
     await deps.store.compareAndDelete(key, owner);

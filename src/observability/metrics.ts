@@ -1,40 +1,45 @@
 import type { KvStore } from '../store/kv-store';
+import type { WriteBehind } from '../store/write-behind';
+import { FAMILIES, seriesKey, type CounterName, type HistogramName, type LabelsOf } from './catalog';
 
 /**
- * Counters in the shared store, so every isolate and process adds to the same numbers.
- * Names are dotted (`ghl.status.429`); values are totals since the store was created.
+ * Counting without a store round trip: counts and observations go to the process's write-behind
+ * buffer (src/store/write-behind.ts) and reach the shared store, one hash, at its next flush —
+ * so every isolate's work is counted once, and a request pays nothing for it. Counting never
+ * fails the work being counted; reading (`read`) flushes this process's part first.
  */
 export interface Metrics {
-  increment(name: string, by?: number): Promise<void>;
-  /** Sets a value that only the latest report matters for (e.g. the last rate-limit headers seen). */
-  gauge(name: string, value: unknown): Promise<void>;
-  read(names: string[]): Promise<Record<string, number>>;
+  count<K extends CounterName>(name: K, labels: LabelsOf<K>, by?: number): void;
+  observe<K extends HistogramName>(name: K, seconds: number, labels: LabelsOf<K>): void;
+  /** The latest of something reported (e.g. GHL's rate-limit headers per location), kept 24 h. */
+  report(name: string, value: unknown): void;
+  /** Every series in the shared store, as field → value. */
+  read(): Promise<Record<string, number>>;
 }
 
-const PREFIX = 'metrics:';
-const GAUGE_TTL_MS = 24 * 3600_000;
+export const METRICS_HASH = 'metrics:v2';
+const REPORT_TTL_MS = 24 * 3600_000;
 
-/**
- * Counting never fails the work being counted: a store that is down loses counts (reported through
- * `onError`, at most every 10 s), never a request. Reading them does fail, loudly.
- */
-export function storeMetrics(store: KvStore, onError: (err: unknown) => void = () => {}): Metrics {
-  let lastReport = 0;
-  const lost = (err: unknown) => {
-    if (Date.now() - lastReport < 10_000) return;
-    lastReport = Date.now();
-    onError(err);
-  };
+export function storeMetrics(store: KvStore, buffer: WriteBehind): Metrics {
   return {
-    async increment(name, by = 1) {
-      await store.increment(PREFIX + name, by).catch(lost);
+    count(name, labels, by = 1) {
+      buffer.hashAdd(METRICS_HASH, seriesKey(name, labels), by);
     },
-    async gauge(name, value) {
-      await store.set(`${PREFIX}gauge:${name}`, JSON.stringify(value), GAUGE_TTL_MS).catch(lost);
+    observe(name, seconds, labels) {
+      const buckets = FAMILIES[name].buckets as readonly number[];
+      // Stored per bucket (not cumulative): the exposition adds them up.
+      const le = buckets.find((b) => seconds <= b);
+      buffer.hashAdd(METRICS_HASH, seriesKey(`${name}_bucket`, { ...labels, le: le === undefined ? '+Inf' : String(le) }), 1);
+      buffer.hashAdd(METRICS_HASH, seriesKey(`${name}_sum`, labels), seconds);
+      buffer.hashAdd(METRICS_HASH, seriesKey(`${name}_count`, labels), 1);
     },
-    async read(names) {
-      const values = await Promise.all(names.map((n) => store.get(PREFIX + n)));
-      return Object.fromEntries(names.map((n, i) => [n, Number(values[i] ?? 0)]));
+    report(name, value) {
+      buffer.set(`metrics:gauge:${name}`, JSON.stringify(value), REPORT_TTL_MS);
+    },
+    async read() {
+      await buffer.flush();
+      const all = await store.hashGetAll(METRICS_HASH);
+      return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Number(v)]));
     },
   };
 }

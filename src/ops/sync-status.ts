@@ -1,6 +1,7 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
-import { citas, ghlConnections, locationSettings, sweepHolds, SYNC_KINDS, syncRuns, type SyncRunRow } from '../db/schema';
+import { and, desc, eq } from 'drizzle-orm';
+import { ghlConnections, locationSettings, sweepHolds, SYNC_KINDS, syncRuns, type SyncRunRow } from '../db/schema';
 import { holdView } from '../sync/sweep-holds';
+import { citaCountsByLocation } from './location-counts';
 import type { Deps } from '../deps';
 import { firstDeliveryStats } from '../webhooks/events-repo';
 
@@ -16,15 +17,7 @@ export async function syncStatus(deps: Deps) {
   const [connections, settings, counts, webhooks, holds] = await Promise.all([
     deps.db.select().from(ghlConnections),
     deps.db.select({ id: locationSettings.locationId }).from(locationSettings),
-    deps.db
-      .select({
-        locationId: citas.locationId,
-        pending: sql<number>`count(*) filter (where ${citas.syncStatus} = 'pending_sync')::int`,
-        failed: sql<number>`count(*) filter (where ${citas.syncStatus} = 'sync_failed')::int`,
-        conflicts: sql<number>`count(*) filter (where ${citas.conflict} and ${citas.status} not in ('cancelled', 'invalid'))::int`,
-      })
-      .from(citas)
-      .groupBy(citas.locationId),
+    citaCountsByLocation(deps.db),
     firstDeliveryStats(deps.db),
     deps.db.select().from(sweepHolds).where(eq(sweepHolds.status, 'held')),
   ]);

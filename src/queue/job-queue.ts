@@ -1,25 +1,50 @@
-import { Client } from '@upstash/qstash';
-
 /**
- * Where fan-out messages go: QStash when deployed (signed, retried, flow-controlled per
- * location), a local queue under `npm start` and in tests (same signed requests).
+ * Where job messages go: QStash when deployed (signed, retried, flow-controlled, delayed,
+ * de-duplicated), a local queue that signs and delivers the same way under `npm start` and in
+ * tests (scripts/lib/local-qstash.ts).
  */
-export interface JobQueue {
-  publish(msg: { url: string; body: unknown; flowKey: string }): Promise<{ messageId: string }>;
+export interface JobMessage {
+  url: string;
+  body: unknown;
+  /** One message at a time per key (e.g. a location): a slow one cannot starve the others, nor race itself. */
+  flowKey?: string;
+  /** Deliver no sooner than this. */
+  delaySeconds?: number;
+  /** QStash drops a second message with the same id (within its de-duplication window). */
+  deduplicationId?: string;
+  /** Deliveries after the first (QStash's default is the plan's maximum). */
+  retries?: number;
 }
 
-export function qstashQueue(opts: { token: string; baseUrl?: string }): JobQueue {
-  const client = new Client({ token: opts.token, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
+export interface JobQueue {
+  publish(msg: JobMessage): Promise<{ messageId: string; deduplicated?: boolean }>;
+}
+
+/**
+ * QStash's publish API (POST /v2/publish/<destination>) called directly: one request, a few
+ * headers. The SDK's client would carry 30 KB into every Worker that publishes; the jobs Worker
+ * still uses its Receiver to verify what QStash sends.
+ */
+export function qstashQueue(opts: { token: string; baseUrl?: string; fetch?: typeof fetch }): JobQueue {
+  const base = (opts.baseUrl ?? 'https://qstash.upstash.io').replace(/\/$/, '');
+  const send = opts.fetch ?? fetch.bind(globalThis);
   return {
     async publish(msg) {
-      const res = await client.publishJSON({
-        url: msg.url,
-        body: msg.body,
-        retries: 3,
-        // One job at a time per location: a slow location cannot starve the others, nor race itself.
-        flowControl: { key: msg.flowKey, parallelism: 1 },
-      });
-      return { messageId: (res as { messageId: string }).messageId };
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${opts.token}`,
+        'Content-Type': 'application/json',
+        'Upstash-Retries': String(msg.retries ?? 3),
+      };
+      if (msg.flowKey) {
+        headers['Upstash-Flow-Control-Key'] = msg.flowKey;
+        headers['Upstash-Flow-Control-Value'] = 'parallelism=1';
+      }
+      if (msg.delaySeconds) headers['Upstash-Delay'] = `${Math.ceil(msg.delaySeconds)}s`;
+      if (msg.deduplicationId) headers['Upstash-Deduplication-Id'] = msg.deduplicationId;
+      const res = await send(`${base}/v2/publish/${msg.url}`, { method: 'POST', headers, body: JSON.stringify(msg.body) });
+      const answer = (await res.json().catch(() => null)) as { messageId?: string; deduplicated?: boolean; error?: string } | null;
+      if (!res.ok || !answer?.messageId) throw new Error(`QStash refused the message (${res.status}): ${answer?.error ?? 'no message id'}`);
+      return { messageId: answer.messageId, ...(answer.deduplicated ? { deduplicated: true } : {}) };
     },
   };
 }

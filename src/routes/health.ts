@@ -1,4 +1,6 @@
-import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { defineRoute } from '../http/router';
+import * as z from 'zod/v4';
 import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-env';
 import { createRouter, json, security } from '../http/openapi';
@@ -36,10 +38,10 @@ const healthSchema = z
       sync: z.object({ stale_locations: z.array(z.string()), held_sweeps: z.array(z.string()), ok: z.boolean() }),
     }),
   })
-  .openapi('Health');
-const readySchema = z.object({ ready: z.boolean(), error: z.string().optional() }).openapi('Readiness');
+  .meta({ id: 'Health' });
+const readySchema = z.object({ ready: z.boolean(), error: z.string().optional() }).meta({ id: 'Readiness' });
 
-const healthRoute = createRoute({
+const healthRoute = defineRoute({
   method: 'get',
   path: '/healthz',
   operationId: 'health',
@@ -49,7 +51,7 @@ const healthRoute = createRoute({
   security: security.none,
   responses: { 200: json(healthSchema, 'Up (ok or degraded).'), 503: json(healthSchema, 'The database is down.') },
 });
-const readyRoute = createRoute({
+const readyRoute = defineRoute({
   method: 'get',
   path: '/readyz',
   operationId: 'ready',

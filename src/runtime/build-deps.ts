@@ -1,12 +1,39 @@
 import type { AppConfig } from '../config/config';
 import type { Db } from '../db/client';
-import { createGhlServices } from '../ghl/services';
+import type { GhlServices } from '../ghl/services';
 import type { Logger } from '../observability/logger';
-import { storeMetrics } from '../observability/metrics';
+import { storeMetrics, type Metrics } from '../observability/metrics';
 import type { KvStore } from '../store/kv-store';
+import { WriteBehind } from '../store/write-behind';
 import type { Clock } from '../lib/clock';
 import type { Deps } from '../deps';
+import type { PlatformDeps } from '../platform';
 import { qstashQueue, type JobQueue } from '../queue/job-queue';
+
+/** How long counts and rate-limit windows may wait in a process before reaching the shared store. */
+export const WRITE_BEHIND_INTERVAL_MS = 1_000;
+
+export type GhlFactory = (platform: PlatformDeps & { fetch: typeof fetch; sleep?: (ms: number) => Promise<void> }) => GhlServices;
+
+/**
+ * A function that never talks to GHL (the webhooks Worker) is built without the GHL client, so its
+ * bundle does not carry it; reaching for it anyway is a bug, said plainly.
+ */
+export const noGhl: GhlFactory = () =>
+  new Proxy({} as GhlServices, {
+    get(_t, prop) {
+      throw new Error(`this function has no GHL client (deps.ghl.${String(prop)}): it does not talk to GHL`);
+    },
+  });
+
+/** The per-process (per-isolate) parts that outlive a request: the write-behind buffer and the metrics on it. */
+export function processParts(store: KvStore, logger: Logger): { writeBehind: WriteBehind; metrics: Metrics } {
+  const writeBehind = new WriteBehind(store, {
+    intervalMs: WRITE_BEHIND_INTERVAL_MS,
+    onError: (err) => logger.warn('counts not written yet: the store is unavailable (kept for the next try)', { err }),
+  });
+  return { writeBehind, metrics: storeMetrics(store, writeBehind) };
+}
 
 /** The one place the deps graph is wired, for Workers, Node and tests alike. */
 export function buildDeps(parts: {
@@ -18,16 +45,20 @@ export function buildDeps(parts: {
   /** How GHL is reached: global fetch, or the sandbox's in-process fetch in tests. */
   fetch: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  ghl: GhlFactory;
+  /** Kept across requests by the caller (Workers: per isolate); made here when not given. */
+  process?: { writeBehind: WriteBehind; metrics: Metrics };
   /** Overrides the queue (local queue under npm start and in tests). */
   queue?: JobQueue | null;
 }): Deps {
-  const metrics = storeMetrics(parts.store, (err) => parts.logger.warn('metrics not recorded: the store is unavailable', { err }));
-  const ghl = createGhlServices({ ...parts, metrics });
+  const { writeBehind, metrics } = parts.process ?? processParts(parts.store, parts.logger);
+  const platform: PlatformDeps = { config: parts.config, db: parts.db, store: parts.store, clock: parts.clock, logger: parts.logger, metrics, writeBehind };
+  const ghl = parts.ghl({ ...platform, fetch: parts.fetch, sleep: parts.sleep });
   const queue =
     parts.queue !== undefined
       ? parts.queue
       : parts.config.QSTASH_TOKEN
         ? qstashQueue({ token: parts.config.QSTASH_TOKEN, baseUrl: parts.config.QSTASH_URL })
         : null;
-  return { config: parts.config, db: parts.db, store: parts.store, clock: parts.clock, logger: parts.logger, metrics, ghl, queue };
+  return { ...platform, ghl, queue };
 }

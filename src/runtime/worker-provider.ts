@@ -6,14 +6,14 @@ import { UpstashStore, createUpstashRedis } from '../store/upstash-store';
 import type { KvStore } from '../store/kv-store';
 import { systemClock } from '../lib/clock';
 import type { DepsProvider } from './provider';
-import { buildDeps } from './build-deps';
+import { buildDeps, processParts, type GhlFactory } from './build-deps';
 
 /**
  * Deps on Cloudflare Workers, built from the bindings. Config, logger and store are kept per
  * isolate; the Neon pool is per request because Workers forbid I/O objects crossing requests.
  */
-export function workerProvider(): DepsProvider {
-  let cache: { env: unknown; config: AppConfig; logger: Logger; store: KvStore } | undefined;
+export function workerProvider(opts: { ghl: GhlFactory }): DepsProvider {
+  let cache: { env: unknown; config: AppConfig; logger: Logger; store: KvStore; process: ReturnType<typeof processParts> } | undefined;
 
   const isolateState = (env: unknown) => {
     if (cache && cache.env === env) return cache;
@@ -29,16 +29,17 @@ export function workerProvider(): DepsProvider {
     if (!config.UPSTASH_REDIS_REST_URL) {
       logger.warn('no UPSTASH_REDIS_REST_URL: using a per-isolate memory store (limits and locks are not shared)');
     }
-    cache = { env, config, logger, store };
+    // Counts and rate-limit windows live as long as the isolate, flushed after its responses.
+    cache = { env, config, logger, store, process: processParts(store, logger) };
     return cache;
   };
 
   return {
     async acquire(env) {
-      const { config, logger, store } = isolateState(env);
+      const { config, logger, store, process } = isolateState(env);
       const { db, close } = createNeonDb(config.DATABASE_URL!, { wsProxy: config.NEON_WS_PROXY });
       // Bound: workerd's fetch must be called with the global as `this`.
-      const deps = buildDeps({ config, db, store, logger, clock: systemClock, fetch: fetch.bind(globalThis) });
+      const deps = buildDeps({ config, db, store, logger, process, clock: systemClock, fetch: fetch.bind(globalThis), ghl: opts.ghl });
       return { deps, release: close };
     },
   };

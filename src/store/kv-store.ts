@@ -22,9 +22,24 @@ export interface KvStore {
    * around a window boundary. Time is the server's, so every instance shares one clock.
    */
   slidingWindowHit(key: string, limit: number, windowMs: number): Promise<WindowHit>;
+  /**
+   * Several writes in one round trip (not atomic): what a process counted for a while (metrics,
+   * rate-limit windows), written at once. Returns, per op, the new value of a window counter and
+   * null for the rest.
+   */
+  batch(ops: BatchOp[]): Promise<(number | null)[]>;
+  /** Every field of a hash (what `hashAdd` built), as strings. */
+  hashGetAll(key: string): Promise<Record<string, string>>;
   /** Round trip to the backing server, for health checks. */
   ping(): Promise<void>;
 }
+
+export type BatchOp =
+  /** HINCRBYFLOAT: adds to a numeric field of a hash (created at 0). */
+  | { op: 'hashAdd'; key: string; field: string; by: number }
+  /** A fixed-window counter: adds `by`; the expiry is set when the window's key is created. */
+  | { op: 'windowAdd'; key: string; by: number; ttlMs: number }
+  | { op: 'set'; key: string; value: string; ttlMs?: number };
 
 export interface WindowHit {
   allowed: boolean;

@@ -1,4 +1,4 @@
-import type { KvStore, WindowHit } from "./kv-store";
+import type { BatchOp, KvStore, WindowHit } from "./kv-store";
 
 type Entry = { value: string; expiresAt?: number };
 
@@ -16,6 +16,7 @@ export type MemoryStoreOptions = {
 export class MemoryStore implements KvStore {
   private readonly entries = new Map<string, Entry>();
   private readonly windows = new Map<string, number[]>();
+  private readonly hashes = new Map<string, Map<string, number>>();
   private readonly now: () => number;
   private readonly prefix: string;
 
@@ -75,7 +76,34 @@ export class MemoryStore implements KvStore {
     return { allowed: false, count: hits.length, retryAfterMs: Math.max(1, hits[0]! + windowMs - now) };
   }
 
+  async batch(ops: BatchOp[]): Promise<(number | null)[]> {
+    const out: (number | null)[] = [];
+    for (const o of ops) {
+      if (o.op === "hashAdd") {
+        const hash = this.hash(o.key);
+        hash.set(o.field, (hash.get(o.field) ?? 0) + o.by);
+        out.push(null);
+      } else if (o.op === "windowAdd") out.push(await this.increment(o.key, o.by, o.ttlMs));
+      else {
+        await this.set(o.key, o.value, o.ttlMs);
+        out.push(null);
+      }
+    }
+    return out;
+  }
+
+  async hashGetAll(key: string): Promise<Record<string, string>> {
+    return Object.fromEntries([...this.hash(key)].map(([f, v]) => [f, String(v)]));
+  }
+
   async ping(): Promise<void> {}
+
+  private hash(key: string): Map<string, number> {
+    const k = this.prefix + key;
+    let h = this.hashes.get(k);
+    if (!h) this.hashes.set(k, (h = new Map()));
+    return h;
+  }
 
   private live(key: string): Entry | undefined {
     const k = this.prefix + key;

@@ -1,5 +1,5 @@
 import { Redis } from "@upstash/redis/cloudflare";
-import { StoreUnavailableError, type KvStore, type WindowHit } from "./kv-store";
+import { StoreUnavailableError, type BatchOp, type KvStore, type WindowHit } from "./kv-store";
 
 /**
  * The client sends one HTTP request per batch; only network failures are retried. Kept short:
@@ -117,6 +117,46 @@ export class UpstashStore implements KvStore {
       this.redis.eval<[number, number, string], [number, number, number]>(SLIDING_WINDOW, [this.prefix + key], [limit, window, crypto.randomUUID()]),
     );
     return { allowed: allowed === 1, count, retryAfterMs };
+  }
+
+  /**
+   * One pipeline (one HTTP request): HINCRBYFLOAT per hash field; INCRBY then PEXPIRE … NX per
+   * window (the expiry set only on the window's first count, as `increment` does).
+   */
+  async batch(ops: BatchOp[]): Promise<(number | null)[]> {
+    if (!ops.length) return [];
+    const p = this.redis.pipeline();
+    // Per op, where its value stands among the pipeline's replies (null: it has none worth returning).
+    const valueAt: (number | null)[] = [];
+    let n = 0;
+    for (const o of ops) {
+      if (o.op === "hashAdd") {
+        p.hincrbyfloat(this.prefix + o.key, o.field, o.by);
+        valueAt.push(null);
+        n += 1;
+      } else if (o.op === "windowAdd") {
+        p.incrby(this.prefix + o.key, o.by);
+        p.pexpire(this.prefix + o.key, checkTtl(o.ttlMs), "NX");
+        valueAt.push(n);
+        n += 2;
+      } else {
+        if (o.ttlMs === undefined) p.set(this.prefix + o.key, o.value);
+        else p.set(this.prefix + o.key, o.value, { px: checkTtl(o.ttlMs) });
+        valueAt.push(null);
+        n += 1;
+      }
+    }
+    const replies = await reach("batch", () => p.exec());
+    return valueAt.map((i) => (i === null ? null : Number(replies[i])));
+  }
+
+  async hashGetAll(key: string): Promise<Record<string, string>> {
+    // Without automatic deserialization the reply is Redis's own: [field, value, field, value, …].
+    const flat = (await reach("hgetall", () => this.redis.hgetall(this.prefix + key))) as unknown;
+    if (!Array.isArray(flat)) return Object.fromEntries(Object.entries((flat ?? {}) as Record<string, unknown>).map(([f, v]) => [f, String(v)]));
+    const out: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+    return out;
   }
 
   async ping(): Promise<void> {

@@ -61,6 +61,7 @@ async function pushVersion(deps: Deps, cita: CitaRow): Promise<PushOutcome> {
 
     if (cita.ghlAppointmentId && hash === cita.contentHash) {
       await markSynced(deps, cita, { ghlId: cita.ghlAppointmentId, hash, dateUpdated: cita.ghlDateUpdated });
+      deps.metrics.count('sync_pushes_total', { outcome: 'unchanged' });
       return 'unchanged';
     }
     if (!cita.ghlAppointmentId && INACTIVE_STATUSES.includes(cita.status)) {
@@ -74,8 +75,7 @@ async function pushVersion(deps: Deps, cita: CitaRow): Promise<PushOutcome> {
       ghlId = await createOnce(deps, cita, write);
       // Stored at once, whatever happens next: the appointment exists in GHL now.
       await deps.db.update(citas).set({ ghlAppointmentId: ghlId }).where(eq(citas.id, cita.id));
-      await deps.metrics.increment('sync.create.count');
-      await deps.metrics.increment('sync.create.total_ms', Date.now() - cita.createdAt.getTime());
+      deps.metrics.observe('create_to_ghl_seconds', Math.max(0, Date.now() - cita.createdAt.getTime()) / 1000, {});
     } else {
       try {
         await client.updateAppointment(cita.locationId, ghlId, appointmentUpdateFromWrite(write));
@@ -91,7 +91,7 @@ async function pushVersion(deps: Deps, cita: CitaRow): Promise<PushOutcome> {
     const after = await client.getAppointment(cita.locationId, ghlId);
     await markSynced(deps, cita, { ghlId, hash, dateUpdated: after.dateUpdated ? new Date(after.dateUpdated) : null });
     deps.logger.info('cita pushed to ghl', { cita_id: cita.id, ghl_appointment_id: ghlId, version: cita.version, ms: Date.now() - started });
-    await deps.metrics.increment('sync.push.ok');
+    deps.metrics.count('sync_pushes_total', { outcome: 'synced' });
     return 'synced';
   } catch (err) {
     return recordFailure(deps, cita, err);
@@ -182,7 +182,8 @@ async function recordFailure(deps: Deps, cita: CitaRow, err: unknown): Promise<P
     const log = kind === 'internal' ? deps.logger.error : deps.logger.warn;
     log('cita push failed', { cita_id: cita.id, kind, attempt: retries, final: failed, err });
   }
-  await deps.metrics.increment(failed ? 'sync.push.failed' : 'sync.push.retry');
+  // Waiting (not connected, circuit open…) is no attempt: counted apart from real failures.
+  deps.metrics.count('sync_pushes_total', { outcome: failed ? 'failed' : counts ? 'retry' : 'deferred' });
   if (kind === 'internal') throw err;
   return counts ? 'failed' : 'deferred';
 }

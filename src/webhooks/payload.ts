@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/v4';
 import { externalId } from '../domain/ids';
 import { isSaneInstantString } from '../domain/time';
 import { ghlAppointment } from '../ghl/schemas';

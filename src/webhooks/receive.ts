@@ -28,6 +28,8 @@ const APPLY_TIMEOUT_MS = 10_000;
 export interface DeliveryResult {
   status: number;
   body: { received: true; outcome: WebhookOutcome | 'duplicate'; webhook_id: string; cita_id?: string | null };
+  /** Processed on GHL's first delivery of it (no earlier attempt failed). */
+  firstDelivery?: boolean;
 }
 
 export async function receiveGhlWebhook(
@@ -35,10 +37,9 @@ export async function receiveGhlWebhook(
   verifier: WebhookVerifier,
   req: { raw: Uint8Array; headers: Headers; requestId: string },
 ): Promise<DeliveryResult> {
-  const { metrics, logger, clock, config } = deps;
-  const [sig] = await Promise.all([verifier.verify(req.raw, req.headers), metrics.increment('webhooks.received')]);
+  const { logger, clock, config } = deps;
+  const sig = await verifier.verify(req.raw, req.headers);
   if (!sig.ok) {
-    await metrics.increment('webhooks.invalid_signature');
     logger.warn('webhook rejected: signature', { reason: sig.reason, bytes: req.raw.length });
     throw new AppError(401, 'invalid_signature', 'The webhook signature is missing or does not match.');
   }
@@ -60,7 +61,6 @@ export async function receiveGhlWebhook(
 
   const age = now.getTime() - Date.parse(env.timestamp);
   if (age > config.WEBHOOK_MAX_AGE_MS || -age > config.WEBHOOK_MAX_FUTURE_MS) {
-    await metrics.increment('webhooks.invalid_timestamp');
     logger.warn('webhook rejected: timestamp outside the accepted window', { webhook_id: env.webhookId, age_ms: age });
     throw new AppError(401, 'stale_webhook', 'The webhook timestamp is too old or in the future.');
   }
@@ -78,7 +78,6 @@ export async function receiveGhlWebhook(
   const parsed = parseEvent(env.type, event.locationId, payload, new Date(Date.parse(env.timestamp)));
   if (parsed.kind === 'invalid') {
     // Signed but not a valid payload of its type: recorded, and final (GHL must not resend it).
-    await metrics.increment('webhooks.invalid_payload');
     await recordInvalid(deps, event, parsed.reason);
     throw new AppError(400, 'invalid_payload', 'The webhook payload is not a valid appointment event.', { fields: parsed.fields });
   }
@@ -99,7 +98,6 @@ export async function receiveGhlWebhook(
   // and been unable to release it (the store went down too). Only the claim row is proof; when it
   // is not there yet, the delivery goes the durable way (it waits on, or takes over, the claim).
   if (!claimedKey && (await isProcessed(deps, env.webhookId))) {
-    await metrics.increment('webhooks.duplicate');
     return { status: 200, body: { received: true, outcome: 'duplicate', webhook_id: env.webhookId } };
   }
   const release = () => (claimedKey ? deps.store.compareAndDelete(key, owner).catch(() => false) : Promise.resolve(false));
@@ -116,7 +114,6 @@ export async function receiveGhlWebhook(
       // The database (or what we hold) refuses this event itself: no re-delivery can change that.
       // Final and recorded.
       await release();
-      await metrics.increment('webhooks.invalid_payload');
       const reason = `the event cannot be applied: ${(err as Error).message}`.slice(0, 1000);
       await recordInvalid(deps, event, reason);
       throw new AppError(400, 'invalid_payload', 'The webhook payload cannot be stored.', { fields: [{ field: '(body)', message: reason }] });
@@ -127,18 +124,13 @@ export async function receiveGhlWebhook(
     await deps.store.increment(`webhook-failures:${env.webhookId}`, 1, IDEMPOTENCY_TTL_MS).catch(() => {});
     // Best effort and short: with the database down this would only delay the 429 GHL waits for.
     await withTimeout(recordFailedDelivery(deps.db, event, String((err as Error)?.message ?? err)), 2_000).catch(() => {});
-    await metrics.increment('webhooks.failed');
     logger.error('webhook could not be persisted; asking GHL to re-deliver', { webhook_id: env.webhookId, type: env.type, err });
     throw new AppError(429, 'retry_later', 'The webhook could not be stored right now; deliver it again.', {
       headers: { 'Retry-After': '60' },
     });
   }
 
-  await Promise.all([
-    metrics.increment(`webhooks.${result.outcome}`),
-    result.firstDelivery ? metrics.increment('webhooks.first_delivery') : undefined,
-  ]);
-  return { status: 200, body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId } };
+  return { status: 200, body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId }, firstDelivery: result.firstDelivery === true };
 }
 
 async function processEvent(tx: Tx, deps: Deps, event: NewEvent, parsed: ParsedEvent, failedBefore: number) {
@@ -193,7 +185,6 @@ export async function replayWebhook(deps: Deps, webhookId: string, requestId: st
 }
 
 async function invalid(deps: Deps, req: { raw: Uint8Array; requestId: string }, payload: unknown, reason: string) {
-  await deps.metrics.increment('webhooks.invalid_payload');
   deps.logger.warn('webhook rejected: malformed payload', { reason, bytes: req.raw.length });
   // Named by its bytes, so GHL's re-deliveries of the same bad event make one record.
   const id = `invalid:${toHex((await sha256(req.raw)).slice(0, 16))}`;

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { readFileSync } from 'node:fs';
+import { contractDocuments } from '../../scripts/lib/contract';
 import { createCitasApp, createJobsApp, createWebhooksApp } from '../../src/app';
 import { sharedDeps } from '../../src/runtime/provider';
 import { createTestEnv, type TestEnv } from '../support/harness';
@@ -42,6 +44,10 @@ function documentedRoutes(doc: Doc): string[] {
 }
 
 describe('the API contract', () => {
+  it('src/contract/ holds exactly what the routes generate (npm run openapi)', () => {
+    for (const d of contractDocuments()) expect(readFileSync(d.file, 'utf8'), `${d.file} is stale: run npm run openapi`).toBe(d.text);
+  });
+
   it('is a valid OpenAPI 3.1 document with the three security schemes', async () => {
     const doc = await specOf(t.app);
     expect(doc.openapi).toBe('3.1.0');

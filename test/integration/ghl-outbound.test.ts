@@ -7,6 +7,7 @@ import { createGhlSandbox, type GhlSandbox } from '../../scripts/ghl-sandbox';
 import { citas, ghlConnections } from '../../src/db/schema';
 import { pushCita, sweepPending } from '../../src/sync/outbound';
 import { buildDeps } from '../../src/runtime/build-deps';
+import { createGhlServices } from '../../src/ghl/services';
 import { citaIdFromDescription } from '../../src/sync/appointment-mapping';
 import { ADMIN_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
 
@@ -274,7 +275,7 @@ describe('tokens under concurrency', () => {
     const { t, sandbox, ids } = await oauthWithPending(50);
     sandbox.expireAccessTokens(LOC);
     // A second process: its own token manager and single-flight map, same database and store.
-    const other = buildDeps({ ...t.deps, fetch: sandbox.fetch });
+    const other = buildDeps({ ...t.deps, fetch: sandbox.fetch, ghl: createGhlServices });
     const outcomes = await Promise.all(ids.map((id, i) => pushCita(i % 2 ? other : t.deps, id)));
     expect(outcomes.filter((o) => o === 'synced')).toHaveLength(50);
     expect(sandbox.stats().refreshes).toBe(1);

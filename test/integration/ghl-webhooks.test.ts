@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/config';
 import { createFullApp } from '../../src/app';
 import { createNeonDb } from '../../src/db/neon';
 import { citas, webhookEvents } from '../../src/db/schema';
+import type { Clock } from '../../src/lib/clock';
 import { sharedDeps } from '../../src/runtime/provider';
 import { ADMIN_KEY, citaBody, createTestEnv, servicesMode, type TestEnv } from '../support/harness';
 
@@ -22,7 +23,7 @@ afterEach(async () => {
   await Promise.all(envs.splice(0).map((t) => t.close()));
 });
 
-async function setup(opts: { env?: Record<string, string>; scheme?: 'ed25519' | 'rsa' | 'both'; wire?: boolean; retryDelayMs?: number } = {}) {
+async function setup(opts: { env?: Record<string, string>; scheme?: 'ed25519' | 'rsa' | 'both'; wire?: boolean; retryDelayMs?: number; clock?: Clock } = {}) {
   const sandbox = createGhlSandbox({ seed: 5 });
   sandbox.seed({
     locations: [
@@ -37,6 +38,7 @@ async function setup(opts: { env?: Record<string, string>; scheme?: 'ed25519' | 
   const keys = await sandbox.webhookKeys();
   const t = await createTestEnv({
     ghl: sandbox,
+    clock: opts.clock,
     env: { GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem, GHL_WEBHOOK_RSA_PUBLIC_KEY: keys.rsaPublicKeyPem, ...opts.env },
   });
   envs.push(t);
@@ -260,7 +262,10 @@ describe('idempotency and order', () => {
 
   it('GHL re-delivers after our 429 (sandbox retry), and the replay route reprocesses idempotently', async () => {
     // GHL's retry is held back (60 s) so the test decides when it comes, after the limit window.
-    const { t, sandbox, quiet } = await setup({ env: { WEBHOOK_RATE_LIMIT_PER_MINUTE: '1' }, retryDelayMs: 60_000 });
+    // Our clock runs a little ahead of GHL's on demand, so the limit window can pass without waiting.
+    let ahead = 0;
+    const clock: Clock = { now: () => new Date(Date.now() + ahead) };
+    const { t, sandbox, quiet } = await setup({ env: { WEBHOOK_RATE_LIMIT_PER_MINUTE: '1' }, retryDelayMs: 60_000, clock });
     sandbox.actions.createAppointment({ locationId: LOC, calendarId: CAL, contactId: CONTACT, startTime: '2026-12-14T09:00:00-05:00', endTime: '2026-12-14T09:30:00-05:00' });
     const second = sandbox.actions.createAppointment({ locationId: LOC, calendarId: CAL, contactId: CONTACT, startTime: '2026-12-14T10:00:00-05:00', endTime: '2026-12-14T10:30:00-05:00' });
     await quiet();
@@ -268,7 +273,7 @@ describe('idempotency and order', () => {
     const log = sandbox.webhooks.log();
     expect(log.some((l) => l.status === 429)).toBe(true);
     expect(await countRows(t, citas)).toBe(1);
-    await t.deps.store.delete(`ratelimit:webhooks:unknown:${Math.floor(Date.now() / 60_000)}`);
+    ahead = 60_000;
     sandbox.webhooks.retryNow();
     await quiet();
     expect(await countRows(t, citas)).toBe(2);

@@ -238,8 +238,10 @@ describe('visibility', () => {
     const prom = await t.app.request('/metrics', { headers: { Authorization: `Bearer ${ADMIN_KEY}` } }, t.env);
     expect(prom.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await prom.text();
-    expect(text).toMatch(/^citas_ghl_status_429_total 1$/m);
-    expect(text).toMatch(/^citas_ghl_errors_per_100_operations\{kind="429"\} [0-9.]+$/m);
+    // Raw counters only: ratios (errors per 100 operations) are PromQL over them (ops/prometheus-rules.yml).
+    expect(text).toMatch(/^citas_ghl_errors_total\{type="429"\} 1$/m);
+    expect(text).toMatch(/^citas_ghl_request_duration_seconds_count\{operation="createAppointment",outcome="429"\} 1$/m);
+    expect(text).toMatch(/^citas_sync_pushes_total\{outcome="synced"\} 1$/m);
     expect((await t.app.request('/metrics', {}, t.env)).status).toBe(401);
   });
 });

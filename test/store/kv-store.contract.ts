@@ -231,6 +231,40 @@ export function runKvStoreContract(name: string, make: () => Promise<KvStoreHarn
       });
     });
 
+    describe("batch / hashGetAll", () => {
+      it("applies hash adds, window counts and sets in one call, in order", async () => {
+        const { store } = await open();
+        const out = await store.batch([
+          { op: "hashAdd", key: "h", field: "a", by: 1 },
+          { op: "hashAdd", key: "h", field: "a", by: 2.5 },
+          { op: "windowAdd", key: "w", by: 3, ttlMs: 5000 },
+          { op: "hashAdd", key: "h", field: "b{x=\"1\"}", by: 1 },
+          { op: "windowAdd", key: "w", by: 2, ttlMs: 5000 },
+          { op: "set", key: "s", value: "v", ttlMs: 5000 },
+        ]);
+        expect(out).toEqual([null, null, 3, null, 5, null]);
+        expect(await store.hashGetAll("h")).toEqual({ a: "3.5", 'b{x="1"}': "1" });
+        expect(await store.get("s")).toBe("v");
+        expect(await store.get("w")).toBe("5");
+        expect(await store.batch([])).toEqual([]);
+      });
+
+      it("a window's expiry is set by its first count and not pushed back by later ones", async () => {
+        const { store, elapse } = await open();
+        await store.batch([{ op: "windowAdd", key: "w", by: 1, ttlMs: 150 }]);
+        await elapse(90);
+        await store.batch([{ op: "windowAdd", key: "w", by: 1, ttlMs: 150 }]);
+        await elapse(90);
+        expect(await store.get("w")).toBeNull();
+        expect(await store.batch([{ op: "windowAdd", key: "w", by: 1, ttlMs: 150 }])).toEqual([1]);
+      });
+
+      it("an empty hash reads as {}", async () => {
+        const { store } = await open();
+        expect(await store.hashGetAll("nothing")).toEqual({});
+      });
+    });
+
     describe("isolation and health", () => {
       it("stores with different prefixes don't see each other's keys", async () => {
         const a = await open();

@@ -33,6 +33,8 @@ function importGraph() {
         packages.push(spec);
         continue;
       }
+      // Generated data (src/contract/*.json) is not code: it has no imports of its own.
+      if (spec.endsWith('.json')) continue;
       const base = resolve(dirname(file), spec);
       const target = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), base].find((p) => files.includes(p));
       if (!target) throw new Error(`${relative(ROOT, file)} imports ${spec}, which is not a module of src/ or functions/`);
@@ -59,8 +61,9 @@ const LAYERS: [RegExp, number, string][] = [
   [/^src\/runtime\//, 9, 'composition'],
   [/^src\/(http|ui)\//, 10, 'HTTP'],
   [/^src\/routes\//, 11, 'routes'],
-  [/^src\/[a-z-]+\.ts$/, 12, 'apps'],
-  [/^functions\//, 13, 'entries'],
+  [/^src\/apps\//, 12, 'apps'],
+  [/^src\/[a-z-]+\.ts$/, 13, 'entry points for Node and front ends'],
+  [/^functions\//, 14, 'entries'],
 ];
 
 function layerOf(file: string): { rank: number; folder: string } {

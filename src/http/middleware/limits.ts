@@ -15,8 +15,10 @@ export function limitBody(maxBytes: (c: Parameters<MiddlewareHandler<AppEnv>>[0]
 }
 
 /**
- * Fixed-window rate limit per client, counted in the shared store so every isolate/instance sees
- * the same count. Answers 429 with Retry-After.
+ * Fixed-window rate limit per client, shared by every isolate/instance through the store: each
+ * counts its own requests at once and learns the others' at its write-behind flush (at most a
+ * second later), so a request costs no store round trip and a flood is still stopped everywhere.
+ * Answers 429 with Retry-After.
  */
 export function rateLimit(opts: {
   name: string;
@@ -25,17 +27,14 @@ export function rateLimit(opts: {
   key: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string;
 }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { store, clock } = c.var.deps;
+    const { writeBehind, clock } = c.var.deps;
     const limit = opts.limit(c);
     if (limit <= 0) return next();
     const now = clock.now().getTime();
     const window = Math.floor(now / opts.windowMs);
-    // Fails open: a store outage must not turn into an outage of the API (or lost webhooks).
-    const count = await store.increment(`ratelimit:${opts.name}:${opts.key(c)}:${window}`, 1, opts.windowMs).catch((err: unknown) => {
-      c.var.deps.logger.warn('rate limit not applied: the store is unavailable', { err });
-      return null;
-    });
-    if (count === null) return next();
+    const key = `ratelimit:${opts.name}:${opts.key(c)}:${window}`;
+    writeBehind.windowAdd(key, 1, opts.windowMs);
+    const count = writeBehind.windowCount(key);
     const resetSeconds = Math.max(1, Math.ceil(((window + 1) * opts.windowMs - now) / 1000));
     c.header('RateLimit-Limit', String(limit));
     c.header('RateLimit-Remaining', String(Math.max(0, limit - count)));

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import type { DepsProvider, Lease } from '../../runtime/provider';
 import { createLogger, type Logger } from '../../observability/logger';
 import type { AppEnv } from '../app-env';
@@ -45,11 +46,22 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     else log.info('request', line);
 
     if (lease) {
-      // Counted after the response, off the request's path.
-      tasks.push(lease.deps.metrics.increment(status >= 500 ? 'http.requests.fail' : 'http.requests.ok'));
+      lease.deps.metrics.observe('http_request_duration_seconds', line.duration_ms / 1000, {
+        route: routeTemplate(c),
+        method: c.req.method,
+        status_class: `${Math.floor(status / 100)}xx`,
+      });
+      // Counts wait in this process and reach the store at most once a second, after a response.
+      tasks.push(lease.deps.writeBehind.flushIfDue());
       afterResponse(c, tasks, lease, log);
     }
   };
+}
+
+/** The route's template (`/api/citas/:id`), a bounded label; `unmatched` when no route took it. */
+function routeTemplate(c: Context<AppEnv>): string {
+  const handler = matchedRoutes(c).filter((r) => !r.path.endsWith('*')).at(-1);
+  return handler?.path ?? 'unmatched';
 }
 
 function afterResponse(c: Context<AppEnv>, tasks: Promise<unknown>[], lease: Lease, log: Logger): void {

@@ -1,4 +1,6 @@
-import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
+import type { RouteConfig, RouteHandler } from '@hono/zod-openapi';
+import { defineRoute } from '../../http/router';
+import * as z from 'zod/v4';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
 import { externalId } from '../../domain/ids';
@@ -13,7 +15,7 @@ import { metricsReport, webhookStats } from '../../ops/metrics-report';
 import { locationParams } from '../locations/schemas';
 
 const tags = ['Admin'];
-const loose = (name: string, description: string) => z.object({}).catchall(z.unknown()).openapi(name, { description });
+const loose = (name: string, description: string) => z.object({}).catchall(z.unknown()).meta({ id: name, description });
 
 const connectionSchema = loose('Connection', 'The GHL connection: `connected`, `auth_type` (oauth|pit), `status` (active|reauth_required|uninstalled), `last_error`, expiry, scopes, `circuit_open`.');
 const holdSchema = z
@@ -31,15 +33,15 @@ const holdSchema = z
     decided_at: z.string().nullable(),
     decided_by: z.string().nullable(),
   })
-  .openapi('HeldSweep');
+  .meta({ id: 'HeldSweep' });
 
-const connectionBody = z.strictObject({ private_integration_token: z.string().trim().min(10).max(4096) }).openapi('PrivateTokenConnect');
-const sweepBody = z.strictObject({ location_id: externalId().optional(), limit: z.number().int().min(1).max(1000).optional() }).openapi('PushPending');
+const connectionBody = z.strictObject({ private_integration_token: z.string().trim().min(10).max(4096) }).meta({ id: 'PrivateTokenConnect' });
+const sweepBody = z.strictObject({ location_id: externalId().optional(), limit: z.number().int().min(1).max(1000).optional() }).meta({ id: 'PushPending' });
 const sweepsQuery = z.strictObject({ status: z.enum(SWEEP_HOLD_STATUSES).optional(), location_id: externalId().optional() });
-const holdParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
-const webhookParams = z.object({ webhookId: z.string().min(1).max(200).openapi({ param: { name: 'webhookId', in: 'path' } }) });
+const holdParams = z.object({ id: z.uuid().meta({ param: { name: 'id', in: 'path' } }) });
+const webhookParams = z.object({ webhookId: z.string().min(1).max(200).meta({ param: { name: 'webhookId', in: 'path' } }) });
 
-const route = <const R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ tags, security: security.apiKey, ...r });
+const route = <P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(r: R) => defineRoute({ tags, security: security.apiKey, ...r });
 
 const getConnectionRoute = route({
   method: 'get',
@@ -88,7 +90,7 @@ const replayRoute = route({
   description: 'Through the delivery pipeline’s own parse and apply; idempotent (applying twice changes nothing).',
   request: { params: webhookParams },
   responses: {
-    200: json(z.object({ webhook_id: z.string(), replayed: z.literal(true), previous_outcome: z.string(), outcome: z.string(), cita_id: z.string().nullable() }).openapi('WebhookReplay'), 'Replayed.'),
+    200: json(z.object({ webhook_id: z.string(), replayed: z.literal(true), previous_outcome: z.string(), outcome: z.string(), cita_id: z.string().nullable() }).meta({ id: 'WebhookReplay' }), 'Replayed.'),
     ...problems(401, 403, 404, 503),
   },
 });
@@ -126,22 +128,22 @@ const apiKeySchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    prefix: z.string().openapi({ description: 'The first characters of the key, to tell keys apart.', example: 'cs_Ab3x9Q' }),
+    prefix: z.string().meta({ description: 'The first characters of the key, to tell keys apart.', example: 'cs_Ab3x9Q' }),
     role: z.enum(API_KEY_ROLES),
-    location_ids: z.array(z.string()).nullable().openapi({ description: 'The locations this key may use; null: every location.' }),
+    location_ids: z.array(z.string()).nullable().meta({ description: 'The locations this key may use; null: every location.' }),
     created_at: z.string(),
     created_by: z.string().nullable(),
     revoked_at: z.string().nullable(),
   })
-  .openapi('ApiKey');
+  .meta({ id: 'ApiKey' });
 const apiKeyBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'Recepción Clínica Demo' }),
+    name: z.string().trim().min(1).max(100).meta({ example: 'Recepción Clínica Demo' }),
     role: z.enum(API_KEY_ROLES).default('api'),
-    location_ids: z.array(externalId()).min(1).max(100).optional().openapi({ description: 'Limit the key to these locations (omit: every location).', example: ['demo-location'] }),
+    location_ids: z.array(externalId()).min(1).max(100).optional().meta({ description: 'Limit the key to these locations (omit: every location).', example: ['demo-location'] }),
   })
-  .openapi('ApiKeyCreate');
-const apiKeyParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+  .meta({ id: 'ApiKeyCreate' });
+const apiKeyParams = z.object({ id: z.uuid().meta({ param: { name: 'id', in: 'path' } }) });
 
 const createApiKeyRoute = route({
   method: 'post',
@@ -150,7 +152,7 @@ const createApiKeyRoute = route({
   summary: 'Make an API key',
   description: 'The key is in this answer only (we keep its SHA-256). A key limited to locations gets 404 for any other location.',
   request: { body: jsonBody(apiKeyBody) },
-  responses: { 201: json(apiKeySchema.extend({ key: z.string() }).openapi('ApiKeyCreated'), 'Made; `key` is shown this once.'), ...problems(400, 401, 403, 415, 422) },
+  responses: { 201: json(apiKeySchema.extend({ key: z.string() }).meta({ id: 'ApiKeyCreated' }), 'Made; `key` is shown this once.'), ...problems(400, 401, 403, 415, 422) },
 });
 const listApiKeysRoute = route({
   method: 'get',

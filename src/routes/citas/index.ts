@@ -1,4 +1,5 @@
-import { createRoute, type RouteHandler } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { defineRoute } from '../../http/router';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/app-env';
 import { AppError } from '../../errors';
@@ -28,7 +29,7 @@ import {
 const tags = ['Citas'];
 const etagHeader = { ETag: { description: 'The version, for `If-Match`.', schema: { type: 'string' as const, example: '"1"' } } };
 
-const createCitaRoute = createRoute({
+const createCitaRoute = defineRoute({
   method: 'post',
   path: '/',
   operationId: 'createCita',
@@ -47,7 +48,7 @@ const createCitaRoute = createRoute({
   },
 });
 
-const listCitasRoute = createRoute({
+const listCitasRoute = defineRoute({
   method: 'get',
   path: '/',
   operationId: 'listCitas',
@@ -59,7 +60,7 @@ const listCitasRoute = createRoute({
   responses: { 200: json(citaPageSchema, 'One page of citas.'), ...problems(401, 404, 422, 429, 503) },
 });
 
-const getCitaRoute = createRoute({
+const getCitaRoute = defineRoute({
   method: 'get',
   path: '/{id}',
   operationId: 'getCita',
@@ -70,7 +71,7 @@ const getCitaRoute = createRoute({
   responses: { 200: { ...json(citaSchema, 'The cita.'), headers: etagHeader }, ...problems(401, 404, 429, 503) },
 });
 
-const updateCitaRoute = createRoute({
+const updateCitaRoute = defineRoute({
   method: 'patch',
   path: '/{id}',
   operationId: 'updateCita',
@@ -83,7 +84,7 @@ const updateCitaRoute = createRoute({
   responses: { 200: { ...json(citaSchema, 'The cita as saved.'), headers: etagHeader }, ...problems(400, 401, 404, 409, 412, 413, 415, 422, 429, 503) },
 });
 
-const cancelCitaRoute = createRoute({
+const cancelCitaRoute = defineRoute({
   method: 'post',
   path: '/{id}/cancel',
   operationId: 'cancelCita',
@@ -96,7 +97,7 @@ const cancelCitaRoute = createRoute({
   responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: etagHeader }, ...problems(400, 401, 404, 412, 422, 429, 503) },
 });
 
-const auditCitaRoute = createRoute({
+const auditCitaRoute = defineRoute({
   method: 'get',
   path: '/{id}/audit',
   operationId: 'getCitaAudit',

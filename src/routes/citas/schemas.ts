@@ -1,9 +1,9 @@
-import { z } from '@hono/zod-openapi';
+import * as z from 'zod/v4';
 import { CITA_STATUSES, SYNC_STATUSES, CITA_SOURCES } from '../../db/schema';
 import { externalId } from '../../domain/ids';
 import { jsonDepth } from '../../domain/text';
 
-const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').openapi({ example: 'Control - Ana Pérez' });
+const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').meta({ example: 'Control - Ana Pérez' });
 const notes = z.string().max(10_000, 'at most 10000 characters').nullable();
 /** Free-form data RV3 keeps with a cita; bounded so one cita cannot carry a document. */
 const EXTRAS_MAX_DEPTH = 5;
@@ -15,14 +15,14 @@ const extras = z
     if (jsonDepth(v, EXTRAS_MAX_DEPTH) > EXTRAS_MAX_DEPTH) ctx.addIssue({ code: 'custom', message: `nested at most ${EXTRAS_MAX_DEPTH} levels deep` });
     else if (new TextEncoder().encode(JSON.stringify(v)).length > EXTRAS_MAX_BYTES) ctx.addIssue({ code: 'custom', message: `at most ${EXTRAS_MAX_BYTES} bytes as JSON` });
   })
-  .openapi({ description: `Free-form data kept with the cita (at most ${EXTRAS_MAX_DEPTH} levels, ${EXTRAS_MAX_BYTES} bytes).` });
+  .meta({ description: `Free-form data kept with the cita (at most ${EXTRAS_MAX_DEPTH} levels, ${EXTRAS_MAX_BYTES} bytes).` });
 // Times stay strings here: their meaning depends on the location's zone, which the service knows.
 const time = (example: string) =>
   z
     .string()
     .trim()
     .min(1, 'must not be empty')
-    .openapi({
+    .meta({
       description: 'ISO-8601 with an offset (`2026-12-14T09:30:00-05:00`, `Z`) or a wall time in the location zone (`2026-12-14T09:30`). Years 1900–2199.',
       example,
     });
@@ -40,14 +40,14 @@ const contact = z
     phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +51999000111').optional(),
   })
   .refine((c) => c.email || c.phone, { message: 'needs an email or a phone to find or create the GHL contact' })
-  .openapi('ContactDetails', { description: 'A contact by its details (matched in GHL by email or phone), when RV3 has no GHL contact id.' });
+  .meta({ id: 'ContactDetails',  description: 'A contact by its details (matched in GHL by email or phone), when RV3 has no GHL contact id.' });
 
 export const createCitaBody = z
   .strictObject({
-    location_id: externalId().openapi({ example: 'demo-location' }),
-    calendar_id: externalId().optional().openapi({ description: "GHL calendar; the location's default when omitted." }),
+    location_id: externalId().meta({ example: 'demo-location' }),
+    calendar_id: externalId().optional().meta({ description: "GHL calendar; the location's default when omitted." }),
     title,
-    contact_id: externalId().optional().openapi({ description: 'GHL contact id; or send `contact`.', example: 'demo-contact-ana' }),
+    contact_id: externalId().optional().meta({ description: 'GHL contact id; or send `contact`.', example: 'demo-contact-ana' }),
     contact: contact.optional(),
     assigned_user_id: externalId().nullable().optional(),
     start_time: time('2026-12-14T09:30'),
@@ -57,7 +57,7 @@ export const createCitaBody = z
     extras: extras.optional(),
   })
   .refine((b) => b.contact_id || b.contact, { message: 'send contact_id or contact', path: ['contact_id'] })
-  .openapi('CitaCreate');
+  .meta({ id: 'CitaCreate' });
 
 export const updateCitaBody = z
   .strictObject({
@@ -65,14 +65,14 @@ export const updateCitaBody = z
     title: title.optional(),
     contact_id: externalId().optional(),
     assigned_user_id: externalId().nullable().optional(),
-    start_time: time('2026-12-14T11:00').optional().openapi({ description: 'Moving only the start keeps the duration.' }),
+    start_time: time('2026-12-14T11:00').optional().meta({ description: 'Moving only the start keeps the duration.' }),
     end_time: time('2026-12-14T11:30').optional(),
     notes: notes.optional(),
     status: z.enum(CITA_STATUSES).optional(),
     extras: extras.optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'send at least one field to change' })
-  .openapi('CitaUpdate');
+  .meta({ id: 'CitaUpdate' });
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -84,20 +84,20 @@ const statusList = csv(z.enum(CITA_STATUSES)).optional();
 
 export const listCitasQuery = z
   .strictObject({
-    location_id: externalId().openapi({ example: 'demo-location' }),
-    desde: z.string().trim().min(1).optional().openapi({ description: 'From: a date (whole days in the location zone, inclusive) or a date-time.', example: '2026-12-14' }),
-    hasta: z.string().trim().min(1).optional().openapi({ description: 'To: a date (inclusive) or a date-time.', example: '2026-12-20' }),
-    status: statusList.openapi({ description: 'Comma-separated statuses, e.g. `new,confirmed`.', example: 'new,confirmed' }),
-    estado: statusList.openapi({ description: 'Spanish alias of `status`.', deprecated: true }),
-    calendar_id: csv(externalId()).optional().openapi({ description: 'Comma-separated calendar ids.' }),
+    location_id: externalId().meta({ example: 'demo-location' }),
+    desde: z.string().trim().min(1).optional().meta({ description: 'From: a date (whole days in the location zone, inclusive) or a date-time.', example: '2026-12-14' }),
+    hasta: z.string().trim().min(1).optional().meta({ description: 'To: a date (inclusive) or a date-time.', example: '2026-12-20' }),
+    status: statusList.meta({ description: 'Comma-separated statuses, e.g. `new,confirmed`.', example: 'new,confirmed' }),
+    estado: statusList.meta({ description: 'Spanish alias of `status`.', deprecated: true }),
+    calendar_id: csv(externalId()).optional().meta({ description: 'Comma-separated calendar ids.' }),
     /** Only citas flagged as overlapping (appointments from GHL kept despite a clash). */
-    conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ description: '`true`: only appointments from GHL kept despite overlapping an active cita.' }),
+    conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional().meta({ description: '`true`: only appointments from GHL kept despite overlapping an active cita.' }),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().min(1).optional().openapi({ description: 'From `next_cursor` of the previous page.' }),
+    cursor: z.string().min(1).optional().meta({ description: 'From `next_cursor` of the previous page.' }),
   })
   .refine((q) => !(q.status && q.estado), { message: 'send status or its alias estado, not both', path: ['estado'] });
 
-export const citaIdParams = z.object({ id: z.uuid({ message: 'not a cita id' }).openapi({ param: { name: 'id', in: 'path' }, example: '0b7c1a52-3f0e-4d1a-9a8e-5f2b7c9d1e20' }) });
+export const citaIdParams = z.object({ id: z.uuid({ message: 'not a cita id' }).meta({ param: { name: 'id', in: 'path' }, example: '0b7c1a52-3f0e-4d1a-9a8e-5f2b7c9d1e20' }) });
 
 /**
  * Optional headers, documented as OpenAPI parameters rather than validated as a schema: a schema
@@ -119,8 +119,8 @@ export const idempotencyParameter = {
   schema: { type: 'string' as const, maxLength: 255, example: '4f8b1c2e-retry-1' },
 };
 
-const instant = z.string().openapi({ example: '2026-12-14T09:30:00-05:00' });
-const utc = z.string().openapi({ example: '2026-12-14T14:30:00Z' });
+const instant = z.string().meta({ example: '2026-12-14T09:30:00-05:00' });
+const utc = z.string().meta({ example: '2026-12-14T14:30:00Z' });
 
 export const citaSchema = z
   .object({
@@ -132,13 +132,13 @@ export const citaSchema = z
     contact_id: z.string().nullable(),
     contact: z.record(z.string(), z.unknown()).nullable(),
     assigned_user_id: z.string().nullable(),
-    start_time: instant.openapi({ description: 'In the location zone, with its offset.' }),
+    start_time: instant.meta({ description: 'In the location zone, with its offset.' }),
     end_time: instant,
     start_time_utc: utc,
     end_time_utc: utc,
-    time_zone: z.string().openapi({ example: 'America/Lima' }),
+    time_zone: z.string().meta({ example: 'America/Lima' }),
     status: z.enum(CITA_STATUSES),
-    conflict: z.boolean().openapi({ description: 'An appointment from GHL kept despite overlapping an active cita.' }),
+    conflict: z.boolean().meta({ description: 'An appointment from GHL kept despite overlapping an active cita.' }),
     notes: z.string().nullable(),
     source: z.enum(CITA_SOURCES),
     extras: z.record(z.string(), z.unknown()),
@@ -148,16 +148,16 @@ export const citaSchema = z
       retries: z.number().int(),
       last_synced_at: z.string().nullable(),
     }),
-    version: z.number().int().openapi({ description: 'Optimistic-concurrency version; the ETag is `"<version>"`.' }),
+    version: z.number().int().meta({ description: 'Optimistic-concurrency version; the ETag is `"<version>"`.' }),
     created_at: z.string().nullable(),
     updated_at: z.string().nullable(),
     cancelled_at: z.string().nullable(),
   })
-  .openapi('Cita');
+  .meta({ id: 'Cita' });
 
 export const citaPageSchema = z
   .object({ time_zone: z.string(), data: z.array(citaSchema), next_cursor: z.string().nullable() })
-  .openapi('CitaPage');
+  .meta({ id: 'CitaPage' });
 
 export const auditTrailSchema = z
   .object({
@@ -166,13 +166,13 @@ export const auditTrailSchema = z
       z.object({
         at: z.string(),
         actor: z.enum(['api', 'webhook', 'job']),
-        action: z.string().openapi({ example: 'update' }),
+        action: z.string().meta({ example: 'update' }),
         changes: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })),
         request_id: z.string().nullable(),
       }),
     ),
   })
-  .openapi('AuditTrail');
+  .meta({ id: 'AuditTrail' });
 
 /** `If-Match: "3"` (also W/"3" or a bare 3): the version the client last read. */
 export function parseIfMatch(header: string | undefined): number | undefined | null {

@@ -1,4 +1,6 @@
-import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { defineRoute } from '../../http/router';
+import * as z from 'zod/v4';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, problems, security } from '../../http/openapi';
 import { externalId } from '../../domain/ids';
@@ -6,21 +8,21 @@ import { calendarsFor } from '../../locations/calendars';
 import { accessOf } from '../../http/caller';
 
 const calendarsQuery = z.strictObject({
-  location_id: externalId().openapi({ example: 'demo-location' }),
-  refresh: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: 'Skip the 5-minute cache.' }),
+  location_id: externalId().meta({ example: 'demo-location' }),
+  refresh: z.enum(['0', '1', 'true', 'false']).optional().meta({ description: 'Skip the 5-minute cache.' }),
 });
 
 const calendarSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    active: z.boolean().openapi({ description: 'Inactive (draft) calendars cannot be chosen.' }),
+    active: z.boolean().meta({ description: 'Inactive (draft) calendars cannot be chosen.' }),
     type: z.string().nullable(),
     team_members: z.array(z.object({ user_id: z.string(), is_primary: z.boolean() })),
   })
-  .openapi('Calendar');
+  .meta({ id: 'Calendar' });
 
-const calendarsRoute = createRoute({
+const calendarsRoute = defineRoute({
   method: 'get',
   path: '/calendars',
   operationId: 'listGhlCalendars',
@@ -30,7 +32,7 @@ const calendarsRoute = createRoute({
   security: security.apiKey,
   request: { query: calendarsQuery },
   responses: {
-    200: json(z.object({ location_id: z.string(), calendars: z.array(calendarSchema), fetched_at: z.string(), cached: z.boolean() }).openapi('CalendarList'), 'The calendars.'),
+    200: json(z.object({ location_id: z.string(), calendars: z.array(calendarSchema), fetched_at: z.string(), cached: z.boolean() }).meta({ id: 'CalendarList' }), 'The calendars.'),
     ...problems(401, 404, 409, 422, 429, 503),
   },
 });

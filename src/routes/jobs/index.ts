@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { z } from '@hono/zod-openapi';
+import * as z from 'zod/v4';
 import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
 import type { AppEnv } from '../../http/app-env';
 import { AppError } from '../../errors';
@@ -47,15 +47,15 @@ export const jobRoutes = router
   .post('/cleanup', scheduled('cleanup'))
   .post('/run', runLocationJob);
 
-const fanOutSchema = z.object({ kind: z.enum(SYNC_KINDS), published: z.number().int().optional(), message_ids: z.array(z.string()).optional(), ran_inline: z.number().int().optional() }).catchall(z.unknown()).openapi('JobFanOut');
-const runResultSchema = z.object({ skipped: z.boolean() }).catchall(z.unknown()).openapi('JobRun', { description: 'The run: outcome (ok, partial), counts, runId; or skipped when one is already running.' });
+const fanOutSchema = z.object({ kind: z.enum(SYNC_KINDS), published: z.number().int().optional(), message_ids: z.array(z.string()).optional(), ran_inline: z.number().int().optional() }).catchall(z.unknown()).meta({ id: 'JobFanOut' });
+const runResultSchema = z.object({ skipped: z.boolean() }).catchall(z.unknown()).meta({ id: 'JobRun',  description: 'The run: outcome (ok, partial), counts, runId; or skipped when one is already running.' });
 const jobDocs = { tags: ['Jobs'], security: security.qstash };
 for (const [path, kind, summary] of [
   ['/sync/incremental', 'incremental', 'Hourly: GHL → RV3 for the next 14 days, then push what is pending'],
   ['/sync/full', 'full', 'Daily: the same for the next 3 months'],
   ['/cleanup', 'cleanup', 'Weekly: verify upcoming citas exist in GHL, retry sync_failed, prune'],
 ] as const) {
-  router.openAPIRegistry.registerPath({
+  router.document({
     ...jobDocs,
     method: 'post',
     path,
@@ -65,14 +65,14 @@ for (const [path, kind, summary] of [
     responses: { 200: json(fanOutSchema, 'Fanned out (or run inline without a queue).'), ...problems(401) },
   });
 }
-router.openAPIRegistry.registerPath({
+router.document({
   ...jobDocs,
   method: 'post',
   path: '/run',
   operationId: 'runLocationJob',
   summary: "One location's job",
   description: 'A fan-out message. Answers 489 with `Upstash-NonRetryable-Error: true` when the connection needs re-authorisation (a retry cannot help).',
-  request: { body: jsonBody(runBody.openapi('JobMessage')) },
+  request: { body: jsonBody(runBody.meta({ id: 'JobMessage' })) },
   responses: {
     200: json(runResultSchema, 'Ran, or skipped.'),
     489: json(z.object({ nonRetryable: z.literal(true), error: z.string(), detail: z.string() }), 'The connection is dead; not retried.'),

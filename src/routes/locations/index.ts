@@ -1,4 +1,6 @@
-import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { defineRoute } from '../../http/router';
+import * as z from 'zod/v4';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
 import { listLocations, readSettings, writeSettings } from '../../locations/settings-service';
@@ -7,7 +9,7 @@ import { locationParams, locationSchema, putSettingsBody, settingsSchema } from 
 
 const tags = ['Locations'];
 
-const getSettingsRoute = createRoute({
+const getSettingsRoute = defineRoute({
   method: 'get',
   path: '/{locationId}/settings',
   operationId: 'getLocationSettings',
@@ -18,7 +20,7 @@ const getSettingsRoute = createRoute({
   responses: { 200: json(settingsSchema, 'The settings.'), ...problems(401, 404, 429, 503) },
 });
 
-const putSettingsRoute = createRoute({
+const putSettingsRoute = defineRoute({
   method: 'put',
   path: '/{locationId}/settings',
   operationId: 'putLocationSettings',
@@ -30,7 +32,7 @@ const putSettingsRoute = createRoute({
   responses: { 200: json(settingsSchema, 'The settings as saved.'), ...problems(400, 401, 404, 413, 415, 422, 429, 503) },
 });
 
-const listLocationsRoute = createRoute({
+const listLocationsRoute = defineRoute({
   method: 'get',
   path: '/',
   operationId: 'listLocations',
@@ -38,7 +40,7 @@ const listLocationsRoute = createRoute({
   description: 'Each with its settings and GHL connection state. A key limited to locations sees those; a bootstrap key sees every location we know.',
   tags,
   security: security.apiKey,
-  responses: { 200: json(z.object({ data: z.array(locationSchema) }).openapi('LocationList'), 'The locations.'), ...problems(401, 429, 503) },
+  responses: { 200: json(z.object({ data: z.array(locationSchema) }).meta({ id: 'LocationList' }), 'The locations.'), ...problems(401, 429, 503) },
 });
 
 const listLocationsHandler: RouteHandler<typeof listLocationsRoute, AppEnv> = async (c) =>

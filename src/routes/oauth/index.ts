@@ -1,11 +1,13 @@
-import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { defineRoute } from '../../http/router';
+import * as z from 'zod/v4';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, problems, security } from '../../http/openapi';
 import { connectWithAuthCode } from '../../locations/connection';
 
-const callbackQuery = z.looseObject({ code: z.string().min(1).max(2048).openapi({ description: 'The single-use code GHL hands the browser.' }) });
+const callbackQuery = z.looseObject({ code: z.string().min(1).max(2048).meta({ description: 'The single-use code GHL hands the browser.' }) });
 
-const callbackRoute = createRoute({
+const callbackRoute = defineRoute({
   method: 'get',
   path: '/callback',
   operationId: 'oauthCallback',
@@ -15,7 +17,7 @@ const callbackRoute = createRoute({
   security: security.none,
   request: { query: callbackQuery },
   responses: {
-    200: json(z.object({ installed: z.literal(true) }).catchall(z.unknown()).openapi('Installed'), 'Installed.'),
+    200: json(z.object({ installed: z.literal(true) }).catchall(z.unknown()).meta({ id: 'Installed' }), 'Installed.'),
     ...problems(409, 422, 503),
   },
 });

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { z } from '@hono/zod-openapi';
+import * as z from 'zod/v4';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, problems, security } from '../../http/openapi';
 import { appointmentWebhook } from '../../webhooks/payload';
@@ -36,22 +36,40 @@ async function receiveGhlDelivery(c: Context<AppEnv>) {
     const raw = new Uint8Array(await c.req.arrayBuffer());
     result = await receiveGhlWebhook(c.var.deps, verifierFor(c.var.deps.config), { raw, headers: c.req.raw.headers, requestId: c.var.requestId });
   } catch (err) {
-    if (err instanceof AppError) throw err;
-    c.var.log.error('webhook failed unexpectedly; asking GHL to re-deliver', { err });
-    throw new AppError(429, 'retry_later', 'The webhook could not be processed right now; deliver it again.', { headers: { 'Retry-After': '60' } });
+    const refused = err instanceof AppError ? err : null;
+    if (!refused) c.var.log.error('webhook failed unexpectedly; asking GHL to re-deliver', { err });
+    countDelivery(c, refused ? (OUTCOME_OF_CODE[refused.code] ?? refused.code) : 'failed', started, false);
+    throw refused ?? new AppError(429, 'retry_later', 'The webhook could not be processed right now; deliver it again.', { headers: { 'Retry-After': '60' } });
   }
+  countDelivery(c, result.body.outcome, started, result.firstDelivery === true);
   Object.assign(c.var.logEvent, { webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
   return c.json(result.body, 200);
+}
+
+/** A refused delivery's outcome, by the problem code the pipeline answered with. */
+const OUTCOME_OF_CODE: Record<string, string> = {
+  invalid_signature: 'invalid_signature',
+  stale_webhook: 'invalid_timestamp',
+  invalid_payload: 'invalid_payload',
+  retry_later: 'failed',
+};
+
+/** Every delivery counted once, by its outcome (metrics wait in the process; no store call here). */
+function countDelivery(c: Context<AppEnv>, outcome: string, started: number, firstDelivery: boolean) {
+  const { metrics } = c.var.deps;
+  metrics.count('webhooks_total', { outcome });
+  metrics.observe('webhook_duration_seconds', (Date.now() - started) / 1000, { outcome });
+  if (firstDelivery) metrics.count('webhooks_first_delivery_total', {});
 }
 
 const deliverySchema = z
   .object({
     received: z.literal(true),
-    outcome: z.string().openapi({ description: 'created, applied, cancelled, conflict, stale, echo, unchanged, ignored, duplicate' }),
+    outcome: z.string().meta({ description: 'created, applied, cancelled, conflict, stale, echo, unchanged, ignored, duplicate' }),
     webhook_id: z.string(),
     cita_id: z.string().nullable().optional(),
   })
-  .openapi('WebhookReceipt');
+  .meta({ id: 'WebhookReceipt' });
 
 /**
  * /api/webhooks/ghl (also /api/webhooks/ghl/appointments): GHL's signed webhooks. Public: the
@@ -68,7 +86,7 @@ export const webhookRoutes = router
   .post('/ghl/appointments', receiveGhlDelivery);
 
 for (const path of ['/ghl', '/ghl/appointments']) {
-  router.openAPIRegistry.registerPath({
+  router.document({
     method: 'post',
     path,
     operationId: path === '/ghl' ? 'receiveGhlWebhook' : 'receiveGhlAppointmentWebhook',
@@ -79,7 +97,7 @@ for (const path of ['/ghl', '/ghl/appointments']) {
       'and anything final a recorded 400.',
     tags: ['Webhooks'],
     security: security.ghl,
-    request: { body: { required: true, content: { 'application/json': { schema: appointmentWebhook.openapi('GhlAppointmentWebhook') } } } },
+    request: { body: { required: true, content: { 'application/json': { schema: appointmentWebhook.meta({ id: 'GhlAppointmentWebhook' }) } } } },
     responses: {
       200: json(deliverySchema, 'Processed (or a duplicate of one that was).'),
       ...problems(400, 401, 413, 429),

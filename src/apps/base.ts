@@ -1,0 +1,86 @@
+import type { Hono, MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import * as z from 'zod/v4';
+import type { AppConfig } from '../config/config';
+import type { AppEnv } from '../http/app-env';
+import { AppError } from '../errors';
+import { requireApiKey } from '../http/middleware/auth';
+import { limitBody, rateLimit } from '../http/middleware/limits';
+import { requestContext } from '../http/middleware/request-context';
+import { renderError } from '../http/render-error';
+import { createRouter, problems, security } from '../http/openapi';
+import { defineRoute } from '../http/router';
+import { renderDocsPage } from '../http/docs-page';
+import { healthRoutes } from '../routes/health';
+import type { DepsProvider } from '../runtime/provider';
+import { prometheusText } from '../ops/metrics-report';
+
+const LOCALHOST = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+function allowedOrigin(config: AppConfig, origin: string): boolean {
+  return config.CORS_ORIGINS.includes(origin) || (config.CORS_ALLOW_LOCALHOST && LOCALHOST.test(origin));
+}
+
+// Prometheus scrapes with the admin key as a bearer token.
+const prometheusRoute = defineRoute({
+  method: 'get',
+  path: '/metrics',
+  operationId: 'prometheusMetrics',
+  summary: 'Metrics in the Prometheus text format',
+  tags: ['Operations'],
+  security: security.apiKey,
+  responses: { 200: { description: 'Prometheus exposition.', content: { 'text/plain': { schema: z.string() } } }, ...problems(401, 403) },
+});
+
+/**
+ * The shell every function shares: request context, errors, CORS, limits, auth, health, metrics.
+ * Each deployable function (src/apps/<function>.ts) mounts the resources it serves on top, and
+ * only those: its bundle carries its own routes and packages.
+ */
+export function createBaseApp(provider: DepsProvider) {
+  const app = createRouter();
+  app.use('*', requestContext(provider));
+  app.onError(renderError);
+  app.notFound((c) => renderError(new AppError(404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`), c));
+
+  app.use('/api/*', (c, next) =>
+    cors({
+      origin: (origin) => (allowedOrigin(c.var.deps.config, origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
+      maxAge: 600,
+    })(c, next),
+  );
+  // Webhooks and jobs authenticate by signature (GHL's, QStash's), not key; webhooks bring their own body limit.
+  const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
+    c.req.path.startsWith('/api/webhooks/') || c.req.path.startsWith('/api/jobs/') ? next() : mw(c, next);
+  app.use('/api/*', keyed(limitBody((c) => c.var.deps.config.MAX_BODY_BYTES)));
+  app.use('/api/*', keyed(requireApiKey()));
+  app.use('/api/admin/*', requireApiKey('admin'));
+  app.use(
+    '/api/*',
+    keyed(rateLimit({
+      name: 'api',
+      windowMs: 60_000,
+      limit: (c) => c.var.deps.config.API_RATE_LIMIT_PER_MINUTE,
+      // Per key: the front desk of one clinic must not starve another's.
+      key: (c) => c.var.client?.clientId ?? 'anonymous',
+    })),
+  );
+  app.use('/metrics', requireApiKey('admin'));
+  app.openapi(prometheusRoute, async function prometheusMetrics(c) {
+    return c.text(await prometheusText(c.var.deps), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
+  return app.route('/', healthRoutes);
+}
+
+/**
+ * /openapi.json: this function's contract, generated from its routes by `npm run openapi`
+ * (src/contract/; a test fails when it is stale), and /docs, the reference page rendered from it.
+ */
+export function withContract<A extends Hono<AppEnv, any, any>>(app: A, document: object): A {
+  let page: string | undefined;
+  app.get('/openapi.json', (c) => c.json(document));
+  app.get('/docs', (c) => c.html((page ??= renderDocsPage(document as Record<string, unknown>))));
+  return app;
+}
