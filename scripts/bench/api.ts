@@ -48,7 +48,7 @@ const bench = await startBenchService({
   // Off, as in the measurements the goals come from; --rate-limits puts the per-key limit on the path (never reached).
   API_RATE_LIMIT_PER_MINUTE: values['rate-limits'] ? '1000000000' : '0',
 });
-const { app, env, node, pool, counters } = bench;
+const { app, env, ctx, node, pool, counters } = bench;
 
 const ZONE = 'America/Lima';
 const SERVICE_LOC = 'loc-api';
@@ -137,12 +137,12 @@ async function floorList(): Promise<string> {
 // The service
 
 async function serviceCreate(body: string): Promise<number> {
-  const res = await drain(await app.request('/api/citas', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body }, env));
+  const res = await drain(await app.request('/api/citas', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }, body }, env, ctx));
   return res.status;
 }
 
 async function serviceList(): Promise<number> {
-  return (await drain(await app.request(LIST_PATH, { headers: auth }, env))).status;
+  return (await drain(await app.request(LIST_PATH, { headers: auth }, env, ctx))).status;
 }
 
 try {
@@ -168,7 +168,7 @@ try {
   const serviceListPhase = await measurePhase('GET /api/citas', { counters, concurrency: CONCURRENCY, warmup: ops(WARMUP), groups: ops(N), run: serviceList });
 
   // A first list: its size, and whether the service offers a conditional GET.
-  const first = await app.request(LIST_PATH, { headers: auth }, env);
+  const first = await app.request(LIST_PATH, { headers: auth }, env, ctx);
   const page = (await first.json()) as { data?: unknown[]; next_cursor?: string | null };
   const etag = first.headers.get('etag');
   let notModified: PhaseResult | null = null;
@@ -176,14 +176,14 @@ try {
   if (!etag) {
     notModifiedNote = '304: not supported yet (the list answers without an ETag)';
   } else {
-    const probe = await drain(await app.request(LIST_PATH, { headers: { ...auth, 'If-None-Match': etag } }, env));
+    const probe = await drain(await app.request(LIST_PATH, { headers: { ...auth, 'If-None-Match': etag } }, env, ctx));
     if (probe.status !== 304) {
       notModifiedNote = `304: not supported yet (If-None-Match with the list's ETag answered ${probe.status})`;
     } else {
       notModifiedNote = '304: supported';
       notModified = await measurePhase('GET /api/citas → 304', {
         counters, concurrency: CONCURRENCY, warmup: ops(WARMUP), groups: ops(N),
-        run: async () => (await drain(await app.request(LIST_PATH, { headers: { ...auth, 'If-None-Match': etag } }, env))).status,
+        run: async () => (await drain(await app.request(LIST_PATH, { headers: { ...auth, 'If-None-Match': etag } }, env, ctx))).status,
       });
     }
   }

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/observability/logger';
 import { sharedDeps } from '../../src/runtime/provider';
 import { createUpstashRedis } from '../../src/store/upstash-store';
 import { createNodeDeps } from './node-deps';
+import { nodeExecutionContext } from './node-server';
 import { createCounters, type Counters, type Usage } from './bench-counters';
 import type { PrivateRedis } from './private-redis';
 import { percentile, startRealServices } from './real-services';
@@ -41,6 +42,8 @@ export interface PhaseResult {
   ops: number;
   concurrency: number;
   wallMs: number;
+  /** CPU time of this process (app, clients, proxies, bridge) per op: what bounds throughput on 2 cores. */
+  cpuMsPerOp: number;
   perSecond: number;
   p50: number;
   p99: number;
@@ -95,8 +98,10 @@ export async function measurePhase<T>(
   }
   const before = await opts.counters.snapshot();
   const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const group of opts.groups) await runPool(group, opts.concurrency, (item) => once(item, true));
   const wallMs = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
   await opts.counters.settle();
   const after = await opts.counters.snapshot();
 
@@ -109,6 +114,7 @@ export async function measurePhase<T>(
     ops,
     concurrency: opts.concurrency,
     wallMs,
+    cpuMsPerOp: (cpu.user + cpu.system) / 1000 / Math.max(1, ops),
     perSecond: ops / (wallMs / 1000),
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
@@ -173,12 +179,13 @@ export function table(header: string[], rows: string[][], indent = '  '): string
 /** The common table: one row per phase. */
 export function phaseTable(phases: PhaseResult[], unit: string): string {
   return table(
-    ['', `${unit}/s`, 'p50', 'p99', `Redis cmds/${unit}`, `store HTTP/${unit}`, `DB tx/${unit}`, `(explicit+single)`, `DB stmts/${unit}`],
+    ['', `${unit}/s`, 'p50', 'p99', `CPU ms/${unit}`, `Redis cmds/${unit}`, `store HTTP/${unit}`, `DB tx/${unit}`, `(explicit+single)`, `DB stmts/${unit}`],
     phases.map((p) => [
       p.name,
       fmt.rate(p.perSecond),
       fmt.ms(p.p50),
       fmt.ms(p.p99),
+      p.cpuMsPerOp.toFixed(2),
       fmt.per(p.perOp.redisCommands),
       fmt.per(p.perOp.storeRequests),
       fmt.per(p.perOp.dbTransactions),
@@ -229,6 +236,7 @@ export function phaseJson(p: PhaseResult) {
     ops: p.ops,
     concurrency: p.concurrency,
     wall_ms: r(p.wallMs, 1),
+    cpu_ms_per_op: r(p.cpuMsPerOp, 3),
     per_second: r(p.perSecond, 1),
     p50_ms: r(p.p50),
     p99_ms: r(p.p99),
@@ -273,6 +281,8 @@ export async function startBenchService(extraEnv: Record<string, string>) {
     const counters = createCounters({ redis: services.redis, storeUrl: services.env.UPSTASH_REDIS_REST_URL, storePrefix });
     const node = await createNodeDeps(config, { migrate: true, logger: createLogger({ level: 'error' }), storePrefix });
     const app = createFullApp(sharedDeps(node.deps));
+    // As on Workers: work after the response goes to waitUntil (no per-request fallback path).
+    const execution = nodeExecutionContext();
     // The app's own clients: drizzle keeps its pool as $client; UpstashStore keeps its client as `redis`.
     const pool = (node.deps.db as unknown as { $client: Pool }).$client;
     const upstash =
@@ -284,11 +294,13 @@ export async function startBenchService(extraEnv: Record<string, string>) {
       config,
       node,
       app,
+      ctx: execution.ctx,
       pool,
       upstash,
       storePrefix,
       counters,
       async close() {
+        await execution.settle();
         await node.close().catch(() => {});
         await services.close();
       },

@@ -8,17 +8,35 @@
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import type { ExecutionContext } from 'hono';
 
 type Env = Record<string, unknown> | NodeJS.ProcessEnv;
-type FetchApp = { fetch: (req: Request, env?: Record<string, unknown>) => Response | Promise<Response> };
+type FetchApp = { fetch: (req: Request, env?: Record<string, unknown>, ctx?: ExecutionContext) => Response | Promise<Response> };
+
+/**
+ * What Workers give every request: `waitUntil` for work after the response (metrics flushes,
+ * pushes to GHL). Node keeps the promises so a shutdown can wait for them.
+ */
+export function nodeExecutionContext() {
+  const pending = new Set<Promise<unknown>>();
+  const ctx: ExecutionContext = {
+    waitUntil(p: Promise<unknown>) {
+      const tracked = p.catch(() => {}).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
+    passThroughOnException() {},
+    props: {},
+  };
+  return { ctx, settle: async () => void (await Promise.all(pending)) };
+}
 
 export function closesConnection(req: Request, res: Response): boolean {
   return req.body !== null && (res.status === 413 || !req.bodyUsed);
 }
 
-export function nodeFetch(app: FetchApp, env: Env) {
+export function nodeFetch(app: FetchApp, env: Env, ctx: ExecutionContext = nodeExecutionContext().ctx) {
   return async (req: Request): Promise<Response> => {
-    const res = await app.fetch(req, env as Record<string, unknown>);
+    const res = await app.fetch(req, env as Record<string, unknown>, ctx);
     if (!closesConnection(req, res)) return res;
     const headers = new Headers(res.headers);
     headers.set('Connection', 'close');
@@ -27,7 +45,8 @@ export function nodeFetch(app: FetchApp, env: Env) {
 }
 
 export async function serveApp(app: FetchApp, opts: { env: Env; port: number; hostname: string }) {
-  const server = serve({ fetch: nodeFetch(app, opts.env), port: opts.port, hostname: opts.hostname });
+  const execution = nodeExecutionContext();
+  const server = serve({ fetch: nodeFetch(app, opts.env, execution.ctx), port: opts.port, hostname: opts.hostname });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -37,6 +56,9 @@ export async function serveApp(app: FetchApp, opts: { env: Env; port: number; ho
     server,
     port,
     url: `http://${opts.hostname}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await execution.settle();
+    },
   };
 }

@@ -15,7 +15,7 @@ import type { Access } from './access';
 const KEY_PREFIX = 'cs_';
 
 export async function keyHash(key: string): Promise<string> {
-  return toHex(await sha256(key));
+  return toHex(sha256(key));
 }
 
 function newKey(): string {

@@ -23,7 +23,7 @@ export interface Answer {
 
 /** A stable digest of a request body: key order and whitespace do not matter. */
 export async function requestHash(value: unknown): Promise<string> {
-  return toHex(await sha256(canonical(value)));
+  return toHex(sha256(canonical(value)));
 }
 
 function canonical(v: unknown): string {

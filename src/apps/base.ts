@@ -1,4 +1,4 @@
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import * as z from 'zod/v4';
 import type { AppConfig } from '../config/config';
@@ -42,19 +42,20 @@ export function createBaseApp(provider: DepsProvider) {
   app.onError(renderError);
   app.notFound((c) => renderError(new AppError(404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`), c));
 
-  app.use('/api/*', (c, next) =>
+  app.use(
+    '/api/*',
     cors({
-      origin: (origin) => (allowedOrigin(c.var.deps.config, origin) ? origin : null),
+      origin: (origin, c: Context<AppEnv>) => (allowedOrigin(c.get('deps').config, origin) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
       allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
       maxAge: 600,
-    })(c, next),
+    }),
   );
   // Webhooks and jobs authenticate by signature (GHL's, QStash's), not key; webhooks bring their own body limit.
   const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
     c.req.path.startsWith('/api/webhooks/') || c.req.path.startsWith('/api/jobs/') ? next() : mw(c, next);
-  app.use('/api/*', keyed(limitBody((c) => c.var.deps.config.MAX_BODY_BYTES)));
+  app.use('/api/*', keyed(limitBody((c) => c.get('deps').config.MAX_BODY_BYTES)));
   app.use('/api/*', keyed(requireApiKey()));
   app.use('/api/admin/*', requireApiKey('admin'));
   app.use(
@@ -62,14 +63,14 @@ export function createBaseApp(provider: DepsProvider) {
     keyed(rateLimit({
       name: 'api',
       windowMs: 60_000,
-      limit: (c) => c.var.deps.config.API_RATE_LIMIT_PER_MINUTE,
+      limit: (c) => c.get('deps').config.API_RATE_LIMIT_PER_MINUTE,
       // Per key: the front desk of one clinic must not starve another's.
-      key: (c) => c.var.client?.clientId ?? 'anonymous',
+      key: (c) => c.get('client')?.clientId ?? 'anonymous',
     })),
   );
   app.use('/metrics', requireApiKey('admin'));
   app.openapi(prometheusRoute, async function prometheusMetrics(c) {
-    return c.text(await prometheusText(c.var.deps), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+    return c.text(await prometheusText(c.get('deps')), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
   });
   return app.route('/', healthRoutes);
 }

@@ -1,6 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
-import { auditLog, type CitaRow } from '../db/schema';
+import { driverOf } from '../db/driver';
+import { renderWrite, type Rendered, type RowWrite } from '../db/row-writes';
+import { auditLog, type citas, type CitaRow } from '../db/schema';
 import { sameValue } from '../domain/same-value';
 
 export type Actor = 'api' | 'webhook' | 'job';
@@ -24,15 +26,76 @@ export async function recordAudit(
   after: Partial<CitaRow> & { id: string },
   at: Date,
 ): Promise<void> {
-  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  const changes = auditChanges(before, after);
+  if (!changes) return;
+  await db.insert(auditLog).values({ citaId: after.id, actor: ctx.actor, action, changes, requestId: ctx.requestId ?? null, at });
+}
+
+/** Several audit lines in one statement (a sweep cancelling many citas). */
+export async function recordAudits(
+  db: DbOrTx,
+  ctx: AuditContext,
+  action: string,
+  rows: { before: Partial<CitaRow> | null; after: Partial<CitaRow> & { id: string } }[],
+  at: Date,
+): Promise<void> {
+  const values = rows.flatMap(({ before, after }) => {
+    const changes = auditChanges(before, after);
+    return changes ? [{ citaId: after.id, actor: ctx.actor, action, changes, requestId: ctx.requestId ?? null, at }] : [];
+  });
+  if (values.length) await db.insert(auditLog).values(values);
+}
+
+type Changes = Record<string, { before: unknown; after: unknown }>;
+
+/** The tracked fields that differ between `before` and `after` (all that have a value when created); null when none. */
+export function auditChanges(before: Partial<CitaRow> | null, after: Partial<CitaRow>): Changes | null {
+  const changes: Changes = {};
   for (const f of TRACKED) {
     if (!(f in after)) continue;
     const b = before ? (before[f] ?? null) : null;
     const a = after[f] ?? null;
     if (!sameValue(b, a) || (!before && a !== null)) changes[snake(f)] = { before: b, after: a };
   }
-  if (!Object.keys(changes).length) return;
-  await db.insert(auditLog).values({ citaId: after.id, actor: ctx.actor, action, changes, requestId: ctx.requestId ?? null, at });
+  return Object.keys(changes).length ? changes : null;
+}
+
+export interface AuditEntry {
+  ctx: AuditContext;
+  action: string;
+  before: Partial<CitaRow> | null;
+  /** The row as the write leaves it (known before the write: the audit goes in the same statement). */
+  after: Partial<CitaRow>;
+  at: Date;
+}
+
+/** A statement of the caller's rendered with its parameters numbered from `first`. */
+export type RenderAt = (first: number) => Rendered;
+
+/**
+ * One write to a cita, its audit line and the caller's own bookkeeping (`alongside`, e.g. the
+ * webhook record) as a single statement: one round trip to the database instead of three, on the
+ * paths that run for every webhook (rendered without the query builder: see row-writes.ts).
+ * Returns the id written, or null when the write touched no row (and then no audit line is
+ * written; `alongside` runs regardless).
+ */
+export async function auditedWrite(db: DbOrTx, write: RowWrite<typeof citas>, audit: AuditEntry | null, alongside?: RenderAt): Promise<string | null> {
+  const changes = audit && auditChanges(audit.before, audit.after);
+  const w = renderWrite(write, 1, 'id');
+  const parts = [`w as (${w.text})`];
+  const params = [...w.params];
+  if (audit && changes) {
+    const n = params.length;
+    parts.push(`a as (insert into "audit_log" ("cita_id", "actor", "action", "changes", "request_id", "at") select w."id", $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5} from w)`);
+    params.push(audit.ctx.actor, audit.action, JSON.stringify(changes), audit.ctx.requestId ?? null, audit.at.toISOString());
+  }
+  if (alongside) {
+    const t = alongside(params.length + 1);
+    parts.push(`t as (${t.text})`);
+    params.push(...t.params);
+  }
+  const result = await driverOf(db).query(`with ${parts.join(', ')} select w."id" from w`, params);
+  return (result.rows[0] as { id: string } | undefined)?.id ?? null;
 }
 
 /** The audit `changes` of a newly created row (every tracked field that has a value). */

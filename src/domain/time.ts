@@ -168,10 +168,12 @@ export function formatInZone(instant: Date, zone: string): string {
   const t = instant.getTime();
   // A zone named UTC (or GMT) is written with Z, as luxon did; any other shows its offset.
   if (/^(utc|gmt)$/i.test(zone)) return formatUtc(instant);
-  const offset = offsetAt(t, zone);
+  const whole = Math.floor(t / 1000) * 1000;
+  const wall = wallAt(whole, zone);
+  const offset = (asUtc(wall) - whole) / MINUTE;
   const sign = offset < 0 ? '-' : '+';
   // Whole minutes, cut toward zero: the seconds of an old local mean time are not shown.
-  return iso(wallAt(t, zone), ((t % 1000) + 1000) % 1000, `${sign}${pad(Math.trunc(offset / 60))}:${pad(Math.trunc(offset % 60))}`);
+  return iso(wall, t - whole, `${sign}${pad(Math.trunc(offset / 60))}:${pad(Math.trunc(offset % 60))}`);
 }
 
 export function formatUtc(instant: Date): string {

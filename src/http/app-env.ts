@@ -2,7 +2,10 @@ import type { Deps } from '../deps';
 import type { Logger } from '../observability/logger';
 import type { Access } from '../access/access';
 
-/** Hono's typing for our context: `c.var.deps`, `c.var.log`, … */
+/**
+ * Hono's typing for our context. Read it with `c.get('deps')`, not `c.var.deps`: Hono builds `c.var`
+ * as a fresh copy of every variable on each access, which showed in the webhook path's profile.
+ */
 export interface AppEnv {
   Bindings: Record<string, unknown>;
   Variables: {
@@ -15,7 +18,7 @@ export interface AppEnv {
     defer: (task: Promise<unknown>) => void;
     /**
      * The request's one "wide" log event: handlers and middleware add fields to it
-     * (`Object.assign(c.var.logEvent, {...})`) and it is written once, when the response is ready.
+     * (`Object.assign(c.get('logEvent'), {...})`) and it is written once, when the response is ready.
      */
     logEvent: Record<string, unknown>;
     /** Who called, once authenticated: role, a digest-derived id (never the key), the locations it may use. */

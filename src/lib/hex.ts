@@ -1,3 +1,5 @@
+import { sha256Sync } from './sha256';
+
 /** Lower-case hex of bytes (digests in ids, hashes and log names). */
 export function toHex(bytes: Uint8Array): string {
   let s = '';
@@ -5,8 +7,7 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
-/** SHA-256 of a string or bytes, as bytes. */
-export async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
-  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+/** SHA-256 of a string or bytes, as bytes (synchronous: see sha256.ts for why not WebCrypto). */
+export function sha256(data: string | Uint8Array): Uint8Array {
+  return sha256Sync(data);
 }

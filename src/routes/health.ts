@@ -62,13 +62,13 @@ const readyRoute = defineRoute({
 });
 
 const health: RouteHandler<typeof healthRoute, AppEnv> = async (c) => {
-  const { db, store } = c.var.deps;
+  const { db, store } = c.get('deps');
   let connections: Record<string, number> = {};
   let stale: string[] = [];
   let held: string[] = [];
   const [database, kv] = await Promise.all([
     timed(async () => {
-      [connections, stale, held] = await Promise.all([countConnectionsByStatus(db), staleIncrementalLocations(c.var.deps), locationsWithHeldSweeps(db)]);
+      [connections, stale, held] = await Promise.all([countConnectionsByStatus(db), staleIncrementalLocations(c.get('deps')), locationsWithHeldSweeps(db)]);
     }),
     timed(() => store.ping()),
   ]);
@@ -84,7 +84,7 @@ const health: RouteHandler<typeof healthRoute, AppEnv> = async (c) => {
 };
 
 const ready: RouteHandler<typeof readyRoute, AppEnv> = async (c) => {
-  const schema = await timed(() => c.var.deps.db.execute(sql`select 1 from citas limit 0`));
+  const schema = await timed(() => c.get('deps').db.execute(sql`select 1 from citas limit 0`));
   const body = { ready: schema.ok, ...(schema.ok ? {} : { error: schema.error }) };
   return schema.ok ? c.json(body, 200) : c.json(body, 503);
 };

@@ -9,6 +9,8 @@ export interface KvStore {
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** SET NX PX: true when this call created the key (idempotency keys, lock acquisition). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** SET NX PX GET: null when this call created the key, else the value it holds (left as it is). */
+  setIfAbsentOrGet(key: string, value: string, ttlMs: number): Promise<string | null>;
   /** true when a key was removed. */
   delete(key: string): Promise<boolean>;
   /** Deletes only while the key still holds `expected` (lock release by its owner). */

@@ -40,6 +40,14 @@ export class MemoryStore implements KvStore {
     return true;
   }
 
+  async setIfAbsentOrGet(key: string, value: string, ttlMs: number): Promise<string | null> {
+    const entry = this.entry(value, ttlMs);
+    const held = this.live(key);
+    if (held) return held.value;
+    this.entries.set(this.prefix + key, entry);
+    return null;
+  }
+
   async delete(key: string): Promise<boolean> {
     return this.live(key) !== undefined && this.entries.delete(this.prefix + key);
   }

@@ -96,6 +96,11 @@ export class UpstashStore implements KvStore {
     return reply === "OK";
   }
 
+  async setIfAbsentOrGet(key: string, value: string, ttlMs: number): Promise<string | null> {
+    const px = checkTtl(ttlMs);
+    return reach("set nx get", () => this.redis.set<string>(this.prefix + key, value, { nx: true, px, get: true }));
+  }
+
   async delete(key: string): Promise<boolean> {
     return (await reach("del", () => this.redis.del(this.prefix + key))) > 0;
   }

@@ -77,7 +77,7 @@ export function contactUpsertFromDetails(c: ContactDetails) {
  */
 export async function contentHash(write: AppointmentWrite): Promise<string> {
   const canonical = JSON.stringify(Object.keys(write).sort().map((k) => [k, write[k as keyof AppointmentWrite]]));
-  return toHex(await sha256(canonical));
+  return toHex(sha256(canonical));
 }
 
 // ── Inbound (appointment → what the inbound side applies) ──────────────────────────────────────

@@ -1,7 +1,7 @@
 import { and, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { citas, INACTIVE_STATUSES, type CitaRow } from '../db/schema';
-import { recordAudit, type AuditContext } from '../audit/audit';
+import { recordAudits, type AuditContext } from '../audit/audit';
 import type { Deps } from '../deps';
 
 /**
@@ -16,15 +16,17 @@ export async function cancelGoneFromGhl(
   tx: Tx,
   deps: Pick<Deps, 'clock'>,
   ids: string[],
-  opts: AuditContext & { goneSince: Date; reason: string },
+  opts: AuditContext & { goneSince: Date; reason: string; /** These citas, as the caller read them FOR UPDATE. */ locked?: CitaRow[] },
 ): Promise<CitaRow[]> {
   if (!ids.length) return [];
   const now = deps.clock.now();
-  const before = await tx
-    .select()
-    .from(citas)
-    .where(and(inArray(citas.id, ids), notInArray(citas.status, [...INACTIVE_STATUSES])))
-    .for('update');
+  const before = opts.locked
+    ? opts.locked.filter((c) => ids.includes(c.id) && !INACTIVE_STATUSES.includes(c.status))
+    : await tx
+        .select()
+        .from(citas)
+        .where(and(inArray(citas.id, ids), notInArray(citas.status, [...INACTIVE_STATUSES])))
+        .for('update');
   const cancelled = before.length
     ? await tx
         .update(citas)
@@ -43,13 +45,20 @@ export async function cancelGoneFromGhl(
         .where(inArray(citas.id, before.map((b) => b.id)))
         .returning()
     : [];
-  for (const row of cancelled) {
-    await recordAudit(tx, opts, 'deleted_in_ghl', before.find((b) => b.id === row.id)!, row, now);
+  await recordAudits(
+    tx,
+    opts,
+    'deleted_in_ghl',
+    cancelled.map((row) => ({ before: before.find((b) => b.id === row.id)!, after: row })),
+    now,
+  );
+  // Only when some of them were inactive already (the caller's locked rows tell, when it gave them).
+  if (!opts.locked || opts.locked.some((c) => ids.includes(c.id) && INACTIVE_STATUSES.includes(c.status) && !c.ghlDeletedAt)) {
+    await tx
+      .update(citas)
+      .set({ ghlDeletedAt: opts.goneSince })
+      .where(and(inArray(citas.id, ids), inArray(citas.status, [...INACTIVE_STATUSES]), isNull(citas.ghlDeletedAt)));
   }
-  await tx
-    .update(citas)
-    .set({ ghlDeletedAt: opts.goneSince })
-    .where(and(inArray(citas.id, ids), inArray(citas.status, [...INACTIVE_STATUSES]), isNull(citas.ghlDeletedAt)));
   return cancelled;
 }
 

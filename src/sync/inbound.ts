@@ -1,14 +1,16 @@
-import { and, eq, gt, inArray, isNull, lt, notInArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, notInArray } from 'drizzle-orm';
+import { driverOf } from '../db/driver';
+import type { RowWrite } from '../db/row-writes';
 import type { Tx } from '../db/client';
 import { auditLog, citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
 import { isPgError, PG } from '../db/pg-errors';
-import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
 import type { Deps } from '../deps';
 import type { IncomingAppointment } from './appointment-mapping';
 import { appointmentFromCita, contentHash } from './appointment-mapping';
 import { sameValue } from '../domain/same-value';
-import { creationChanges, recordAudit, type AuditContext } from '../audit/audit';
+import { auditedWrite, creationChanges, type AuditContext, type AuditEntry, type RenderAt } from '../audit/audit';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
+import { lookupInbound, type InboundLookup } from './inbound-lookup';
 
 /**
  * GHL → RV3: one function for every way an appointment arrives (webhooks now, sync jobs later).
@@ -25,6 +27,10 @@ import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
  * - an overlap with an active cita → stored anyway, flagged `conflict`.
  * Whatever is applied is marked synced with the content hash of the new state, so it is never
  * pushed back to GHL.
+ *
+ * Every webhook runs through here, so the round trips are counted: one lookup (inbound-lookup.ts)
+ * and one write carrying its audit line and the caller's record (auditedWrite). A concurrent
+ * writer that wins the same slot or id makes it throw InboundRace; the caller runs it again.
  */
 
 /** An appointment event that contradicts what we hold in a way no retry can change. */
@@ -41,32 +47,79 @@ export interface ApplyResult {
 
 type ApplyDeps = Pick<Deps, 'config' | 'clock'>;
 
+/**
+ * Two threads wrote the same slot or appointment at once and ours lost: nothing was written, and
+ * running the transaction again (its lookup now sees the winner) gives the right answer.
+ */
+export class InboundRace extends Error {
+  override name = 'InboundRace';
+}
+
+export interface ApplyOptions {
+  /** The lookup, when the caller made it; made here otherwise. */
+  found?: InboundLookup;
+  /** The caller's bookkeeping for this outcome, written in the same statement as the change. */
+  alongside?: (r: ApplyResult) => RenderAt;
+}
+
 export async function applyGhlAppointment(
   tx: Tx,
   deps: ApplyDeps,
   inc: IncomingAppointment,
   audit: AuditContext = { actor: 'webhook' },
+  opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const [existing] = await tx.select().from(citas).where(eq(citas.ghlAppointmentId, inc.id)).limit(1).for('update');
-  if (existing && existing.locationId !== inc.locationId) {
-    // GHL appointment ids are unique across locations and an appointment never changes location.
-    throw new InboundRefused(`appointment ${inc.id} belongs to location ${existing.locationId}, not ${inc.locationId}`);
-  }
-  if (existing) return inc.deleted ? applyDelete(tx, deps, existing, inc, audit) : applyToExisting(tx, deps, existing, inc, audit);
+  try {
+    const found = opts.found ?? (await lookupInbound(tx, inc));
+    const write: Write = { tx, deps, audit, alongside: opts.alongside };
+    const existing = found.byGhlId;
+    if (existing && existing.locationId !== inc.locationId) {
+      // GHL appointment ids are unique across locations and an appointment never changes location.
+      throw new InboundRefused(`appointment ${inc.id} belongs to location ${existing.locationId}, not ${inc.locationId}`);
+    }
+    if (existing) return inc.deleted ? await applyDelete(write, existing, inc) : await applyToExisting(write, existing, inc, found.overlaps);
 
-  const own = await findOwnUnlinkedCreate(tx, inc);
-  if (own) {
-    const [linked] = await tx.update(citas).set({ ghlAppointmentId: inc.id }).where(eq(citas.id, own.id)).returning();
-    if (inc.deleted) return applyDelete(tx, deps, linked!, inc, audit);
-    return { outcome: 'echo', citaId: own.id };
+    const own = found.ownUnlinked;
+    if (own) {
+      const [linked] = await tx.update(citas).set({ ghlAppointmentId: inc.id }).where(eq(citas.id, own.id)).returning();
+      if (inc.deleted) return await applyDelete(write, linked!, inc);
+      return await done(write, { outcome: 'echo', citaId: own.id });
+    }
+    return await insertFromGhl(write, inc, found);
+  } catch (err) {
+    if (isPgError(err, PG.EXCLUSION_VIOLATION) || isPgError(err, PG.UNIQUE_VIOLATION)) throw new InboundRace(`appointment ${inc.id}: ${(err as Error).message}`, { cause: err });
+    throw err;
   }
-  return insertFromGhl(tx, deps, inc, audit);
+}
+
+/** What a write needs besides its data: the transaction, the audit context, the caller's bookkeeping. */
+interface Write {
+  tx: Tx;
+  deps: ApplyDeps;
+  audit: AuditContext;
+  alongside?: (r: ApplyResult) => RenderAt;
+}
+
+/** An outcome that writes nothing to the cita: only the caller's bookkeeping, if any. */
+async function done(w: Write, r: ApplyResult): Promise<ApplyResult> {
+  if (w.alongside) {
+    const { text, params } = w.alongside(r)(1);
+    await driverOf(w.tx).query(text, params);
+  }
+  return r;
+}
+
+/** The cita write, its audit line and the caller's bookkeeping: one statement. */
+async function written(w: Write, r: ApplyResult, write: RowWrite<typeof citas>, audit: Omit<AuditEntry, 'ctx' | 'at'> | null, at: Date): Promise<ApplyResult> {
+  const id = await auditedWrite(w.tx, write, audit && { ...audit, ctx: w.audit, at }, w.alongside?.(r));
+  if (id === null) throw new InboundRace(`cita ${r.citaId ?? '(new)'} was not written`);
+  return r;
 }
 
 /** GHL deleted the appointment: the cita is cancelled for good (see cancelGoneFromGhl). */
-async function applyDelete(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingAppointment, audit: AuditContext): Promise<ApplyResult> {
-  const cancelled = await cancelGoneFromGhl(tx, deps, [cur.id], { ...audit, goneSince: inc.observedAt ?? deps.clock.now(), reason: goneReason.webhook });
-  return { outcome: cancelled.length ? 'cancelled' : 'unchanged', citaId: cur.id };
+async function applyDelete(w: Write, cur: CitaRow, inc: IncomingAppointment): Promise<ApplyResult> {
+  const cancelled = await cancelGoneFromGhl(w.tx, w.deps, [cur.id], { ...w.audit, goneSince: inc.observedAt ?? w.deps.clock.now(), reason: goneReason.webhook, locked: [cur] });
+  return done(w, { outcome: cancelled.length ? 'cancelled' : 'unchanged', citaId: cur.id });
 }
 
 const DELETION_MARGIN_MS = 2_000;
@@ -80,44 +133,25 @@ function observation(inc: IncomingAppointment): number | null {
   return times.length ? Math.max(...times) : null;
 }
 
-async function findOwnUnlinkedCreate(tx: Tx, inc: IncomingAppointment): Promise<CitaRow | null> {
-  const [row] = await tx
-    .select()
-    .from(citas)
-    .where(
-      and(
-        eq(citas.locationId, inc.locationId),
-        eq(citas.ghlCalendarId, inc.calendarId),
-        eq(citas.startTime, inc.startTime),
-        eq(citas.endTime, inc.endTime),
-        eq(citas.source, 'rv3'),
-        isNull(citas.ghlAppointmentId),
-        notInArray(citas.status, [...INACTIVE_STATUSES]),
-      ),
-    )
-    .limit(1)
-    .for('update');
-  return row ?? null;
-}
-
-async function insertFromGhl(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment, audit: AuditContext): Promise<ApplyResult> {
-  const zone = effectiveZone(await getLocationSettings(tx, inc.locationId), deps.config.APP_TIMEZONE);
-  const now = deps.clock.now();
+async function insertFromGhl(w: Write, inc: IncomingAppointment, found: InboundLookup): Promise<ApplyResult> {
+  const zone = found.zone ?? w.deps.config.APP_TIMEZONE;
+  const now = w.deps.clock.now();
   const row = await rowFromGhl(inc, zone, now);
   if (inc.deleted) {
     // Deleted before we saw it created: remembered as a cancelled cita, so the Create that may still
     // be on its way finds it and cannot bring it back.
-    const [saved] = await tx.insert(citas).values({ ...row, ghlDeletedAt: inc.observedAt ?? now, syncError: goneReason.webhook }).returning();
-    await recordAudit(tx, audit, 'deleted_in_ghl', null, saved!, now);
-    return { outcome: 'cancelled', citaId: saved!.id };
+    const saved = { ...row, ghlDeletedAt: inc.observedAt ?? now, syncError: goneReason.webhook };
+    const insert = { table: citas, insert: saved };
+    return written(w, { outcome: 'cancelled', citaId: row.id }, insert, { action: 'deleted_in_ghl', before: null, after: saved }, now);
   }
-  const insert = async (conflict: boolean) => {
-    const [saved] = await tx.insert(citas).values({ ...row, conflict }).returning();
-    return saved!;
-  };
-  const { value, conflicted } = await withOverlapFallback(tx, () => insert(false), () => insert(true));
-  await recordAudit(tx, audit, 'create_from_ghl', null, value, now);
-  return { outcome: conflicted ? 'conflict' : 'created', citaId: value.id };
+  const conflict = found.overlaps && holdsSlot(row.status ?? 'new');
+  const saved = { ...row, conflict };
+  const insert = { table: citas, insert: saved };
+  return written(w, { outcome: conflict ? 'conflict' : 'created', citaId: row.id }, insert, { action: 'create_from_ghl', before: null, after: saved }, now);
+}
+
+function holdsSlot(status: string): boolean {
+  return !(INACTIVE_STATUSES as readonly string[]).includes(status);
 }
 
 /** A new cita from a GHL appointment, with the hash of what GHL holds (so it is never pushed back). */
@@ -210,7 +244,8 @@ export async function insertNewFromGhl(
   return { created: inserted.filter((r) => !r.conflict).length, conflicts: inserted.filter((r) => r.conflict).length, leftovers };
 }
 
-async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: IncomingAppointment, audit: AuditContext): Promise<ApplyResult> {
+async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment, overlaps: boolean): Promise<ApplyResult> {
+  const { deps } = w;
   const next = {
     ghlCalendarId: inc.calendarId,
     startTime: inc.startTime,
@@ -227,74 +262,55 @@ async function applyToExisting(tx: Tx, deps: ApplyDeps, cur: CitaRow, inc: Incom
   // Only an observation clearly after the deletion (GHL's times come in whole seconds, from a clock
   // that is not ours) shows the appointment exists after all.
   const seen = observation(inc);
-  if (cur.ghlDeletedAt && (seen === null || seen < cur.ghlDeletedAt.getTime() + DELETION_MARGIN_MS)) return { outcome: 'stale', citaId: cur.id };
+  if (cur.ghlDeletedAt && (seen === null || seen < cur.ghlDeletedAt.getTime() + DELETION_MARGIN_MS)) return done(w, { outcome: 'stale', citaId: cur.id });
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !sameValue(cur[k], next[k]));
   if (changed.length === 0) {
-    const watermark = laterOf(cur.ghlDateUpdated, inc.dateUpdated);
-    if (watermark !== cur.ghlDateUpdated) await tx.update(citas).set({ ghlDateUpdated: watermark }).where(eq(citas.id, cur.id));
     // Nothing new: for a cita we wrote to GHL, this is the echo of our own write.
-    return { outcome: cur.source === 'rv3' ? 'echo' : 'unchanged', citaId: cur.id };
+    const r: ApplyResult = { outcome: cur.source === 'rv3' ? 'echo' : 'unchanged', citaId: cur.id };
+    const watermark = laterOf(cur.ghlDateUpdated, inc.dateUpdated);
+    if (watermark === cur.ghlDateUpdated) return done(w, r);
+    return written(w, r, { table: citas, update: { ghlDateUpdated: watermark }, where: { id: cur.id } }, null, deps.clock.now());
   }
   // GHL filled in what we left empty (the calendar's primary user, on our own create): kept and
   // audited, but nobody changed the cita, so its version — and the ETag a client holds — stays.
   if (cur.source === 'rv3' && changed.every((k) => FILLED_BY_GHL.has(k) && cur[k] === null)) {
     const patch = Object.fromEntries(changed.map((k) => [k, next[k]])) as Partial<CitaRow>;
     const filled = { ...cur, ...patch };
-    const [saved] = await tx
-      .update(citas)
-      .set({ ...patch, ghlDateUpdated: laterOf(cur.ghlDateUpdated, inc.dateUpdated), ...(cur.syncStatus === 'synced' ? { contentHash: await hashOf(filled) } : {}) })
-      .where(eq(citas.id, cur.id))
-      .returning();
-    await recordAudit(tx, audit, 'update_from_ghl', cur, saved!, deps.clock.now());
-    return { outcome: 'echo', citaId: cur.id };
+    const set = { ...patch, ghlDateUpdated: laterOf(cur.ghlDateUpdated, inc.dateUpdated), ...(cur.syncStatus === 'synced' ? { contentHash: await hashOf(filled) } : {}) };
+    const update = { table: citas, update: set, where: { id: cur.id } };
+    return written(w, { outcome: 'echo', citaId: cur.id }, update, { action: 'update_from_ghl', before: cur, after: filled }, deps.clock.now());
   }
   // Content differs. Older than what we hold, or older than a local edit still on its way to
   // GHL: the newer side wins, and for the local edit that is the push about to happen.
   if (inc.dateUpdated && cur.ghlDateUpdated && inc.dateUpdated < cur.ghlDateUpdated) {
-    return { outcome: 'stale', citaId: cur.id };
+    return done(w, { outcome: 'stale', citaId: cur.id });
   }
   if (cur.syncStatus === 'pending_sync' && inc.dateUpdated && cur.updatedAt > inc.dateUpdated) {
-    return { outcome: 'stale', citaId: cur.id };
+    return done(w, { outcome: 'stale', citaId: cur.id });
   }
 
   const now = deps.clock.now();
-  const update = async (conflict: boolean) => {
-    const patch = {
-      ...next,
-      conflict,
-      cancelledAt: next.status === 'cancelled' ? (cur.cancelledAt ?? now) : null,
-      version: cur.version + 1,
-      updatedAt: now,
-      ghlDateUpdated: laterOf(cur.ghlDateUpdated, inc.dateUpdated),
-      // Seen in GHL after we took it for deleted: it exists after all.
-      ghlDeletedAt: null,
-      syncStatus: 'synced' as const,
-      syncError: null,
-      syncRetries: 0,
-      lastSyncedAt: now,
-    };
-    const contentHash = await hashOf({ ...cur, ...patch });
-    const [saved] = await tx.update(citas).set({ ...patch, contentHash }).where(eq(citas.id, cur.id)).returning();
-    return saved!;
+  // Overlapping another active cita: kept, flagged (outside the overlap constraint). A conflicted
+  // cita that now fits its slot is cleared of the flag; an inactive one keeps whatever it had.
+  const conflict = holdsSlot(next.status) ? overlaps : cur.conflict;
+  const patch = {
+    ...next,
+    conflict,
+    cancelledAt: next.status === 'cancelled' ? (cur.cancelledAt ?? now) : null,
+    version: cur.version + 1,
+    updatedAt: now,
+    ghlDateUpdated: laterOf(cur.ghlDateUpdated, inc.dateUpdated),
+    // Seen in GHL after we took it for deleted: it exists after all.
+    ghlDeletedAt: null,
+    syncStatus: 'synced' as const,
+    syncError: null,
+    syncRetries: 0,
+    lastSyncedAt: now,
   };
-  const { value, conflicted } = await withOverlapFallback(tx, () => update(cur.conflict), () => update(true));
-  // A conflicted cita that now fits its slot is cleared of the flag.
-  if (value.conflict && !INACTIVE_STATUSES.includes(value.status)) {
-    await withOverlapFallback(tx, () => tx.update(citas).set({ conflict: false }).where(eq(citas.id, cur.id)), async () => undefined);
-  }
-  await recordAudit(tx, audit, 'update_from_ghl', cur, value, now);
-  const outcome: ApplyOutcome = conflicted ? 'conflict' : next.status === 'cancelled' && cur.status !== 'cancelled' ? 'cancelled' : 'applied';
-  return { outcome, citaId: cur.id };
-}
-
-/** Tries `first` in a savepoint; on the overlap constraint, `fallback` (flagged as conflict). */
-async function withOverlapFallback<T>(tx: Tx, first: () => Promise<T>, fallback: () => Promise<T>): Promise<{ value: T; conflicted: boolean }> {
-  try {
-    return { value: await tx.transaction(async () => first()), conflicted: false };
-  } catch (err) {
-    if (!isPgError(err, PG.EXCLUSION_VIOLATION)) throw err;
-    return { value: await fallback(), conflicted: true };
-  }
+  const after = { ...cur, ...patch, contentHash: await hashOf({ ...cur, ...patch }) };
+  const outcome: ApplyOutcome = conflict && !cur.conflict ? 'conflict' : next.status === 'cancelled' && cur.status !== 'cancelled' ? 'cancelled' : 'applied';
+  const update = { table: citas, update: { ...patch, contentHash: after.contentHash }, where: { id: cur.id } };
+  return written(w, { outcome, citaId: cur.id }, update, { action: 'update_from_ghl', before: cur, after }, now);
 }
 
 async function hashOf(row: Pick<CitaRow, 'id' | 'contactId'> & Parameters<typeof appointmentFromCita>[0]): Promise<string | null> {

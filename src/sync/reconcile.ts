@@ -9,7 +9,7 @@ import { effectiveZone, getLocationSettings, syncedCalendars } from '../location
 import type { Deps } from '../deps';
 import { incomingFromGhl } from './appointment-mapping';
 import { withSyncRun, type SyncRunResult } from './sync-run';
-import { applyGhlAppointment, InboundRefused, insertNewFromGhl, type ApplyOutcome } from './inbound';
+import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, type ApplyOutcome } from './inbound';
 import { sweepPending } from './outbound';
 
 /**
@@ -131,7 +131,9 @@ async function applyEvents(deps: Deps, locationId: string, events: GhlAppointmen
       const oneByOne = [...batch.filter((e) => watermarks.has(e.id)), ...bulk.leftovers];
       for (const e of oneByOne) {
         try {
-          out.push((await applyGhlAppointment(tx, deps, e, { actor: 'job' })).outcome);
+          // In a savepoint, so a writer that wins the same slot meanwhile costs one retry, not the batch.
+          const apply = () => tx.transaction((sp) => applyGhlAppointment(sp, deps, e, { actor: 'job' }));
+          out.push((await apply().catch((err) => (err instanceof InboundRace ? apply() : Promise.reject(err)))).outcome);
         } catch (err) {
           // Refused before anything was written: the rest of the batch goes on.
           if (!(err instanceof InboundRefused)) throw err;

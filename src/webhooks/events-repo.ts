@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
+import { renderWrite, runWrite, type Rendered, type RowWrite } from '../db/row-writes';
 import { webhookEvents, type WebhookEventRow, type WebhookOutcome } from '../db/schema';
 
 export interface NewEvent {
@@ -17,7 +18,7 @@ export interface NewEvent {
  * 429), is claimed; one already processed is not (→ null: a duplicate). Runs in the transaction
  * that applies the change, so a rollback releases the claim too.
  */
-export async function claimEvent(db: DbOrTx, e: NewEvent): Promise<WebhookEventRow | null> {
+export async function claimEvent(db: DbOrTx, e: NewEvent): Promise<{ deliveries: number } | null> {
   const rows = await db
     .insert(webhookEvents)
     .values({ ...e, outcome: 'failed' })
@@ -26,25 +27,45 @@ export async function claimEvent(db: DbOrTx, e: NewEvent): Promise<WebhookEventR
       set: { deliveries: sql`${webhookEvents.deliveries} + 1`, requestId: e.requestId },
       setWhere: sql`${webhookEvents.outcome} = 'failed'`,
     })
-    .returning();
+    .returning({ deliveries: webhookEvents.deliveries });
   return rows[0] ?? null;
 }
 
-export async function finishEvent(
-  db: DbOrTx,
-  webhookId: string,
-  r: { outcome: WebhookOutcome; citaId?: string | null; error?: string | null; at: Date; deliveries?: number },
-): Promise<void> {
-  await db
-    .update(webhookEvents)
-    .set({
+export interface EventResult {
+  outcome: WebhookOutcome;
+  citaId?: string | null;
+  error?: string | null;
+  at: Date;
+  deliveries?: number;
+}
+
+export async function finishEvent(db: DbOrTx, webhookId: string, r: EventResult): Promise<void> {
+  await runWrite(db, finishWrite(webhookId, r));
+}
+
+/**
+ * The claim as text, to run inside another statement (the appointment lookup), its parameters
+ * numbered from `first`: returns `deliveries` when claimed, no row for a duplicate.
+ */
+export function claimRendered(e: NewEvent, first: number): Rendered {
+  const insert = renderWrite({ table: webhookEvents, insert: { ...e, outcome: 'failed' } }, first);
+  const text = `${insert.text} on conflict ("webhook_id") do update set "deliveries" = "webhook_events"."deliveries" + 1, "request_id" = excluded."request_id" where "webhook_events"."outcome" = 'failed' returning "deliveries"`;
+  return { text, params: insert.params };
+}
+
+/** The outcome of a claimed event as a row write, to run with the change it made (auditedWrite). */
+export function finishWrite(webhookId: string, r: EventResult): RowWrite<typeof webhookEvents> {
+  return {
+    table: webhookEvents,
+    update: {
       outcome: r.outcome,
       citaId: r.citaId ?? null,
       error: r.error ?? null,
       processedAt: r.at,
       ...(r.deliveries !== undefined ? { deliveries: r.deliveries } : {}),
-    })
-    .where(eq(webhookEvents.webhookId, webhookId));
+    },
+    where: { webhookId },
+  };
 }
 
 /** Outside any transaction: remember a delivery that failed, so its redelivery is recognised. */

@@ -7,10 +7,12 @@ import { isPermanentDataError } from '../db/pg-errors';
 import { storableJson, storableText, unsafeJsonFields } from '../domain/text';
 import { sha256, toHex } from '../lib/hex';
 import { withTimeout } from '../lib/timeout';
-import { applyGhlAppointment, InboundRefused } from '../sync/inbound';
-import { claimEvent, findEvent, finishEvent, recordFailedDelivery, type NewEvent } from './events-repo';
+import { applyGhlAppointment, InboundRace, InboundRefused } from '../sync/inbound';
+import { lookupInbound } from '../sync/inbound-lookup';
+import { claimEvent, claimRendered, findEvent, finishEvent, finishWrite, recordFailedDelivery, type NewEvent } from './events-repo';
 import { parseEvent, webhookEnvelope, type ParsedEvent } from './payload';
 import type { WebhookVerifier } from './signature';
+import { renderWrite } from '../db/row-writes';
 
 /**
  * One GHL webhook delivery, start to finish. The order matters:
@@ -19,10 +21,13 @@ import type { WebhookVerifier } from './signature';
  *  3. freshness of `timestamp` (401: a replay or a forged clock);
  *  4. the fast idempotency key in the store (duplicate → 200);
  *  5. the claim row + the change in one transaction (the durable guarantee);
- *  6. on failure: the key is released and we answer 429, the only answer GHL re-delivers after.
+ *  6. on failure: the key records the failed attempt and we answer 429, the only answer GHL
+ *     re-delivers after.
  */
 
 export const IDEMPOTENCY_TTL_MS = 72 * 3600_000;
+/** The idempotency key's value after failed deliveries: `failed:<how many>`. */
+const FAILED_PREFIX = 'failed:';
 const APPLY_TIMEOUT_MS = 10_000;
 
 export interface DeliveryResult {
@@ -84,28 +89,25 @@ export async function receiveGhlWebhook(
 
   const key = `webhook:${env.webhookId}`;
   const owner = crypto.randomUUID();
+  // One store command on the common path. The key holds its owner while a delivery is in flight or
+  // done, and `failed:<n>` after n deliveries we answered 429 to (even those the database never saw).
   // The store is the fast path only: when it is down, the claim row in the database still makes
   // the delivery idempotent, so its failures are logged and the delivery goes on (fail open).
-  const [claimedKey, failedBefore] = await Promise.all([
-    deps.store.setIfAbsent(key, owner, IDEMPOTENCY_TTL_MS).catch((err) => storeDown(deps, 'idempotency key', err, true)),
-    // Earlier deliveries we answered 429 to, even those the database never saw.
-    deps.store
-      .get(`webhook-failures:${env.webhookId}`)
-      .then((v) => Number(v ?? 0))
-      .catch((err) => storeDown(deps, 'failure count', err, 0)),
-  ]);
-  // A key someone holds is not proof the event is stored: an earlier delivery may have failed
-  // and been unable to release it (the store went down too). Only the claim row is proof; when it
-  // is not there yet, the delivery goes the durable way (it waits on, or takes over, the claim).
-  if (!claimedKey && (await isProcessed(deps, env.webhookId))) {
+  const held = await deps.store.setIfAbsentOrGet(key, owner, IDEMPOTENCY_TTL_MS).catch((err) => storeDown(deps, 'idempotency key', err, FAILED_PREFIX + '0'));
+  const failedBefore = held?.startsWith(FAILED_PREFIX) ? Number(held.slice(FAILED_PREFIX.length)) || 0 : 0;
+  // A key someone holds is not proof the event is stored: an earlier delivery may still be running
+  // or may have died without a word. Only the claim row is proof; when it is not there yet, the
+  // delivery goes the durable way (it waits on, or takes over, the claim).
+  if (held !== null && !held.startsWith(FAILED_PREFIX) && (await isProcessed(deps, env.webhookId))) {
     return { status: 200, body: { received: true, outcome: 'duplicate', webhook_id: env.webhookId } };
   }
-  const release = () => (claimedKey ? deps.store.compareAndDelete(key, owner).catch(() => false) : Promise.resolve(false));
 
-  let result: { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean };
+  let result: Processed;
   try {
+    const run = (): Promise<Processed> => deps.db.transaction(async (tx) => processEvent(tx, deps, event, parsed, failedBefore));
+    // A concurrent writer that took the same slot or appointment first: once more, now seeing it.
     result = await withTimeout(
-      deps.db.transaction(async (tx) => processEvent(tx, deps, event, parsed, failedBefore)),
+      run().catch((err: unknown) => (err instanceof InboundRace ? run() : Promise.reject(err))),
       APPLY_TIMEOUT_MS,
       'storing the webhook',
     );
@@ -113,15 +115,14 @@ export async function receiveGhlWebhook(
     if (isPermanentDataError(err) || err instanceof InboundRefused) {
       // The database (or what we hold) refuses this event itself: no re-delivery can change that.
       // Final and recorded.
-      await release();
+      if (held === null) await deps.store.compareAndDelete(key, owner).catch(() => false);
       const reason = `the event cannot be applied: ${(err as Error).message}`.slice(0, 1000);
       await recordInvalid(deps, event, reason);
       throw new AppError(400, 'invalid_payload', 'The webhook payload cannot be stored.', { fields: [{ field: '(body)', message: reason }] });
     }
-    // Could not persist: let GHL deliver again (it only does so after a 429).
-    await release();
-    // Counted in the store too: with the database down, the row below cannot be written either.
-    await deps.store.increment(`webhook-failures:${env.webhookId}`, 1, IDEMPOTENCY_TTL_MS).catch(() => {});
+    // Could not persist: let GHL deliver again (it only does so after a 429), and count this
+    // attempt in the key — with the database down, the row below cannot be written either.
+    await deps.store.set(key, FAILED_PREFIX + String(failedBefore + 1), IDEMPOTENCY_TTL_MS).catch(() => {});
     // Best effort and short: with the database down this would only delay the 429 GHL waits for.
     await withTimeout(recordFailedDelivery(deps.db, event, String((err as Error)?.message ?? err)), 2_000).catch(() => {});
     logger.error('webhook could not be persisted; asking GHL to re-deliver', { webhook_id: env.webhookId, type: env.type, err });
@@ -129,16 +130,37 @@ export async function receiveGhlWebhook(
       headers: { 'Retry-After': '60' },
     });
   }
+  // Processed on a re-delivery: the key goes back to the fast path for later duplicates.
+  if (held?.startsWith(FAILED_PREFIX)) await deps.store.set(key, owner, IDEMPOTENCY_TTL_MS).catch(() => {});
 
   return { status: 200, body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId }, firstDelivery: result.firstDelivery === true };
 }
 
-async function processEvent(tx: Tx, deps: Deps, event: NewEvent, parsed: ParsedEvent, failedBefore: number) {
+type Processed = { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean };
+
+/**
+ * The delivery's change and its record, in the caller's transaction: the claim row first (a
+ * concurrent delivery of the same event waits on it, then sees it processed), the change, the
+ * outcome. For appointments the claim rides in the lookup's statement and the outcome in the
+ * write's: four round trips in all (begin, lookup, write, commit).
+ */
+async function processEvent(tx: Tx, deps: Deps, event: NewEvent, parsed: ParsedEvent, failedBefore: number): Promise<Processed> {
+  const at = deps.clock.now();
+  if (parsed.kind === 'appointment') {
+    const found = await lookupInbound(tx, parsed.appointment, (first) => claimRendered(event, first));
+    if (!found.prelude) return { outcome: 'duplicate', citaId: null };
+    const deliveries = Math.max(Number(found.prelude.deliveries), failedBefore + 1);
+    const r = await applyGhlAppointment(tx, deps, parsed.appointment, { actor: 'webhook', requestId: event.requestId }, {
+      found,
+      alongside: (r) => (first) => renderWrite(finishWrite(event.webhookId, { outcome: r.outcome, citaId: r.citaId, at, deliveries }), first),
+    });
+    return { outcome: r.outcome, citaId: r.citaId, firstDelivery: deliveries === 1 };
+  }
   const claimed = await claimEvent(tx, event);
-  if (!claimed) return { outcome: 'duplicate' as const, citaId: null };
+  if (!claimed) return { outcome: 'duplicate', citaId: null };
   const deliveries = Math.max(claimed.deliveries, failedBefore + 1);
   const r = await applyParsedEvent(tx, deps, parsed, event.requestId);
-  await finishEvent(tx, event.webhookId, { outcome: r.outcome, citaId: r.citaId, error: r.error, at: deps.clock.now(), deliveries });
+  await finishEvent(tx, event.webhookId, { outcome: r.outcome, citaId: r.citaId, error: r.error, at, deliveries });
   return { ...r, firstDelivery: deliveries === 1 };
 }
 
@@ -187,7 +209,7 @@ export async function replayWebhook(deps: Deps, webhookId: string, requestId: st
 async function invalid(deps: Deps, req: { raw: Uint8Array; requestId: string }, payload: unknown, reason: string) {
   deps.logger.warn('webhook rejected: malformed payload', { reason, bytes: req.raw.length });
   // Named by its bytes, so GHL's re-deliveries of the same bad event make one record.
-  const id = `invalid:${toHex((await sha256(req.raw)).slice(0, 16))}`;
+  const id = `invalid:${toHex((sha256(req.raw)).slice(0, 16))}`;
   const now = deps.clock.now();
   const text = new TextDecoder().decode(req.raw.slice(0, 4096));
   await recordInvalid(deps, { webhookId: id, type: '(invalid)', locationId: null, appointmentId: null, payload: payload ?? { raw: text }, receivedAt: now, requestId: req.requestId }, reason);

@@ -219,7 +219,7 @@ describe('idempotency and order', () => {
     expect(outcomes.filter((o) => o === 'stale').length).toBeGreaterThanOrEqual(1);
   });
 
-  it('database unavailable during a delivery → 429, key released; the re-delivery applies once', async () => {
+  it('database unavailable during a delivery → 429, the key records the failure; the re-delivery applies once', async () => {
     const { t, sandbox } = await setup({ wire: false });
     // A second instance of the service whose database is really unreachable, sharing the store.
     let broken: Awaited<ReturnType<typeof createNodeDeps>>['deps']['db'];
@@ -246,6 +246,8 @@ describe('idempotency and order', () => {
     expect(first.headers.get('retry-after')).toBeTruthy();
     expect(((await first.json()) as any).request_id).toEqual(expect.any(String));
     await closeBroken();
+    // The fast key now says the delivery failed (the database could not record it): the re-delivery is let through.
+    expect(await t.deps.store.get(`webhook:${JSON.parse(body).webhookId}`)).toBe('failed:1');
 
     const again = await post(t.app);
     expect(again.status).toBe(200);

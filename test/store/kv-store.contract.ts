@@ -127,6 +127,28 @@ export function runKvStoreContract(name: string, make: () => Promise<KvStoreHarn
       });
     });
 
+    describe("setIfAbsentOrGet", () => {
+      it("creates once and answers null; later calls get the value held and change nothing", async () => {
+        const { store } = await open();
+        expect(await store.setIfAbsentOrGet("claim", "a", 5000)).toBeNull();
+        expect(await store.setIfAbsentOrGet("claim", "b", 5000)).toBe("a");
+        expect(await store.get("claim")).toBe("a");
+        await store.set("claim", "failed:2", 5000);
+        expect(await store.setIfAbsentOrGet("claim", "c", 5000)).toBe("failed:2");
+      });
+
+      it("creates again after the key expired, and one of 20 concurrent callers wins", async () => {
+        const { store, elapse } = await open();
+        expect(await store.setIfAbsentOrGet("claim", "a", 100)).toBeNull();
+        await elapse(160);
+        expect(await store.setIfAbsentOrGet("claim", "b", 100)).toBeNull();
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setIfAbsentOrGet("race", `owner-${i}`, 5000)));
+        const winner = results.indexOf(null);
+        expect(results.filter((r) => r === null)).toHaveLength(1);
+        expect(results.filter((r) => r !== null).every((r) => r === `owner-${winner}`)).toBe(true);
+      });
+    });
+
     describe("delete / compareAndDelete", () => {
       it("delete says whether a key was removed", async () => {
         const { store } = await open();

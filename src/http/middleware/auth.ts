@@ -13,9 +13,9 @@ import { sha256, toHex } from '../../lib/hex';
  */
 export function requireApiKey(role: 'api' | 'admin' = 'api'): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { config, db } = c.var.deps;
+    const { config, db } = c.get('deps');
     // Already authenticated by the /api/* guard: the admin guard only checks the role.
-    let access = c.var.client;
+    let access = c.get('client');
     if (!access) {
       const header = c.req.header('authorization') ?? '';
       const match = /^Bearer\s+(.+)$/i.exec(header.trim());
@@ -24,7 +24,7 @@ export function requireApiKey(role: 'api' | 'admin' = 'api'): MiddlewareHandler<
           headers: { 'WWW-Authenticate': 'Bearer' },
         });
       }
-      const presented = await sha256(match[1].trim());
+      const presented = sha256(match[1].trim());
       // A short digest names the client in logs and rate-limit keys without storing the key itself.
       const clientId = toHex(presented.slice(0, 8));
       const isAdmin = await matchesAny(presented, config.ADMIN_API_KEYS);
@@ -34,7 +34,7 @@ export function requireApiKey(role: 'api' | 'admin' = 'api'): MiddlewareHandler<
         throw new AppError(401, 'unauthorized', 'The API key is not valid.', { headers: { 'WWW-Authenticate': 'Bearer' } });
       }
       c.set('client', access satisfies Access);
-      c.var.logEvent.client_id = access.clientId;
+      c.get('logEvent').client_id = access.clientId;
     }
     if (role === 'admin' && access.role !== 'admin') throw new AppError(403, 'forbidden', 'This route needs an admin API key.');
     await next();
@@ -57,7 +57,7 @@ function resolverFor(config: AppConfig) {
  */
 async function matchesAny(p: Uint8Array, keys: string[]): Promise<boolean> {
   let found = false;
-  for (const k of await digestsOf(keys)) {
+  for (const k of digestsOf(keys)) {
     let diff = 0;
     for (let i = 0; i < p.length; i++) diff |= p[i]! ^ k[i]!;
     found = found || diff === 0;
@@ -66,11 +66,11 @@ async function matchesAny(p: Uint8Array, keys: string[]): Promise<boolean> {
 }
 
 // The configured keys never change for a config, so their digests are computed once, not per request.
-const keyDigests = new WeakMap<string[], Promise<Uint8Array[]>>();
-function digestsOf(keys: string[]): Promise<Uint8Array[]> {
+const keyDigests = new WeakMap<string[], Uint8Array[]>();
+function digestsOf(keys: string[]): Uint8Array[] {
   let d = keyDigests.get(keys);
   if (!d) {
-    d = Promise.all(keys.map((k) => sha256(k)));
+    d = keys.map((k) => sha256(k));
     keyDigests.set(keys, d);
   }
   return d;

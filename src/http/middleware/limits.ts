@@ -5,13 +5,22 @@ import { AppError } from '../../errors';
 
 /** Body-size guard that answers in our problem format (413) before a large body is read. */
 export function limitBody(maxBytes: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => number): MiddlewareHandler<AppEnv> {
-  return async (c, next) =>
-    bodyLimit({
-      maxSize: maxBytes(c),
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', `The request body is larger than ${maxBytes(c)} bytes.`);
-      },
-    })(c, next);
+  // One middleware per limit, not one per request: the limit comes from the config, which rarely changes.
+  const byLimit = new Map<number, MiddlewareHandler>();
+  return async (c, next) => {
+    const max = maxBytes(c);
+    let mw = byLimit.get(max);
+    if (!mw) {
+      mw = bodyLimit({
+        maxSize: max,
+        onError: () => {
+          throw new AppError(413, 'payload_too_large', `The request body is larger than ${max} bytes.`);
+        },
+      });
+      byLimit.set(max, mw);
+    }
+    return mw(c, next);
+  };
 }
 
 /**
@@ -27,7 +36,7 @@ export function rateLimit(opts: {
   key: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string;
 }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { writeBehind, clock } = c.var.deps;
+    const { writeBehind, clock } = c.get('deps');
     const limit = opts.limit(c);
     if (limit <= 0) return next();
     const now = clock.now().getTime();

@@ -11,7 +11,7 @@ import { AppError } from '../../errors';
  */
 export function requireQStash(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { config, logger } = c.var.deps;
+    const { config, logger } = c.get('deps');
     if (!config.QSTASH_CURRENT_SIGNING_KEY || !config.QSTASH_NEXT_SIGNING_KEY) {
       throw new ConfigError([{ variable: 'QSTASH_CURRENT_SIGNING_KEY', message: 'both QStash signing keys are needed to accept job calls' }]);
     }
@@ -20,7 +20,7 @@ export function requireQStash(): MiddlewareHandler<AppEnv> {
     const url = publicUrl(config.PUBLIC_BASE_URL, c.req.url);
     const messageId = c.req.header('upstash-message-id') ?? null;
     const retried = c.req.header('upstash-retried') ?? '0';
-    Object.assign(c.var.logEvent, { qstash_message_id: messageId, qstash_retried: Number(retried) });
+    Object.assign(c.get('logEvent'), { qstash_message_id: messageId, qstash_retried: Number(retried) });
     if (!signature) throw new AppError(401, 'invalid_signature', 'Missing Upstash-Signature.');
     const receiver = new Receiver({
       currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY,

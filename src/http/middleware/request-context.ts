@@ -40,7 +40,7 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
 
     const log = c.get('log');
     const status = c.res.status;
-    const line = { method: c.req.method, path: new URL(c.req.url).pathname, status, duration_ms: Date.now() - started, ...logEvent };
+    const line = { method: c.req.method, path: c.req.path, status, duration_ms: Date.now() - started, ...logEvent };
     if (status >= 500) log.error('request', line);
     else if (status >= 400) log.warn('request', line);
     else log.info('request', line);

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import { defineRoute } from '../../http/router';
 import * as z from 'zod/v4';
@@ -174,29 +175,29 @@ const revokeApiKeyRoute = route({
 
 const makeApiKey: RouteHandler<typeof createApiKeyRoute, AppEnv> = async (c) => {
   const body = c.req.valid('json');
-  const made = await createApiKey(c.var.deps, { name: body.name, role: body.role, locationIds: body.location_ids ?? null }, c.var.client?.clientId ?? null);
+  const made = await createApiKey(c.get('deps'), { name: body.name, role: body.role, locationIds: body.location_ids ?? null }, c.get('client')?.clientId ?? null);
   return c.json(made, 201);
 };
-const listKeys: RouteHandler<typeof listApiKeysRoute, AppEnv> = async (c) => c.json({ data: await listApiKeys(c.var.deps.db) }, 200);
-const revokeKey: RouteHandler<typeof revokeApiKeyRoute, AppEnv> = async (c) => c.json(await revokeApiKey(c.var.deps, c.req.valid('param').id), 200);
+const listKeys: RouteHandler<typeof listApiKeysRoute, AppEnv> = async (c) => c.json({ data: await listApiKeys(c.get('deps').db) }, 200);
+const revokeKey: RouteHandler<typeof revokeApiKeyRoute, AppEnv> = async (c) => c.json(await revokeApiKey(c.get('deps'), c.req.valid('param').id), 200);
 
-const getConnection: RouteHandler<typeof getConnectionRoute, AppEnv> = async (c) => c.json(await connectionView(c.var.deps, c.req.valid('param').locationId), 200);
+const getConnection: RouteHandler<typeof getConnectionRoute, AppEnv> = async (c) => c.json(await connectionView(c.get('deps'), c.req.valid('param').locationId), 200);
 const putConnection: RouteHandler<typeof putConnectionRoute, AppEnv> = async (c) =>
-  c.json(await connectWithPrivateToken(c.var.deps, c.req.valid('param').locationId, c.req.valid('json').private_integration_token), 200);
-const getSyncStatus: RouteHandler<typeof syncStatusRoute, AppEnv> = async (c) => c.json(await syncStatus(c.var.deps), 200);
-const getMetricsJson: RouteHandler<typeof metricsJsonRoute, AppEnv> = async (c) => c.json(await metricsReport(c.var.deps), 200);
-const getWebhookStats: RouteHandler<typeof webhookStatsRoute, AppEnv> = async (c) => c.json(await webhookStats(c.var.deps), 200);
-const replay: RouteHandler<typeof replayRoute, AppEnv> = async (c) => c.json(await replayWebhook(c.var.deps, c.req.valid('param').webhookId, c.var.requestId), 200);
+  c.json(await connectWithPrivateToken(c.get('deps'), c.req.valid('param').locationId, c.req.valid('json').private_integration_token), 200);
+const getSyncStatus: RouteHandler<typeof syncStatusRoute, AppEnv> = async (c) => c.json(await syncStatus(c.get('deps')), 200);
+const getMetricsJson: RouteHandler<typeof metricsJsonRoute, AppEnv> = async (c) => c.json(await metricsReport(c.get('deps')), 200);
+const getWebhookStats: RouteHandler<typeof webhookStatsRoute, AppEnv> = async (c) => c.json(await webhookStats(c.get('deps')), 200);
+const replay: RouteHandler<typeof replayRoute, AppEnv> = async (c) => c.json(await replayWebhook(c.get('deps'), c.req.valid('param').webhookId, c.get('requestId')), 200);
 const listSweeps: RouteHandler<typeof listSweepsRoute, AppEnv> = async (c) => {
   const q = c.req.valid('query');
-  return c.json({ data: await listSweepHolds(c.var.deps, { status: q.status, locationId: q.location_id }) }, 200);
+  return c.json({ data: await listSweepHolds(c.get('deps'), { status: q.status, locationId: q.location_id }) }, 200);
 };
-const decider = (c: { var: AppEnv['Variables'] }) => ({ clientId: c.var.client?.clientId ?? null, requestId: c.var.requestId });
-const confirmSweep: RouteHandler<typeof confirmSweepRoute, AppEnv> = async (c) => c.json(await decideSweepHold(c.var.deps, c.req.valid('param').id, 'confirm', decider(c)), 200);
-const dismissSweep: RouteHandler<typeof dismissSweepRoute, AppEnv> = async (c) => c.json(await decideSweepHold(c.var.deps, c.req.valid('param').id, 'dismiss', decider(c)), 200);
+const decider = (c: Context<AppEnv>) => ({ clientId: c.get('client')?.clientId ?? null, requestId: c.get('requestId') });
+const confirmSweep: RouteHandler<typeof confirmSweepRoute, AppEnv> = async (c) => c.json(await decideSweepHold(c.get('deps'), c.req.valid('param').id, 'confirm', decider(c)), 200);
+const dismissSweep: RouteHandler<typeof dismissSweepRoute, AppEnv> = async (c) => c.json(await decideSweepHold(c.get('deps'), c.req.valid('param').id, 'dismiss', decider(c)), 200);
 const pushPending: RouteHandler<typeof pushPendingRoute, AppEnv> = async (c) => {
   const body = c.req.valid('json') ?? {};
-  return c.json(await sweepPending(c.var.deps, { limit: body.limit, locationId: body.location_id }), 200);
+  return c.json(await sweepPending(c.get('deps'), { limit: body.limit, locationId: body.location_id }), 200);
 };
 
 /** /api/admin: operator routes (admin key). */

@@ -112,7 +112,7 @@ const auditCitaRoute = defineRoute({
 const createCitaHandler: RouteHandler<typeof createCitaRoute, AppEnv> = async (c) => {
   const input = c.req.valid('json');
   const answer = await once(c, 'POST /api/citas', input, async (db) => {
-    const row = await createCita({ ...c.var.deps, db }, input, callerOf(c));
+    const row = await createCita({ ...c.get('deps'), db }, input, callerOf(c));
     return { row, status: 201 as const, body: citaView(row), headers: { Location: `/api/citas/${row.id}`, ETag: etagOf(row) } };
   });
   return c.json(answer.body as CitaView, 201, answer.headers);
@@ -120,11 +120,11 @@ const createCitaHandler: RouteHandler<typeof createCitaRoute, AppEnv> = async (c
 
 const listCitasHandler: RouteHandler<typeof listCitasRoute, AppEnv> = async (c) => {
   const { estado, status, ...query } = c.req.valid('query');
-  return c.json(await listCitasForLocation(c.var.deps, { ...query, estado: status ?? estado }, accessOf(c)), 200);
+  return c.json(await listCitasForLocation(c.get('deps'), { ...query, estado: status ?? estado }, accessOf(c)), 200);
 };
 
 const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
-  const row = await getCita(c.var.deps, c.req.valid('param').id, accessOf(c));
+  const row = await getCita(c.get('deps'), c.req.valid('param').id, accessOf(c));
   c.header('ETag', etagOf(row));
   return c.json(citaView(row), 200);
 };
@@ -132,7 +132,7 @@ const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
 const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const expected = ifMatch(c.req.header('if-match'));
-  const { row, changed } = await updateCitaById(c.var.deps, id, c.req.valid('json'), expected, callerOf(c));
+  const { row, changed } = await updateCitaById(c.get('deps'), id, c.req.valid('json'), expected, callerOf(c));
   if (changed) pushAfterResponse(c, row);
   c.header('ETag', etagOf(row));
   return c.json(citaView(row), 200);
@@ -142,15 +142,15 @@ const cancelCitaHandler: RouteHandler<typeof cancelCitaRoute, AppEnv> = async (c
   const { id } = c.req.valid('param');
   const expected = ifMatch(c.req.header('if-match'));
   const answer = await once(c, `POST /api/citas/${id}/cancel`, { if_match: expected ?? null }, async (db) => {
-    const { row, changed } = await cancelCita({ ...c.var.deps, db }, id, expected, callerOf(c));
+    const { row, changed } = await cancelCita({ ...c.get('deps'), db }, id, expected, callerOf(c));
     return { row: changed ? row : null, status: 200 as const, body: citaView(row), headers: { ETag: etagOf(row) } };
   });
   return c.json(answer.body as CitaView, 200, answer.headers);
 };
 
 const auditCitaHandler: RouteHandler<typeof auditCitaRoute, AppEnv> = async (c) => {
-  const row = await getCita(c.var.deps, c.req.valid('param').id, accessOf(c));
-  const trail = await auditTrail(c.var.deps.db, row.id);
+  const row = await getCita(c.get('deps'), c.req.valid('param').id, accessOf(c));
+  const trail = await auditTrail(c.get('deps').db, row.id);
   return c.json(
     { cita_id: row.id, entries: trail.map((e) => ({ at: e.at.toISOString(), actor: e.actor, action: e.action, changes: e.changes, request_id: e.requestId })) },
     200,
@@ -188,15 +188,15 @@ async function once(
     return answer;
   };
   let answer: Answer;
-  if (!key) answer = await run(c.var.deps.db);
+  if (!key) answer = await run(c.get('deps').db);
   else {
-    const r = await idempotent(c.var.deps, { clientId: accessOf(c).clientId, key, operation, requestHash: await requestHash(input) }, run);
+    const r = await idempotent(c.get('deps'), { clientId: accessOf(c).clientId, key, operation, requestHash: await requestHash(input) }, run);
     answer = r.answer;
     if (r.replayed) c.header('Idempotent-Replayed', 'true');
   }
   if (changed) {
     const row: CitaRow = changed;
-    c.var.logEvent.cita_id = row.id;
+    c.get('logEvent').cita_id = row.id;
     pushAfterResponse(c, row);
   }
   return answer;
@@ -205,7 +205,7 @@ async function once(
 /** The caller never waits on GHL: the push runs after the response (waitUntil on Workers). */
 function pushAfterResponse(c: Context<AppEnv>, row: CitaRow) {
   if (row.syncStatus !== 'pending_sync') return;
-  c.var.defer(pushCita(c.var.deps, row.id));
+  c.get('defer')(pushCita(c.get('deps'), row.id));
 }
 
 function ifMatch(header: string | undefined): number | undefined {

@@ -39,7 +39,7 @@ const calendarsRoute = defineRoute({
 
 const calendarsHandler: RouteHandler<typeof calendarsRoute, AppEnv> = async (c) => {
   const q = c.req.valid('query');
-  return c.json(await calendarsFor(c.var.deps, q.location_id, accessOf(c), { refresh: q.refresh === '1' || q.refresh === 'true' }), 200);
+  return c.json(await calendarsFor(c.get('deps'), q.location_id, accessOf(c), { refresh: q.refresh === '1' || q.refresh === 'true' }), 200);
 };
 
 /** /api/ghl: what GHL has, for choosing calendars in the front end. */

@@ -16,20 +16,20 @@ const messageId = (c: Context<AppEnv>) => c.req.header('upstash-message-id') ?? 
 /** The scheduled endpoints: one message per connected location to /api/jobs/run. */
 const scheduled = (kind: SyncKind) =>
   async function fanOutScheduledJob(c: Context<AppEnv>) {
-    const runUrl = publicUrl(c.var.deps.config.PUBLIC_BASE_URL, new URL('/api/jobs/run', c.req.url).toString());
-    return c.json(await fanOut(c.var.deps, kind, { runUrl, messageId: messageId(c) }));
+    const runUrl = publicUrl(c.get('deps').config.PUBLIC_BASE_URL, new URL('/api/jobs/run', c.req.url).toString());
+    return c.json(await fanOut(c.get('deps'), kind, { runUrl, messageId: messageId(c) }));
   };
 
 /** One location's job, as published by the fan-out. */
 async function runLocationJob(c: Context<AppEnv>) {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(c.var.jobBody ?? '');
+    parsed = JSON.parse(c.get('jobBody') ?? '');
   } catch {
     throw new AppError(400, 'invalid_json', 'The job message is not JSON.');
   }
   const msg = validate(runBody, parsed);
-  const result = await runForLocation(c.var.deps, msg.kind, msg.location_id, messageId(c));
+  const result = await runForLocation(c.get('deps'), msg.kind, msg.location_id, messageId(c));
   if ('nonRetryable' in result) {
     // 489 + this header: QStash stops retrying (a retry cannot fix a dead connection) and DLQs it.
     return c.json(result, 489 as never, { 'Upstash-NonRetryable-Error': 'true' });

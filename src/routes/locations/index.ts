@@ -44,13 +44,13 @@ const listLocationsRoute = defineRoute({
 });
 
 const listLocationsHandler: RouteHandler<typeof listLocationsRoute, AppEnv> = async (c) =>
-  c.json({ data: await listLocations(c.var.deps, accessOf(c)) }, 200);
+  c.json({ data: await listLocations(c.get('deps'), accessOf(c)) }, 200);
 
 const getSettingsHandler: RouteHandler<typeof getSettingsRoute, AppEnv> = async (c) =>
-  c.json(await readSettings(c.var.deps, c.req.valid('param').locationId, accessOf(c)), 200);
+  c.json(await readSettings(c.get('deps'), c.req.valid('param').locationId, accessOf(c)), 200);
 
 const putSettingsHandler: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) =>
-  c.json(await writeSettings(c.var.deps, c.req.valid('param').locationId, c.req.valid('json'), accessOf(c)), 200);
+  c.json(await writeSettings(c.get('deps'), c.req.valid('param').locationId, c.req.valid('json'), accessOf(c)), 200);
 
 /** /api/locations: the locations a key may use; their settings (default calendar, synced calendars, time zone). */
 export const locationsRoutes = createRouter()

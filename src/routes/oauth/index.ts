@@ -23,7 +23,7 @@ const callbackRoute = defineRoute({
 });
 
 const callback: RouteHandler<typeof callbackRoute, AppEnv> = async (c) => {
-  const connection = await connectWithAuthCode(c.var.deps, c.req.valid('query').code);
+  const connection = await connectWithAuthCode(c.get('deps'), c.req.valid('query').code);
   return c.json({ installed: true as const, ...connection }, 200);
 };
 

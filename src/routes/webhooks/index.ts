@@ -34,15 +34,15 @@ async function receiveGhlDelivery(c: Context<AppEnv>) {
   let result;
   try {
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    result = await receiveGhlWebhook(c.var.deps, verifierFor(c.var.deps.config), { raw, headers: c.req.raw.headers, requestId: c.var.requestId });
+    result = await receiveGhlWebhook(c.get('deps'), verifierFor(c.get('deps').config), { raw, headers: c.req.raw.headers, requestId: c.get('requestId') });
   } catch (err) {
     const refused = err instanceof AppError ? err : null;
-    if (!refused) c.var.log.error('webhook failed unexpectedly; asking GHL to re-deliver', { err });
+    if (!refused) c.get('log').error('webhook failed unexpectedly; asking GHL to re-deliver', { err });
     countDelivery(c, refused ? (OUTCOME_OF_CODE[refused.code] ?? refused.code) : 'failed', started, false);
     throw refused ?? new AppError(429, 'retry_later', 'The webhook could not be processed right now; deliver it again.', { headers: { 'Retry-After': '60' } });
   }
   countDelivery(c, result.body.outcome, started, result.firstDelivery === true);
-  Object.assign(c.var.logEvent, { webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
+  Object.assign(c.get('logEvent'), { webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
   return c.json(result.body, 200);
 }
 
@@ -56,7 +56,7 @@ const OUTCOME_OF_CODE: Record<string, string> = {
 
 /** Every delivery counted once, by its outcome (metrics wait in the process; no store call here). */
 function countDelivery(c: Context<AppEnv>, outcome: string, started: number, firstDelivery: boolean) {
-  const { metrics } = c.var.deps;
+  const { metrics } = c.get('deps');
   metrics.count('webhooks_total', { outcome });
   metrics.observe('webhook_duration_seconds', (Date.now() - started) / 1000, { outcome });
   if (firstDelivery) metrics.count('webhooks_first_delivery_total', {});
@@ -80,8 +80,8 @@ const deliverySchema = z
 const router = createRouter();
 
 export const webhookRoutes = router
-  .use('*', limitBody((c) => c.var.deps.config.WEBHOOK_MAX_BODY_BYTES))
-  .use('*', rateLimit({ name: 'webhooks', windowMs: 60_000, limit: (c) => c.var.deps.config.WEBHOOK_RATE_LIMIT_PER_MINUTE, key: clientIp }))
+  .use('*', limitBody((c) => c.get('deps').config.WEBHOOK_MAX_BODY_BYTES))
+  .use('*', rateLimit({ name: 'webhooks', windowMs: 60_000, limit: (c) => c.get('deps').config.WEBHOOK_RATE_LIMIT_PER_MINUTE, key: clientIp }))
   .post('/ghl', receiveGhlDelivery)
   .post('/ghl/appointments', receiveGhlDelivery);
 

@@ -1,0 +1,41 @@
+import type { DbOrTx } from './client';
+import { sha256, toHex } from '../lib/hex';
+
+export interface DriverClient {
+  query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** How many distinct texts get a prepared statement; past it, statements run unnamed (a bound, not a cache). */
+const MAX_NAMED = 256;
+const names = new Map<string, string>();
+
+/**
+ * The driver connection under a drizzle database or transaction: Neon's Pool or PoolClient, or
+ * PGlite or its transaction — all answer `query(text, params)` with `{ rows }`. For the statements
+ * whose text is rendered once and reused (row-writes.ts, compiled.ts); everything else goes
+ * through drizzle. Values must already be encoded as drizzle's columns encode them.
+ *
+ * On Neon's driver these statements are named, so Postgres parses and plans each text once per
+ * connection instead of on every webhook (it halved the database's CPU per delivery in
+ * `npm run bench:webhooks`). These are protocol-level prepared statements, which Neon's pooler
+ * (PgBouncer ≥ 1.21) supports; SQL-level PREPARE is never used.
+ */
+export function driverOf(db: DbOrTx): DriverClient {
+  const client = (db as unknown as { session?: { client?: { query?: unknown; release?: unknown } } }).session?.client;
+  if (!client || typeof client.query !== 'function') {
+    throw new Error('expected a drizzle database on the neon-serverless or pglite driver (session.client.query)');
+  }
+  // PGlite (in-process: nothing to save) has no `release`; Neon's PoolClient does.
+  if (typeof client.release !== 'function') return client as DriverClient;
+  const query = client.query as (config: { name?: string; text: string; values: unknown[] }) => Promise<{ rows: unknown[] }>;
+  return { query: (text, params) => query.call(client, { name: statementName(text), text, values: params }) };
+}
+
+function statementName(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `cs_${toHex(sha256(text).slice(0, 8))}`;
+    names.set(text, name);
+  }
+  return name;
+}

@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../db/client';
+import { compiled } from '../db/compiled';
+import { driverOf } from '../db/driver';
+import { parseJson, rowsFromJson } from '../db/json-rows';
+import type { Rendered } from '../db/row-writes';
+import { citas, INACTIVE_STATUSES, locationSettings, type CitaRow } from '../db/schema';
+import type { IncomingAppointment } from './appointment-mapping';
+
+/** What applying one GHL appointment needs to know, read (and locked) in one statement. */
+export interface InboundLookup {
+  /** The cita holding this GHL id, locked for the transaction. */
+  byGhlId: CitaRow | null;
+  /** Our own create on the same calendar and times whose GHL id we have not stored yet, locked. */
+  ownUnlinked: CitaRow | null;
+  /** The location's time zone setting (its own, else GHL's), null when it has none. */
+  zone: string | null;
+  /** Whether another active cita on the calendar holds part of the appointment's slot. */
+  overlaps: boolean;
+  /** The first row `prelude` returned (null when it returned none, or there was none). */
+  prelude: Record<string, unknown> | null;
+}
+
+const INACTIVE = sql.join(
+  INACTIVE_STATUSES.map((s) => sql`${s}`),
+  sql`, `,
+);
+
+const p = (name: string) => sql.placeholder(name);
+
+const LOOKUP = compiled(() => {
+  const ownUnlinked = sql`(${citas.locationId} = ${p('location')} and ${citas.ghlCalendarId} = ${p('calendar')}
+    and ${citas.startTime} = ${p('start')}::timestamptz and ${citas.endTime} = ${p('end')}::timestamptz
+    and ${citas.source} = 'rv3' and ${citas.ghlAppointmentId} is null)`;
+  return sql`select
+    (select coalesce(${locationSettings.timeZone}, ${locationSettings.ghlTimeZone}) from ${locationSettings} where ${locationSettings.locationId} = ${p('location')}) as zone,
+    (select json_agg(c) from (select * from ${citas}
+       where ${citas.ghlAppointmentId} = ${p('id')} or (${ownUnlinked} and ${citas.status} not in (${INACTIVE}))
+       for update) c) as rows,
+    exists (select 1 from ${citas}
+       where ${citas.locationId} = ${p('location')} and ${citas.ghlCalendarId} = ${p('calendar')}
+         and ${citas.status} not in (${INACTIVE}) and not ${citas.conflict}
+         and tstzrange(${citas.startTime}, ${citas.endTime}, '[)') && tstzrange(${p('start')}::timestamptz, ${p('end')}::timestamptz, '[)')
+         and ${citas.ghlAppointmentId} is distinct from ${p('id')} and not ${ownUnlinked}) as overlaps`;
+});
+
+/**
+ * One round trip for everything the apply reads: both candidate citas (locked FOR UPDATE: a
+ * concurrent webhook or edit of the same appointment waits for us), the location's zone, and
+ * whether the slot is taken. The overlap answer is a snapshot: a writer committing in between
+ * makes the write fail on the overlap constraint, and the caller runs the transaction again.
+ * `prelude`, a data-modifying statement of the caller's (the webhook's claim, its parameters
+ * numbered from the `first` it is given), runs in the same statement and hands back its first row.
+ */
+export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: (first: number) => Rendered): Promise<InboundLookup> {
+  const lookup = LOOKUP({ location: inc.locationId, calendar: inc.calendarId, id: inc.id, start: inc.startTime.toISOString(), end: inc.endTime.toISOString() });
+  const pre = prelude?.(lookup.params.length + 1);
+  const text = pre ? `with pre as (${pre.text}) select (select row_to_json(pre) from pre limit 1) as prelude, ${lookup.text.replace(/^select\s+/, '')}` : lookup.text;
+  const result = await driverOf(tx).query(text, pre ? [...lookup.params, ...pre.params] : lookup.params);
+  const row = result.rows[0] as { prelude?: unknown; zone: string | null; rows: unknown; overlaps: unknown };
+  const found = rowsFromJson(citas, typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows);
+  return {
+    byGhlId: found.find((c) => c.ghlAppointmentId === inc.id) ?? null,
+    ownUnlinked: found.find((c) => c.ghlAppointmentId === null) ?? null,
+    zone: row.zone ?? null,
+    overlaps: row.overlaps === true || row.overlaps === 't',
+    prelude: parseJson(row.prelude),
+  };
+}
