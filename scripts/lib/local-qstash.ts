@@ -42,7 +42,7 @@ export async function signedJobRequest(opts: { key: string; url: string; body?: 
   });
 }
 
-/** A queue that delivers like QStash: signed, retried on non-2xx (not on 489), at least once. */
+/** A queue that delivers like QStash: signed, delayed when asked, de-duplicated by id, retried on non-2xx (not on 489), at least once. */
 export function localQueue(opts: {
   signingKey: string;
   deliver: (req: Request) => Promise<Response>;
@@ -51,6 +51,7 @@ export function localQueue(opts: {
   log?: (line: string) => void;
 }): JobQueue & { idle(): Promise<void>; delivered: { messageId: string; status: number; attempt: number }[] } {
   const inflight = new Set<Promise<void>>();
+  const dedup = new Map<string, string>();
   const delivered: { messageId: string; status: number; attempt: number }[] = [];
   const send = async (url: string, body: unknown, messageId: string) => {
     for (let attempt = 0; attempt <= (opts.retries ?? 3); attempt++) {
@@ -71,8 +72,17 @@ export function localQueue(opts: {
   return {
     delivered,
     async publish(msg) {
+      // Like QStash: a second message with the same de-duplication id is accepted and dropped.
+      if (msg.deduplicationId) {
+        const seen = dedup.get(msg.deduplicationId);
+        if (seen) return { messageId: seen, deduplicated: true };
+      }
       const messageId = `msg_${crypto.randomUUID()}`;
-      const p = send(msg.url, msg.body, messageId).finally(() => inflight.delete(p));
+      if (msg.deduplicationId) dedup.set(msg.deduplicationId, messageId);
+      const delayMs = (msg.delaySeconds ?? 0) * 1000;
+      const p = (delayMs > 0 ? new Promise((r) => setTimeout(r, delayMs)) : Promise.resolve())
+        .then(() => send(msg.url, msg.body, messageId))
+        .finally(() => inflight.delete(p));
       inflight.add(p);
       return { messageId };
     },

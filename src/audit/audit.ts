@@ -2,7 +2,8 @@ import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { driverOf } from '../db/driver';
 import { renderWrite, type Rendered, type RowWrite } from '../db/row-writes';
-import { auditLog, type citas, type CitaRow } from '../db/schema';
+import { auditLog, citas, type CitaRow } from '../db/schema';
+import { parseJson, rowsFromJson } from '../db/json-rows';
 import { sameValue } from '../domain/same-value';
 
 export type Actor = 'api' | 'webhook' | 'job';
@@ -80,8 +81,20 @@ export type RenderAt = (first: number) => Rendered;
  * written; `alongside` runs regardless).
  */
 export async function auditedWrite(db: DbOrTx, write: RowWrite<typeof citas>, audit: AuditEntry | null, alongside?: RenderAt): Promise<string | null> {
+  const result = await driverOf(db).query(...statement(write, audit, alongside, 'id'));
+  return (result.rows[0] as { id: string } | undefined)?.id ?? null;
+}
+
+/** The same, answering the row as the write left it (defaults filled in): for the API's answers. */
+export async function auditedWriteRow(db: DbOrTx, write: RowWrite<typeof citas>, audit: AuditEntry | null): Promise<CitaRow | null> {
+  const result = await driverOf(db).query(...statement(write, audit, undefined, 'row'));
+  const row = result.rows[0] as { row: unknown } | undefined;
+  return row ? (rowsFromJson(citas, [parseJson(row.row)])[0] ?? null) : null;
+}
+
+function statement(write: RowWrite<typeof citas>, audit: AuditEntry | null, alongside: RenderAt | undefined, answer: 'id' | 'row'): [string, unknown[]] {
   const changes = audit && auditChanges(audit.before, audit.after);
-  const w = renderWrite(write, 1, 'id');
+  const w = renderWrite(write, 1, answer === 'id' ? 'id' : '*');
   const parts = [`w as (${w.text})`];
   const params = [...w.params];
   if (audit && changes) {
@@ -94,8 +107,7 @@ export async function auditedWrite(db: DbOrTx, write: RowWrite<typeof citas>, au
     parts.push(`t as (${t.text})`);
     params.push(...t.params);
   }
-  const result = await driverOf(db).query(`with ${parts.join(', ')} select w."id" from w`, params);
-  return (result.rows[0] as { id: string } | undefined)?.id ?? null;
+  return [`with ${parts.join(', ')} select ${answer === 'id' ? 'w."id"' : 'row_to_json(w) as row'} from w`, params];
 }
 
 /** The audit `changes` of a newly created row (every tracked field that has a value). */

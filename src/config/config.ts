@@ -49,6 +49,13 @@ export const configSchema = z
     CORS_ALLOW_LOCALHOST: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8787),
     PUBLIC_BASE_URL: z.url().optional(),
+    /**
+     * How long counts (metrics, rate-limit windows, list change counters) may wait in a process
+     * before reaching the shared store: one batched write per interval, after a response.
+     */
+    WRITE_BEHIND_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    /** Where the jobs function answers (/api/jobs/*) when it is not PUBLIC_BASE_URL: push retries are sent there. */
+    JOBS_BASE_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** Requests per minute per API key on /api; 0 turns the limit off. */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
@@ -81,6 +88,16 @@ export const configSchema = z
     GHL_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(60_000),
     /** Failed push attempts before a cita is marked sync_failed. */
     SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
+    /**
+     * Seconds before each retry of a push that failed for a reason time fixes (the last repeats),
+     * each with ±20% jitter; PUSH_RETRY_MAX retries at most, then the hourly sweep takes over.
+     */
+    PUSH_RETRY_DELAYS_S: z
+      .string()
+      .default('10,30,60')
+      .transform((v) => v.split(',').map((s) => Number(s.trim())))
+      .refine((a) => a.length > 0 && a.every((n) => Number.isFinite(n) && n >= 0 && n <= 3600), { message: 'comma-separated seconds, each 0–3600' }),
+    PUSH_RETRY_MAX: z.coerce.number().int().min(0).max(50).default(8),
     /** Override GHL's built-in webhook keys (PEM or base64 SPKI): key rotation, or the sandbox's keys. */
     GHL_WEBHOOK_ED25519_PUBLIC_KEY: z.string().min(40).optional(),
     GHL_WEBHOOK_RSA_PUBLIC_KEY: z.string().min(100).optional(),

@@ -21,14 +21,30 @@ const names = new Map<string, string>();
  * (PgBouncer ≥ 1.21) supports; SQL-level PREPARE is never used.
  */
 export function driverOf(db: DbOrTx): DriverClient {
-  const client = (db as unknown as { session?: { client?: { query?: unknown; release?: unknown } } }).session?.client;
+  const session = (db as unknown as { session?: { client?: { query?: unknown; release?: unknown }; logger?: { logQuery(q: string, p: unknown[]): void } } }).session;
+  const client = session?.client;
   if (!client || typeof client.query !== 'function') {
     throw new Error('expected a drizzle database on the neon-serverless or pglite driver (session.client.query)');
   }
+  // Logged like drizzle's own statements, so a query log (tests, debugging) misses none.
+  const log = (text: string, params: unknown[]) => session?.logger?.logQuery(text, params);
   // PGlite (in-process: nothing to save) has no `release`; Neon's PoolClient does.
-  if (typeof client.release !== 'function') return client as DriverClient;
+  if (typeof client.release !== 'function') {
+    const query = client.query as DriverClient['query'];
+    return {
+      query: (text, params) => {
+        log(text, params);
+        return query.call(client, text, params);
+      },
+    };
+  }
   const query = client.query as (config: { name?: string; text: string; values: unknown[] }) => Promise<{ rows: unknown[] }>;
-  return { query: (text, params) => query.call(client, { name: statementName(text), text, values: params }) };
+  return {
+    query: (text, params) => {
+      log(text, params);
+      return query.call(client, { name: statementName(text), text, values: params });
+    },
+  };
 }
 
 function statementName(text: string): string | undefined {

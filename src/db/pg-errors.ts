@@ -48,7 +48,7 @@ export function isTransientDbError(error: unknown): boolean {
   return ['08', '40', '53', '57', '58'].some((cls) => code.startsWith(cls));
 }
 
-const CONNECTION_TROUBLE = /connection terminated|connection error|ECONNREFUSED|ECONNRESET|EPIPE|socket|websocket|timeout|timed out|no answer within|Cannot use a pool after calling end|terminating connection/i;
+const CONNECTION_TROUBLE = /connection terminated|connection error|ECONNREFUSED|ECONNRESET|EPIPE|socket|websocket|timeout|timed out|no answer within|Cannot use a pool after calling end|terminating connection|PGlite is closed/i;
 
 /**
  * The database cannot be reached right now (as opposed to refusing a statement): a connection

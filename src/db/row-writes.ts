@@ -26,7 +26,7 @@ function columns(table: Table): Record<string, Column> {
   return c;
 }
 
-/** The write's text with parameters numbered from `$first`, and its encoded values in that order. */
+/** The write's text with parameters numbered from `$first`, and its encoded values in that order; `returning` a column key, or '*'. */
 export function renderWrite(w: RowWrite, first: number, returning?: string): Rendered {
   const cols = columns(w.table);
   const data = 'insert' in w ? w.insert : w.update;
@@ -38,7 +38,7 @@ export function renderWrite(w: RowWrite, first: number, returning?: string): Ren
   if (text === undefined) {
     const name = (k: string) => `"${cols[k]!.name}"`;
     const table = `"${getTableName(w.table)}"`;
-    const ret = returning ? ` returning ${name(returning)}` : '';
+    const ret = returning === '*' ? ' returning *' : returning ? ` returning ${name(returning)}` : '';
     if ('insert' in w) {
       text = `insert into ${table} (${keys.map(name).join(', ')}) values (${keys.map((_, i) => `$${first + i}`).join(', ')})${ret}`;
     } else {

@@ -10,9 +10,6 @@ import type { Deps } from '../deps';
 import type { PlatformDeps } from '../platform';
 import { qstashQueue, type JobQueue } from '../queue/job-queue';
 
-/** How long counts and rate-limit windows may wait in a process before reaching the shared store. */
-export const WRITE_BEHIND_INTERVAL_MS = 1_000;
-
 export type GhlFactory = (platform: PlatformDeps & { fetch: typeof fetch; sleep?: (ms: number) => Promise<void> }) => GhlServices;
 
 /**
@@ -27,9 +24,9 @@ export const noGhl: GhlFactory = () =>
   });
 
 /** The per-process (per-isolate) parts that outlive a request: the write-behind buffer and the metrics on it. */
-export function processParts(store: KvStore, logger: Logger): { writeBehind: WriteBehind; metrics: Metrics } {
+export function processParts(store: KvStore, logger: Logger, config: Pick<AppConfig, 'WRITE_BEHIND_MS'>): { writeBehind: WriteBehind; metrics: Metrics } {
   const writeBehind = new WriteBehind(store, {
-    intervalMs: WRITE_BEHIND_INTERVAL_MS,
+    intervalMs: config.WRITE_BEHIND_MS,
     onError: (err) => logger.warn('counts not written yet: the store is unavailable (kept for the next try)', { err }),
   });
   return { writeBehind, metrics: storeMetrics(store, writeBehind) };
@@ -51,7 +48,7 @@ export function buildDeps(parts: {
   /** Overrides the queue (local queue under npm start and in tests). */
   queue?: JobQueue | null;
 }): Deps {
-  const { writeBehind, metrics } = parts.process ?? processParts(parts.store, parts.logger);
+  const { writeBehind, metrics } = parts.process ?? processParts(parts.store, parts.logger, parts.config);
   const platform: PlatformDeps = { config: parts.config, db: parts.db, store: parts.store, clock: parts.clock, logger: parts.logger, metrics, writeBehind };
   const ghl = parts.ghl({ ...platform, fetch: parts.fetch, sleep: parts.sleep });
   const queue =

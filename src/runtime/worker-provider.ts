@@ -30,7 +30,7 @@ export function workerProvider(opts: { ghl: GhlFactory }): DepsProvider {
       logger.warn('no UPSTASH_REDIS_REST_URL: using a per-isolate memory store (limits and locks are not shared)');
     }
     // Counts and rate-limit windows live as long as the isolate, flushed after its responses.
-    cache = { env, config, logger, store, process: processParts(store, logger) };
+    cache = { env, config, logger, store, process: processParts(store, logger, config) };
     return cache;
   };
 

@@ -3,7 +3,7 @@ import type { BatchOp, KvStore } from './kv-store';
 /**
  * Store writes that can wait a moment — counters, histogram buckets, rate-limit windows, latest
  * reports — kept in this process (or isolate) and written in one round trip at most once per
- * `intervalMs`, after a response (`flushIfDue`, run by the request context with waitUntil).
+ * `intervalMs`, after a response (`flushSoon`, run by the request context with waitUntil).
  * A request then costs no store command for its bookkeeping, and every process's counts still
  * reach the shared store once. Until a flush, a process sees its own counts on top of the shared
  * totals it last read back (rate limits are exact within a process, shared within `intervalMs`).
@@ -14,6 +14,7 @@ export class WriteBehind {
   private windows = new Map<string, { pending: number; shared: number; ttlMs: number; until: number }>();
   private lastFlush = 0;
   private flushing: Promise<void> | null = null;
+  private scheduled: Promise<void> | null = null;
 
   constructor(
     private readonly store: KvStore,
@@ -47,9 +48,32 @@ export class WriteBehind {
     return w ? w.shared + w.pending : 0;
   }
 
-  flushIfDue(): Promise<void> {
-    if (this.now() - this.lastFlush < this.opts.intervalMs) return Promise.resolve();
-    return this.flush();
+  /** This process's part of a window (or counter) not written to the store yet. */
+  pendingOf(key: string): number {
+    return this.windows.get(key)?.pending ?? 0;
+  }
+
+  /**
+   * Writes what is pending at most `intervalMs` after the last write: now when due, else once the
+   * interval is over (one timer shared by every request meanwhile). Run after a response with
+   * waitUntil, which keeps a Worker's isolate alive until it is done, so nothing counted waits for
+   * a next request that may never come.
+   */
+  flushSoon(): Promise<void> {
+    if (!this.hasPending()) return Promise.resolve();
+    const wait = this.lastFlush + this.opts.intervalMs - this.now();
+    if (wait <= 0) return this.flush();
+    this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+      this.scheduled = null;
+      return this.flush();
+    });
+    return this.scheduled;
+  }
+
+  private hasPending(): boolean {
+    if (this.hash.size || this.sets.size) return true;
+    for (const w of this.windows.values()) if (w.pending > 0) return true;
+    return false;
   }
 
   /** Writes everything pending now (one round trip); a failed write keeps counts for the next one. */

@@ -6,6 +6,7 @@ import { sweepPending } from './outbound';
 import { withSyncRun } from './sync-run';
 import { pruneIdempotencyKeys } from '../access/idempotency';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
+import { touchLocation } from '../locations/location-rev';
 
 const DAY = 86_400_000;
 const VERIFY_LIMIT = 500;
@@ -41,6 +42,7 @@ export async function cleanupLocation(deps: Deps, opts: { locationId: string; me
           const goneSince = clock.now();
           const cancelled = await db.transaction((tx) => cancelGoneFromGhl(tx, deps, [c.id], { actor: 'job', goneSince, reason: goneReason.check }));
           counts.missing_cancelled += cancelled.length;
+          touchLocation(deps, opts.locationId);
         } else if (needsReconnect(err)) {
           throw err;
         } else {

@@ -4,6 +4,7 @@ import { findCita } from '../citas/citas-repo';
 import { GhlError } from '../ghl/errors';
 import type { Deps } from '../deps';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
+import { touchLocation } from '../locations/location-rev';
 import {
   appointmentFromCita,
   appointmentUpdateFromWrite,
@@ -18,11 +19,19 @@ import {
  * anything left pending, so a process dying mid-push loses nothing.
  */
 
-export type PushOutcome = 'synced' | 'unchanged' | 'skipped' | 'busy' | 'deferred' | 'failed';
+/**
+ * - synced / unchanged: GHL holds this version; skipped: nothing to push; busy: another push holds it;
+ * - retry: failed for a reason time fixes (429s, 5xx, timeout, circuit open, store down): try again
+ *   in minutes (push-retry.ts);
+ * - deferred: waits for the location to be (re)connected; failed: GHL refused it, or attempts ran out.
+ */
+export type PushOutcome = 'synced' | 'unchanged' | 'skipped' | 'busy' | 'retry' | 'deferred' | 'failed';
 
 const PUSH_LOCK_TTL_MS = 120_000;
 /** Errors where no GHL call was made, or none could help yet: not counted as attempts. */
 const NOT_AN_ATTEMPT = new Set(['circuit_open', 'not_connected', 'reauth_required', 'store_unavailable']);
+/** Errors that pass with time, worth a retry in minutes rather than at the next sweep. */
+const PASSES_WITH_TIME = new Set(['rate_limited', 'server', 'network', 'circuit_open', 'store_unavailable']);
 
 export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome> {
   // One push per cita at a time: a create racing its own edit must not create twice.
@@ -34,7 +43,7 @@ export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome>
     deps.logger.warn('push postponed: the store is unavailable', { cita_id: citaId, err });
     return null;
   });
-  if (locked === null) return 'deferred';
+  if (locked === null) return 'retry';
   if (!locked) return 'busy';
   try {
     let outcome: PushOutcome = 'skipped';
@@ -43,6 +52,8 @@ export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome>
       const cita = await findCita(deps.db, citaId);
       if (!cita || cita.syncStatus !== 'pending_sync') return round === 0 ? 'skipped' : outcome;
       outcome = await pushVersion(deps, cita);
+      // Its sync state (and GHL's id) changed, whatever the outcome: the list shows them.
+      touchLocation(deps, cita.locationId);
       if (outcome !== 'synced' && outcome !== 'unchanged') return outcome;
     }
     return outcome;
@@ -185,7 +196,8 @@ async function recordFailure(deps: Deps, cita: CitaRow, err: unknown): Promise<P
   // Waiting (not connected, circuit open…) is no attempt: counted apart from real failures.
   deps.metrics.count('sync_pushes_total', { outcome: failed ? 'failed' : counts ? 'retry' : 'deferred' });
   if (kind === 'internal') throw err;
-  return counts ? 'failed' : 'deferred';
+  if (failed) return 'failed';
+  return PASSES_WITH_TIME.has(kind) ? 'retry' : counts ? 'failed' : 'deferred';
 }
 
 /**
@@ -202,7 +214,7 @@ export async function sweepPending(deps: Deps, opts: { limit?: number; locationI
     .where(and(...conds))
     .orderBy(asc(citas.updatedAt))
     .limit(limit);
-  const counts: Record<PushOutcome, number> = { synced: 0, unchanged: 0, skipped: 0, busy: 0, deferred: 0, failed: 0 };
+  const counts: Record<PushOutcome, number> = { synced: 0, unchanged: 0, skipped: 0, busy: 0, retry: 0, deferred: 0, failed: 0 };
   const queue = rows.map((r) => r.id);
   const worker = async () => {
     for (let id = queue.shift(); id; id = queue.shift()) counts[await pushCita(deps, id)]++;

@@ -11,6 +11,7 @@ import { incomingFromGhl } from './appointment-mapping';
 import { withSyncRun, type SyncRunResult } from './sync-run';
 import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, type ApplyOutcome } from './inbound';
 import { sweepPending } from './outbound';
+import { touchLocation } from '../locations/location-rev';
 
 /**
  * Scheduled reconciliation of one location: GHL has no "changed since" query and loses a webhook
@@ -143,6 +144,7 @@ async function applyEvents(deps: Deps, locationId: string, events: GhlAppointmen
       }
       return out;
     });
+    if (outcomes.some((o) => o !== 'unchanged' && o !== 'stale' && o !== 'refused')) touchLocation(deps, locationId);
     for (const o of outcomes) {
       if (o === 'created') counts.created++;
       else if (o === 'applied') counts.updated++;

@@ -3,6 +3,7 @@ import { citas, INACTIVE_STATUSES, sweepHolds, type SweepHoldRow, type SweepHold
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
+import { touchLocation } from '../locations/location-rev';
 
 /** An admin's view of a held sweep. */
 export function holdView(h: SweepHoldRow) {
@@ -36,7 +37,7 @@ export async function listSweepHolds(deps: Pick<Deps, 'db'>, filter: { status?: 
  * left alone). Dismiss: nothing is cancelled; if GHL still lacks them, the next scan holds again.
  */
 export async function decideSweepHold(deps: Deps, id: string, decision: 'confirm' | 'dismiss', by: { clientId: string | null; requestId: string | null }) {
-  return deps.db.transaction(async (tx) => {
+  const decided = await deps.db.transaction(async (tx) => {
     const [hold] = await tx.select().from(sweepHolds).where(eq(sweepHolds.id, id)).for('update');
     if (!hold) throw AppError.notFound('Held sweep', id);
     if (hold.status !== 'held') {
@@ -58,6 +59,9 @@ export async function decideSweepHold(deps: Deps, id: string, decision: 'confirm
       .where(eq(sweepHolds.id, id))
       .returning();
     deps.logger.warn(`held sweep ${decision}ed`, { hold_id: id, location_id: hold.locationId, cancelled });
-    return { ...holdView(saved!), cancelled };
+    return { ...holdView(saved!), cancelled, locationId: hold.locationId };
   });
+  if (decided.cancelled) touchLocation(deps, decided.locationId);
+  const { locationId: _location, ...view } = decided;
+  return view;
 }

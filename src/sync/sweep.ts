@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, isNotNull, lt, notInArray } from 'drizzle-orm';
 import { citas, INACTIVE_STATUSES, sweepHolds } from '../db/schema';
 import type { Deps } from '../deps';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
+import { touchLocation } from '../locations/location-rev';
 
 /**
  * Mark-and-sweep: after a complete scan, the active synced citas of the scanned calendars and
@@ -63,6 +64,7 @@ export async function sweepUnseen(deps: Deps, s: SweepScope): Promise<{ swept: n
   const cancelled = await deps.db.transaction((tx) =>
     cancelGoneFromGhl(tx, deps, gone, { actor: 'job', goneSince: s.scanStarted, reason: goneReason.scan }),
   );
+  touchLocation(deps, s.locationId);
   deps.logger.info('cancelled citas deleted in GHL', { location_id: s.locationId, count: cancelled.length });
   return { swept: cancelled.length, held: 0 };
 }

@@ -13,6 +13,7 @@ import { claimEvent, claimRendered, findEvent, finishEvent, finishWrite, recordF
 import { parseEvent, webhookEnvelope, type ParsedEvent } from './payload';
 import type { WebhookVerifier } from './signature';
 import { renderWrite } from '../db/row-writes';
+import { touchLocation } from '../locations/location-rev';
 
 /**
  * One GHL webhook delivery, start to finish. The order matters:
@@ -130,6 +131,7 @@ export async function receiveGhlWebhook(
       headers: { 'Retry-After': '60' },
     });
   }
+  if (result.outcome !== 'duplicate') touchLocation(deps, event.locationId);
   // Processed on a re-delivery: the key goes back to the fast path for later duplicates.
   if (held?.startsWith(FAILED_PREFIX)) await deps.store.set(key, owner, IDEMPOTENCY_TTL_MS).catch(() => {});
 

@@ -32,8 +32,13 @@ describe('the typed client', () => {
     const stale = await api.api.citas[':id'].$patch({ param: { id: cita.id }, json: { title: 'Otra' } }, { headers: { 'If-Match': etag } });
     expect(stale.status).toBe(412);
 
-    const page = await (await api.api.citas.$get({ query: { location_id: 'loc-client', status: 'new' } })).json();
+    const listed = await api.api.citas.$get({ query: { location_id: 'loc-client', status: 'new' } });
+    if (listed.status !== 200) throw new Error(`list answered ${listed.status}`);
+    const page = await listed.json();
     expect('data' in page && page.data.map((c) => c.title)).toEqual(['Editada']);
+    // Polling: the same list with its ETag is a 304 until something in the location changes.
+    const again = await api.api.citas.$get({ query: { location_id: 'loc-client', status: 'new' } }, { headers: { 'If-None-Match': listed.headers.get('etag')! } });
+    expect(again.status).toBe(304);
 
     const cancelled = await api.api.citas[':id'].cancel.$post({ param: { id: cita.id } });
     expect(((await cancelled.json()) as { status: string }).status).toBe('cancelled');

@@ -44,6 +44,8 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     ADMIN_API_KEYS: ADMIN_KEY,
     CORS_ORIGINS: RV3_ORIGIN,
     LOG_LEVEL: 'debug',
+    // Deferred work is awaited by settle(); counts reach the store soon after each request.
+    WRITE_BEHIND_MS: '5',
   };
   if (services) {
     const name = `citas_test_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;

@@ -27,7 +27,10 @@ export async function typeChecks() {
     void cita.not_a_field;
     return typed;
   }
-  const page = await (await api.api.citas.$get({ query: { location_id: 'l' } })).json();
+  const listed = await api.api.citas.$get({ query: { location_id: 'l' } });
+  // A 304 (If-None-Match) has no body: the status narrows the answer to the page.
+  if (listed.status !== 200) return undefined;
+  const page = await listed.json();
   if ('data' in page) return page.data[0]?.start_time_utc;
   return undefined;
 }

@@ -51,8 +51,8 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
         method: c.req.method,
         status_class: `${Math.floor(status / 100)}xx`,
       });
-      // Counts wait in this process and reach the store at most once a second, after a response.
-      tasks.push(lease.deps.writeBehind.flushIfDue());
+      // Counts wait in this process and reach the store in one write at most once per WRITE_BEHIND_MS.
+      tasks.push(lease.deps.writeBehind.flushSoon());
       afterResponse(c, tasks, lease, log);
     }
   };

@@ -122,7 +122,7 @@ const pushPendingRoute = route({
   summary: 'Push citas left pending',
   description: 'The scheduled jobs call the same.',
   request: { body: { ...jsonBody(sweepBody), required: false } },
-  responses: { 200: json(loose('PushSummary', 'examined, synced, unchanged, skipped, busy, deferred, failed, still_pending'), 'What happened.'), ...problems(400, 401, 403, 415, 422) },
+  responses: { 200: json(loose('PushSummary', 'examined, synced, unchanged, skipped, busy, retry, deferred, failed, still_pending'), 'What happened.'), ...problems(400, 401, 403, 415, 422) },
 });
 
 const apiKeySchema = z
@@ -182,8 +182,13 @@ const listKeys: RouteHandler<typeof listApiKeysRoute, AppEnv> = async (c) => c.j
 const revokeKey: RouteHandler<typeof revokeApiKeyRoute, AppEnv> = async (c) => c.json(await revokeApiKey(c.get('deps'), c.req.valid('param').id), 200);
 
 const getConnection: RouteHandler<typeof getConnectionRoute, AppEnv> = async (c) => c.json(await connectionView(c.get('deps'), c.req.valid('param').locationId), 200);
-const putConnection: RouteHandler<typeof putConnectionRoute, AppEnv> = async (c) =>
-  c.json(await connectWithPrivateToken(c.get('deps'), c.req.valid('param').locationId, c.req.valid('json').private_integration_token), 200);
+const putConnection: RouteHandler<typeof putConnectionRoute, AppEnv> = async (c) => {
+  const { locationId } = c.req.valid('param');
+  const connection = await connectWithPrivateToken(c.get('deps'), locationId, c.req.valid('json').private_integration_token);
+  // Citas saved while the location was not connected go to GHL now, not at the next sweep.
+  c.get('defer')(sweepPending(c.get('deps'), { locationId }));
+  return c.json(connection, 200);
+};
 const getSyncStatus: RouteHandler<typeof syncStatusRoute, AppEnv> = async (c) => c.json(await syncStatus(c.get('deps')), 200);
 const getMetricsJson: RouteHandler<typeof metricsJsonRoute, AppEnv> = async (c) => c.json(await metricsReport(c.get('deps')), 200);
 const getWebhookStats: RouteHandler<typeof webhookStatsRoute, AppEnv> = async (c) => c.json(await webhookStats(c.get('deps')), 200);

@@ -9,8 +9,10 @@ import { accessOf, callerOf } from '../../http/caller';
 import { citaView, etagOf, type CitaView } from '../../citas/cita-view';
 import { idempotent, requestHash, type Answer } from '../../access/idempotency';
 import type { DbOrTx } from '../../db/client';
-import { cancelCita, createCita, getCita, listCitasForLocation, updateCitaById } from '../../citas/citas-service';
-import { pushCita } from '../../sync/outbound';
+import { cancelCita, createCita, getCita, listCitasForLocation, requeueForPush, updateCitaById } from '../../citas/citas-service';
+import { pushAfterWrite, pushJobUrl } from '../../sync/push-retry';
+import { listEtag, matchesIfNoneMatch, touchLocation } from '../../locations/location-rev';
+import { assertLocation } from '../../access/access';
 import { auditTrail } from '../../audit/audit';
 import type { CitaRow } from '../../db/schema';
 import {
@@ -21,6 +23,7 @@ import {
   createCitaBody,
   idempotencyParameter,
   ifMatchParameter,
+  ifNoneMatchParameter,
   listCitasQuery,
   parseIfMatch,
   updateCitaBody,
@@ -57,7 +60,15 @@ const listCitasRoute = defineRoute({
   tags,
   security: security.apiKey,
   request: { query: listCitasQuery },
-  responses: { 200: json(citaPageSchema, 'One page of citas.'), ...problems(401, 404, 422, 429, 503) },
+  parameters: [ifNoneMatchParameter],
+  responses: {
+    200: {
+      ...json(citaPageSchema, 'One page of citas.'),
+      headers: { ETag: { description: 'Changes whenever anything in the location changes (and every 5 minutes); send it back as `If-None-Match`.', schema: { type: 'string' as const } } },
+    },
+    304: { description: 'Nothing in the location changed since the `If-None-Match` tag: no body.' },
+    ...problems(401, 404, 422, 429, 503),
+  },
 });
 
 const getCitaRoute = defineRoute({
@@ -97,6 +108,24 @@ const cancelCitaRoute = defineRoute({
   responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: etagHeader }, ...problems(400, 401, 404, 412, 422, 429, 503) },
 });
 
+const pushCitaRoute = defineRoute({
+  method: 'post',
+  path: '/{id}/push',
+  operationId: 'pushCita',
+  summary: 'Push a cita to GHL again',
+  description:
+    'For a cita in `sync_failed` (its attempts start over) or still `pending_sync`: the push runs after the answer (202), ' +
+    'with the usual retries. A cita already synced answers 200 unchanged.',
+  tags,
+  security: security.apiKey,
+  request: { params: citaIdParams },
+  responses: {
+    200: { ...json(citaSchema, 'Already in GHL: nothing to push.'), headers: etagHeader },
+    202: { ...json(citaSchema, 'Pending; the push is on its way.'), headers: etagHeader },
+    ...problems(401, 404, 429, 503),
+  },
+});
+
 const auditCitaRoute = defineRoute({
   method: 'get',
   path: '/{id}/audit',
@@ -120,7 +149,17 @@ const createCitaHandler: RouteHandler<typeof createCitaRoute, AppEnv> = async (c
 
 const listCitasHandler: RouteHandler<typeof listCitasRoute, AppEnv> = async (c) => {
   const { estado, status, ...query } = c.req.valid('query');
-  return c.json(await listCitasForLocation(c.get('deps'), { ...query, estado: status ?? estado }, accessOf(c)), 200);
+  const deps = c.get('deps');
+  const access = accessOf(c);
+  assertLocation(access, query.location_id);
+  // Polling front ends: nothing changed in the location since their copy → 304, no database work.
+  const etag = await listEtag(deps, query.location_id, new URL(c.req.url).search);
+  if (etag) {
+    c.header('ETag', etag);
+    c.header('Cache-Control', 'private, no-cache');
+    if (matchesIfNoneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+  }
+  return c.json(await listCitasForLocation(deps, { ...query, estado: status ?? estado }, access), 200);
 };
 
 const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
@@ -133,7 +172,10 @@ const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c
   const { id } = c.req.valid('param');
   const expected = ifMatch(c.req.header('if-match'));
   const { row, changed } = await updateCitaById(c.get('deps'), id, c.req.valid('json'), expected, callerOf(c));
-  if (changed) pushAfterResponse(c, row);
+  if (changed) {
+    touchLocation(c.get('deps'), row.locationId);
+    pushAfterResponse(c, row);
+  }
   c.header('ETag', etagOf(row));
   return c.json(citaView(row), 200);
 };
@@ -146,6 +188,15 @@ const cancelCitaHandler: RouteHandler<typeof cancelCitaRoute, AppEnv> = async (c
     return { row: changed ? row : null, status: 200 as const, body: citaView(row), headers: { ETag: etagOf(row) } };
   });
   return c.json(answer.body as CitaView, 200, answer.headers);
+};
+
+const pushCitaHandler: RouteHandler<typeof pushCitaRoute, AppEnv> = async (c) => {
+  const { row, push } = await requeueForPush(c.get('deps'), c.req.valid('param').id, accessOf(c));
+  c.header('ETag', etagOf(row));
+  if (!push) return c.json(citaView(row), 200);
+  touchLocation(c.get('deps'), row.locationId);
+  pushAfterResponse(c, row);
+  return c.json(citaView(row), 202);
 };
 
 const auditCitaHandler: RouteHandler<typeof auditCitaRoute, AppEnv> = async (c) => {
@@ -164,6 +215,7 @@ export const citasRoutes = createRouter()
   .openapi(getCitaRoute, getCitaHandler)
   .openapi(updateCitaRoute, updateCitaHandler)
   .openapi(cancelCitaRoute, cancelCitaHandler)
+  .openapi(pushCitaRoute, pushCitaHandler)
   .openapi(auditCitaRoute, auditCitaHandler);
 
 /**
@@ -197,6 +249,7 @@ async function once(
   if (changed) {
     const row: CitaRow = changed;
     c.get('logEvent').cita_id = row.id;
+    touchLocation(c.get('deps'), row.locationId);
     pushAfterResponse(c, row);
   }
   return answer;
@@ -205,7 +258,8 @@ async function once(
 /** The caller never waits on GHL: the push runs after the response (waitUntil on Workers). */
 function pushAfterResponse(c: Context<AppEnv>, row: CitaRow) {
   if (row.syncStatus !== 'pending_sync') return;
-  c.get('defer')(pushCita(c.get('deps'), row.id));
+  const deps = c.get('deps');
+  c.get('defer')(pushAfterWrite(deps, row.id, row.locationId, pushJobUrl(deps.config, c.req.url)));
 }
 
 function ifMatch(header: string | undefined): number | undefined {

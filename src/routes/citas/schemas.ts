@@ -111,6 +111,14 @@ export const ifMatchParameter = {
   schema: { type: 'string' as const, example: '"1"' },
 };
 
+export const ifNoneMatchParameter = {
+  name: 'If-None-Match',
+  in: 'header' as const,
+  required: false,
+  description: 'The list’s last `ETag`: when nothing in the location changed since, the answer is a 304 without a body.',
+  schema: { type: 'string' as const, example: 'W/"1.42.5891234.a1b2c3d4e5f6"' },
+};
+
 export const idempotencyParameter = {
   name: 'Idempotency-Key',
   in: 'header' as const,

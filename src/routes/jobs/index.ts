@@ -8,6 +8,7 @@ import { requireQStash, publicUrl } from '../../http/middleware/qstash';
 import { SYNC_KINDS, type SyncKind } from '../../db/schema';
 import { externalId } from '../../domain/ids';
 import { fanOut, runForLocation } from '../../jobs/fan-out';
+import { pushJobUrl, pushWithRetries } from '../../sync/push-retry';
 
 const runBody = z.strictObject({ kind: z.enum(SYNC_KINDS), location_id: externalId() });
 
@@ -37,6 +38,22 @@ async function runLocationJob(c: Context<AppEnv>) {
   return c.json(result);
 }
 
+const pushBody = z.strictObject({ cita_id: z.uuid(), hop: z.number().int().min(0).max(1000) });
+
+/** A delayed retry of a push that failed for a reason time fixes (src/sync/push-retry.ts). */
+async function pushJob(c: Context<AppEnv>) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(c.get('jobBody') ?? '');
+  } catch {
+    throw new AppError(400, 'invalid_json', 'The job message is not JSON.');
+  }
+  const msg = validate(pushBody, parsed);
+  const deps = c.get('deps');
+  // The next retry, if one is due, is its own message: this one is done (200) whatever the outcome.
+  return c.json(await pushWithRetries(deps, msg, pushJobUrl(deps.config, c.req.url)));
+}
+
 const router = createRouter();
 
 /** /api/jobs: called by QStash only (signature checked before any handler). */
@@ -45,7 +62,8 @@ export const jobRoutes = router
   .post('/sync/incremental', scheduled('incremental'))
   .post('/sync/full', scheduled('full'))
   .post('/cleanup', scheduled('cleanup'))
-  .post('/run', runLocationJob);
+  .post('/run', runLocationJob)
+  .post('/push', pushJob);
 
 const fanOutSchema = z.object({ kind: z.enum(SYNC_KINDS), published: z.number().int().optional(), message_ids: z.array(z.string()).optional(), ran_inline: z.number().int().optional() }).catchall(z.unknown()).meta({ id: 'JobFanOut' });
 const runResultSchema = z.object({ skipped: z.boolean() }).catchall(z.unknown()).meta({ id: 'JobRun',  description: 'The run: outcome (ok, partial), counts, runId; or skipped when one is already running.' });
@@ -65,6 +83,19 @@ for (const [path, kind, summary] of [
     responses: { 200: json(fanOutSchema, 'Fanned out (or run inline without a queue).'), ...problems(401) },
   });
 }
+router.document({
+  ...jobDocs,
+  method: 'post',
+  path: '/push',
+  operationId: 'pushJob',
+  summary: 'Retry of a push to GHL',
+  description: 'A delayed, de-duplicated message published after a push failed for a reason time fixes; schedules the next one when needed.',
+  request: { body: jsonBody(pushBody.meta({ id: 'PushJob' })) },
+  responses: {
+    200: json(z.object({ outcome: z.string(), retry_in_s: z.number().nullable() }).meta({ id: 'PushJobResult' }), 'Pushed, or the next retry scheduled.'),
+    ...problems(400, 401, 422, 503),
+  },
+});
 router.document({
   ...jobDocs,
   method: 'post',

@@ -6,6 +6,7 @@ import { createRouter, json, jsonBody, problems, security } from '../../http/ope
 import { listLocations, readSettings, writeSettings } from '../../locations/settings-service';
 import { accessOf } from '../../http/caller';
 import { locationParams, locationSchema, putSettingsBody, settingsSchema } from './schemas';
+import { touchLocation } from '../../locations/location-rev';
 
 const tags = ['Locations'];
 
@@ -49,8 +50,13 @@ const listLocationsHandler: RouteHandler<typeof listLocationsRoute, AppEnv> = as
 const getSettingsHandler: RouteHandler<typeof getSettingsRoute, AppEnv> = async (c) =>
   c.json(await readSettings(c.get('deps'), c.req.valid('param').locationId, accessOf(c)), 200);
 
-const putSettingsHandler: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) =>
-  c.json(await writeSettings(c.get('deps'), c.req.valid('param').locationId, c.req.valid('json'), accessOf(c)), 200);
+const putSettingsHandler: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) => {
+  const { locationId } = c.req.valid('param');
+  const saved = await writeSettings(c.get('deps'), locationId, c.req.valid('json'), accessOf(c));
+  // The zone shapes every time the list shows.
+  touchLocation(c.get('deps'), locationId);
+  return c.json(saved, 200);
+};
 
 /** /api/locations: the locations a key may use; their settings (default calendar, synced calendars, time zone). */
 export const locationsRoutes = createRouter()

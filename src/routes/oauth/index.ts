@@ -4,6 +4,7 @@ import * as z from 'zod/v4';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, problems, security } from '../../http/openapi';
 import { connectWithAuthCode } from '../../locations/connection';
+import { sweepPending } from '../../sync/outbound';
 
 const callbackQuery = z.looseObject({ code: z.string().min(1).max(2048).meta({ description: 'The single-use code GHL hands the browser.' }) });
 
@@ -24,6 +25,8 @@ const callbackRoute = defineRoute({
 
 const callback: RouteHandler<typeof callbackRoute, AppEnv> = async (c) => {
   const connection = await connectWithAuthCode(c.get('deps'), c.req.valid('query').code);
+  // Citas saved while the location was not connected go to GHL now, not at the next sweep.
+  c.get('defer')(sweepPending(c.get('deps'), { locationId: connection.location_id }));
   return c.json({ installed: true as const, ...connection }, 200);
 };
 

@@ -1,0 +1,46 @@
+import type { Deps } from '../deps';
+import { sha256, toHex } from '../lib/hex';
+
+/**
+ * A location's change counter: every write that can change what the citas list shows (API,
+ * webhook, job, push result, settings) bumps it, after its transaction committed. The list's ETag
+ * is made of it, so a front end polling with `If-None-Match` gets a 304 for one store read and no
+ * database work.
+ *
+ * Bumps ride the write-behind buffer (no store round trip on the write path): this process sees
+ * its own at once, other isolates within WRITE_BEHIND_MS. The ETag also names a 5-minute period,
+ * so even a bump that never reached the store (the store down, an isolate gone) delays fresh data
+ * by five minutes at most.
+ */
+
+const key = (locationId: string) => `location-rev:${locationId}`;
+const KEEP_MS = 30 * 24 * 3600_000;
+const PERIOD_MS = 5 * 60_000;
+/** Bumped when the list's shape changes, so no client keeps a body from an older release. */
+const FORMAT = 1;
+
+export function touchLocation(deps: Pick<Deps, 'writeBehind'>, locationId: string | null | undefined): void {
+  if (locationId) deps.writeBehind.windowAdd(key(locationId), 1, KEEP_MS);
+}
+
+/** The list's ETag for this location and query, or null when the store cannot say (no ETag then). */
+export async function listEtag(deps: Pick<Deps, 'store' | 'writeBehind' | 'clock' | 'logger'>, locationId: string, query: string): Promise<string | null> {
+  const shared = await deps.store.get(key(locationId)).catch((err: unknown) => {
+    deps.logger.warn('list served without an ETag: the store is unavailable', { err });
+    return undefined;
+  });
+  if (shared === undefined) return null;
+  const rev = Number(shared ?? 0) + deps.writeBehind.pendingOf(key(locationId));
+  const period = Math.floor(deps.clock.now().getTime() / PERIOD_MS);
+  // The query is part of the tag: one URL's tag never validates another's body.
+  const q = toHex(sha256(query).slice(0, 6));
+  return `W/"${FORMAT}.${rev}.${period}.${q}"`;
+}
+
+/** Whether an If-None-Match header names this tag (weak comparison, lists and `*` accepted). */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (t: string) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => opaque(t) === opaque(etag));
+}
