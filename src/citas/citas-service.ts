@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Deps } from '../deps';
 import type { DbOrTx } from '../db/client';
 import { citas, type CitaRow, type CitaStatus, type ContactDetails, type NewCitaRow } from '../db/schema';
@@ -116,9 +117,12 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: C
     createdAt: now,
     updatedAt: now,
   };
+  const insert = (db: DbOrTx) => auditedWriteRow(db, { table: citas, insert: row }, { ctx: caller, action: 'create', before: null, after: row, at: now });
   try {
-    // The cita and its audit line in one statement: atomic without a transaction's two extra round trips.
-    const saved = await auditedWriteRow(deps.db, { table: citas, insert: row }, { ctx: caller, action: 'create', before: null, after: row, at: now });
+    // The cita and its audit line in one statement: atomic without a transaction's two extra round
+    // trips. Inside a caller's transaction (an idempotent create) it runs in a savepoint, so a taken
+    // slot leaves that transaction usable for naming the cita that holds it.
+    const saved = deps.db instanceof PgTransaction ? await deps.db.transaction(insert) : await insert(deps.db);
     return saved!;
   } catch (err) {
     throw await overlapOr(deps.db, err, { locationId: input.location_id, calendarId, start, end });

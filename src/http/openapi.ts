@@ -61,7 +61,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   415: 'Send `Content-Type: application/json` (`unsupported_media_type`).',
   422: 'Invalid fields (`validation_failed`, every failing field in `fields`), or GHL refused the data (`ghl_rejected`).',
   429: 'Too many requests (`rate_limited`), with `Retry-After`.',
-  503: 'A dependency is unavailable (`database_unavailable`, `store_unavailable`, `ghl_unavailable`), with `Retry-After`.',
+  503: 'A dependency is unavailable (`database_unavailable`, `store_unavailable`, `ghl_unavailable`), or a concurrent write got in the way and nothing was saved (`write_conflict`); with `Retry-After`.',
 };
 
 /** Documented problem answers for the given statuses. */

@@ -40,10 +40,18 @@ export function createLogger(opts: { level?: LogLevel; sink?: LogSink; base?: Lo
   };
 }
 
-// Errors serialise to {} by default; keep what helps debugging.
+// Errors serialise to {} by default; keep what helps debugging, including the cause a wrapper
+// hides (drizzle's "Failed query" says which statement, only its cause says why).
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack?.split('\n').slice(0, 6).join('\n') };
+    const code = (value as { code?: unknown }).code;
+    return {
+      name: value.name,
+      message: value.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      stack: value.stack?.split('\n').slice(0, 6).join('\n'),
+      ...(value.cause !== undefined ? { cause: value.cause } : {}),
+    };
   }
   return value;
 }

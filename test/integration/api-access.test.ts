@@ -38,6 +38,20 @@ describe('Idempotency-Key', () => {
     expect(((await noKey.json()) as any).conflicting_cita.id).toBe(a.id);
   });
 
+  it('a taken slot under a new key is a 409 naming the cita holding it (the key’s transaction stays usable), and the key can be used again', async () => {
+    const t = await env();
+    const held = await t.api('POST', '/api/citas', citaBody({ location_id: 'loc-idem-slot', start_time: '2026-03-02T10:00', end_time: '2026-03-02T10:30' }));
+    const holder = (await held.json()) as any;
+    const clash = citaBody({ location_id: 'loc-idem-slot', title: 'Otra', start_time: '2026-03-02T10:15', end_time: '2026-03-02T10:45' });
+    const refused = await t.api('POST', '/api/citas', clash, { 'Idempotency-Key': 'slot-1' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as any)).toMatchObject({ code: 'slot_taken', conflicting_cita: { id: holder.id } });
+    // A refusal is not an answer to keep: once the slot is free, the same key and body create the cita.
+    expect((await t.api('POST', `/api/citas/${holder.id}/cancel`)).status).toBe(200);
+    const retried = await t.api('POST', '/api/citas', clash, { 'Idempotency-Key': 'slot-1' });
+    expect(retried.status).toBe(201);
+  });
+
   it('the same key with another body is a 422; keys are per API client', async () => {
     const t = await env();
     await t.api('POST', '/api/citas', citaBody({ location_id: 'loc-idem' }), { 'Idempotency-Key': 'k-2' });
