@@ -42,16 +42,15 @@ export function createBaseApp(provider: DepsProvider) {
   app.onError(renderError);
   app.notFound((c) => renderError(new AppError(404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`), c));
 
-  app.use(
-    '/api/*',
-    cors({
+  // Only browsers send Origin; a server-to-server call skips the CORS work altogether.
+  const corsHeaders = cors({
       origin: (origin, c: Context<AppEnv>) => (allowedOrigin(c.get('deps').config, origin) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
       allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
       maxAge: 600,
-    }),
-  );
+    });
+  app.use('/api/*', (c, next) => (c.req.header('origin') === undefined ? next() : corsHeaders(c, next)));
   // Webhooks and jobs authenticate by signature (GHL's, QStash's), not key; webhooks bring their own body limit.
   const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
     c.req.path.startsWith('/api/webhooks/') || c.req.path.startsWith('/api/jobs/') ? next() : mw(c, next);

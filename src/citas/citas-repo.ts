@@ -1,6 +1,10 @@
-import { and, asc, eq, gt, inArray, lt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
-import { citas, INACTIVE_STATUSES, type CitaRow, type CitaStatus, type NewCitaRow } from '../db/schema';
+import { citas, ghlConnections, INACTIVE_STATUSES, locationSettings, type CitaRow, type CitaStatus, type NewCitaRow } from '../db/schema';
+import { compiled } from '../db/compiled';
+import { driverOf } from '../db/driver';
+import { parseJson, rowsFromJson } from '../db/json-rows';
+import type { Rendered } from '../db/row-writes';
 
 /** Queries on the citas table; no rules here, only storage. */
 
@@ -48,21 +52,66 @@ export interface ListFilter {
   limit: number;
 }
 
-/** Citas that intersect [from, to), ordered by start then id (a stable order for cursors). */
-export async function listCitas(db: DbOrTx, f: ListFilter): Promise<CitaRow[]> {
-  const conds: SQL[] = [eq(citas.locationId, f.locationId)];
-  if (f.to) conds.push(lt(citas.startTime, f.to));
-  if (f.from) conds.push(gt(citas.endTime, f.from));
-  if (f.statuses?.length) conds.push(inArray(citas.status, f.statuses));
-  if (f.calendarIds?.length) conds.push(inArray(citas.ghlCalendarId, f.calendarIds));
-  if (f.conflict !== undefined) conds.push(eq(citas.conflict, f.conflict));
-  if (f.after) {
-    conds.push(sql`(${citas.startTime}, ${citas.id}) > (${f.after.start.toISOString()}::timestamptz, ${f.after.id}::uuid)`);
-  }
-  return db
-    .select()
-    .from(citas)
-    .where(and(...conds))
-    .orderBy(asc(citas.startTime), asc(citas.id))
-    .limit(f.limit);
+export interface LocationPage {
+  /** The location's settings as stored (null when it has none). */
+  settings: { time_zone: string | null; ghl_time_zone: string | null; default_calendar_id: string | null } | null;
+  /** Whether anything names the location (settings, a connection, citas). */
+  known: boolean;
+  rows: CitaRow[];
 }
+
+const listShapes = new Map<string, (values: Record<string, unknown>) => Rendered>();
+const p = (name: string) => sql.placeholder(name);
+
+/**
+ * A page of citas and what the list needs of its location, in one statement — the list is what
+ * front ends poll. Rendered once per combination of filters (compiled.ts), bound per call.
+ */
+export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage> {
+  const shape = ['from', 'to', 'statuses', 'calendarIds', 'conflict', 'after'].filter((k) => {
+    const v = f[k as keyof ListFilter];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined;
+  });
+  const key = shape.join(',');
+  let render = listShapes.get(key);
+  if (!render) {
+    const has = (k: string) => shape.includes(k);
+    render = compiled(() => {
+      const conds: SQL[] = [sql`${citas.locationId} = ${p('location')}`];
+      if (has('to')) conds.push(sql`${citas.startTime} < ${p('to')}::timestamptz`);
+      if (has('from')) conds.push(sql`${citas.endTime} > ${p('from')}::timestamptz`);
+      if (has('statuses')) conds.push(sql`${citas.status} in (select jsonb_array_elements_text(${p('statuses')}::jsonb))`);
+      if (has('calendarIds')) conds.push(sql`${citas.ghlCalendarId} in (select jsonb_array_elements_text(${p('calendarIds')}::jsonb))`);
+      if (has('conflict')) conds.push(sql`${citas.conflict} = ${p('conflict')}::boolean`);
+      if (has('after')) conds.push(sql`(${citas.startTime}, ${citas.id}) > (${p('afterStart')}::timestamptz, ${p('afterId')}::uuid)`);
+      return sql`select
+        (select row_to_json(s) from (select ${locationSettings.timeZone}, ${locationSettings.ghlTimeZone}, ${locationSettings.defaultCalendarId}
+           from ${locationSettings} where ${locationSettings.locationId} = ${p('location')}) s) as settings,
+        (exists (select 1 from ${locationSettings} where ${locationSettings.locationId} = ${p('location')})
+          or exists (select 1 from ${ghlConnections} where ${ghlConnections.locationId} = ${p('location')})
+          or exists (select 1 from ${citas} where ${citas.locationId} = ${p('location')})) as known,
+        (select json_agg(c order by c.start_time, c.id) from (select * from ${citas} where ${and(...conds)}
+           order by ${citas.startTime}, ${citas.id} limit ${p('limit')}::int) c) as rows`;
+    });
+    listShapes.set(key, render);
+  }
+  const { text, params } = render({
+    location: f.locationId,
+    from: f.from?.toISOString(),
+    to: f.to?.toISOString(),
+    statuses: f.statuses ? JSON.stringify(f.statuses) : undefined,
+    calendarIds: f.calendarIds ? JSON.stringify(f.calendarIds) : undefined,
+    conflict: f.conflict,
+    afterStart: f.after?.start.toISOString(),
+    afterId: f.after?.id,
+    limit: f.limit,
+  });
+  const result = await driverOf(db).query(text, params);
+  const row = result.rows[0] as { settings: unknown; known: boolean | string; rows: unknown };
+  return {
+    settings: parseJson(row.settings) as LocationPage['settings'],
+    known: row.known === true || row.known === 't',
+    rows: rowsFromJson(citas, typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows),
+  };
+}
+

@@ -7,13 +7,12 @@ import { AppError, type FieldError } from '../errors';
 import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
 import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
-import { isKnownLocation } from '../locations/settings-service';
 import { checkSchedule } from './cita-rules';
 import { sameValue } from '../domain/same-value';
 import { auditedWriteRow, recordAudit, type AuditContext } from '../audit/audit';
 import { assertLocation, mayUse, type Access } from '../access/access';
 import { citaView } from './cita-view';
-import { findCita, findOverlapping, listCitas, updateCita } from './citas-repo';
+import { findCita, findOverlapping, listPage, updateCita, type ListFilter } from './citas-repo';
 
 /**
  * The citas use cases: turn validated input into rows, with the location's zone and default
@@ -224,17 +223,43 @@ export async function cancelCita(deps: DbDeps, id: string, expectedVersion: numb
   return updateCitaById(deps, id, { status: 'cancelled' }, expectedVersion, caller);
 }
 
+/** The zone each location's list was last read in, in this process: the guess for its next one. */
+const lastZone = new Map<string, string>();
+
 export async function listCitasForLocation(deps: DbDeps, input: ListCitasInput, access: Access) {
   assertLocation(access, input.location_id);
-  const settings = await getLocationSettings(deps.db, input.location_id);
-  // Only a location without settings needs the second look (is it connected, has it citas?).
-  if (!settings && !(await isKnownLocation(deps.db, input.location_id, access))) throw AppError.notFound('Location', input.location_id);
-  const loc = { zone: effectiveZone(settings, deps.config.APP_TIMEZONE), defaultCalendarId: settings?.defaultCalendarId ?? null };
+  // `desde` / `hasta` are read in the location's zone, which comes with the page: the statement is
+  // run with the zone this location had last time (the default the first time) and, in the rare
+  // case the zone turns out to differ and the bounds depend on it, run again with the right one.
+  let zone = lastZone.get(input.location_id) ?? deps.config.APP_TIMEZONE;
+  for (let round = 0; ; round++) {
+    const filter = listFilter(input, zone);
+    const page = await listPage(deps.db, filter);
+    if (!page.settings && !page.known && !access.locations?.includes(input.location_id)) throw AppError.notFound('Location', input.location_id);
+    const actual = page.settings?.time_zone ?? page.settings?.ghl_time_zone ?? deps.config.APP_TIMEZONE;
+    if (lastZone.size > 10_000) lastZone.clear();
+    lastZone.set(input.location_id, actual);
+    if (actual !== zone && (input.desde !== undefined || input.hasta !== undefined) && round === 0) {
+      zone = actual;
+      continue;
+    }
+    const rows = page.rows.slice(0, input.limit);
+    const last = rows[rows.length - 1];
+    return {
+      time_zone: actual,
+      data: rows.map(citaView),
+      next_cursor: page.rows.length > input.limit && last ? encodeCursor(last) : null,
+    };
+  }
+}
+
+/** The list's filter, its bounds read in `zone`; 422 with every bad field. */
+function listFilter(input: ListCitasInput, zone: string): ListFilter {
   const errors: FieldError[] = [];
   const bound = (field: 'desde' | 'hasta', side: 'from' | 'to') => {
     const raw = input[field];
     if (raw === undefined) return undefined;
-    const r = parseRangeBound(raw, loc.zone, side);
+    const r = parseRangeBound(raw, zone, side);
     if (!r.ok) errors.push({ field, message: r.reason });
     return r.ok ? r.instant : undefined;
   };
@@ -244,8 +269,7 @@ export async function listCitasForLocation(deps: DbDeps, input: ListCitasInput, 
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
   if (after === null) errors.push({ field: 'cursor', message: 'not a cursor returned by this API' });
   if (errors.length) throw AppError.validation(errors);
-
-  const rows = await listCitas(deps.db, {
+  return {
     locationId: input.location_id,
     from,
     to,
@@ -254,13 +278,6 @@ export async function listCitasForLocation(deps: DbDeps, input: ListCitasInput, 
     conflict: input.conflict,
     after: after ?? undefined,
     limit: input.limit + 1,
-  });
-  const page = rows.slice(0, input.limit);
-  const last = page[page.length - 1];
-  return {
-    time_zone: loc.zone,
-    data: page.map(citaView),
-    next_cursor: rows.length > input.limit && last ? encodeCursor(last) : null,
   };
 }
 

@@ -88,6 +88,39 @@ function offsetAt(ms: number, zone: string): number {
   return (asUtc(wallAt(whole, zone)) - whole) / MINUTE;
 }
 
+const DAY_MS = 86_400_000;
+const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+/** The wall clock in `zone` at `ms`, through the per-day offsets below. */
+function wallOf(ms: number, zone: string): Wall {
+  const whole = wholeSecond(ms);
+  const d = new Date(whole + offsetMsAt(whole, zone));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+}
+/** zone|UTC day → its offset in ms, or null for a day with a change in it. Bounded: cleared when full. */
+const dayOffsets = new Map<string, number | null>();
+
+/**
+ * The offset in ms at `whole` (whole seconds), remembered per zone and UTC day: a list of citas
+ * formats a few hundred instants in one zone, and Intl's formatToParts is the slow part. A day
+ * whose two ends agree has one offset throughout (changes are months apart, never two in a day);
+ * a day with a change in it is computed instant by instant. Checked against luxon in
+ * test/unit/time-oracle.test.ts.
+ */
+function offsetMsAt(whole: number, zone: string): number {
+  const day = Math.floor(whole / DAY_MS);
+  const key = `${zone}|${day}`;
+  let cached = dayOffsets.get(key);
+  if (cached === undefined) {
+    const start = offsetAt(day * DAY_MS, zone);
+    const end = offsetAt(day * DAY_MS + DAY_MS - 1000, zone);
+    cached = start === end ? Math.round(start * MINUTE) : null;
+    if (dayOffsets.size >= 50_000) dayOffsets.clear();
+    dayOffsets.set(key, cached);
+  }
+  return cached ?? asUtc(wallAt(whole, zone)) - whole;
+}
+
 /**
  * The instant a wall time names in `zone`. `exists: false` when a DST change skipped it; the
  * instant is then the same wall time read with the offset from before the change (01:30 where
@@ -97,9 +130,9 @@ function offsetAt(ms: number, zone: string): number {
 function resolveWall(w: Wall, ms: number, zone: string): { instant: number; exists: boolean } {
   const local = asUtc(w, ms);
   // The offsets in force a day either side: a wall time near a change is read with each.
-  const before = local - offsetAt(local - 86_400_000, zone) * MINUTE;
-  const after = local - offsetAt(local + 86_400_000, zone) * MINUTE;
-  const fits = [...new Set([before, after])].filter((t) => sameWall(wallAt(t, zone), w)).sort((a, b) => a - b);
+  const before = local - offsetMsAt(wholeSecond(local - 86_400_000), zone);
+  const after = local - offsetMsAt(wholeSecond(local + 86_400_000), zone);
+  const fits = [...new Set([before, after])].filter((t) => sameWall(wallOf(t, zone), w)).sort((a, b) => a - b);
   if (fits.length) return { instant: fits[0]!, exists: true };
   return { instant: before, exists: false };
 }
@@ -168,9 +201,9 @@ export function formatInZone(instant: Date, zone: string): string {
   const t = instant.getTime();
   // A zone named UTC (or GMT) is written with Z, as luxon did; any other shows its offset.
   if (/^(utc|gmt)$/i.test(zone)) return formatUtc(instant);
-  const whole = Math.floor(t / 1000) * 1000;
-  const wall = wallAt(whole, zone);
-  const offset = (asUtc(wall) - whole) / MINUTE;
+  const whole = wholeSecond(t);
+  const wall = wallOf(whole, zone);
+  const offset = offsetMsAt(whole, zone) / MINUTE;
   const sign = offset < 0 ? '-' : '+';
   // Whole minutes, cut toward zero: the seconds of an old local mean time are not shown.
   return iso(wall, t - whole, `${sign}${pad(Math.trunc(offset / 60))}:${pad(Math.trunc(offset % 60))}`);

@@ -1,5 +1,3 @@
-import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client';
 import { ghlConnections, locationSettings, type LocationSettingsRow } from '../db/schema';
 import { formatUtc } from '../domain/time';
 import { locationCalendars } from './calendars';
@@ -87,15 +85,3 @@ export async function listLocations(deps: Deps, access: Access) {
   });
 }
 
-/**
- * Whether a location exists for us: granted to the key by name, or configured, connected or
- * holding citas. Listing an unknown one is a 404 (a typo is not an empty agenda).
- */
-export async function isKnownLocation(db: DbOrTx, locationId: string, access: Access): Promise<boolean> {
-  if (access.locations?.includes(locationId)) return true;
-  const [row] = await db.execute<{ known: boolean }>(sql`
-    select exists (select 1 from location_settings where location_id = ${locationId})
-        or exists (select 1 from ghl_connections where location_id = ${locationId})
-        or exists (select 1 from citas where location_id = ${locationId}) as known`).then((r) => (r as unknown as { rows: { known: boolean }[] }).rows);
-  return row?.known === true;
-}

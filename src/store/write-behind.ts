@@ -53,6 +53,11 @@ export class WriteBehind {
     return this.windows.get(key)?.pending ?? 0;
   }
 
+  /** The store's total for a window as this process's last write of it learnt (0 before any). */
+  sharedOf(key: string): number {
+    return this.windows.get(key)?.shared ?? 0;
+  }
+
   /**
    * Writes what is pending at most `intervalMs` after the last write: now when due, else once the
    * interval is over (one timer shared by every request meanwhile). Run after a response with

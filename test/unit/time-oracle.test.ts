@@ -41,6 +41,26 @@ describe('time rules against luxon', () => {
     expect(checked).toBe(ZONES.length * 400);
   });
 
+  it('formats the same way minute by minute around every change of offset (where a per-day cache could go wrong)', () => {
+    let changes = 0;
+    for (const zone of ZONES) {
+      for (const year of [1908, 1995, 2026, 2027, 2090]) {
+        let previous = luxonFormatInZone(new Date(Date.UTC(year, 0, 1, 12)), zone).slice(-6);
+        for (let day = Date.UTC(year, 0, 2); day < Date.UTC(year + 1, 0, 1); day += DAY) {
+          const offset = luxonFormatInZone(new Date(day + 12 * 3600_000), zone).slice(-6);
+          if (offset !== previous) {
+            changes++;
+            for (let t = day - DAY; t < day + DAY; t += 7 * 60_000 + 13_000) {
+              expect(formatInZone(new Date(t), zone), `${new Date(t).toISOString()} in ${zone}`).toBe(luxonFormatInZone(new Date(t), zone));
+            }
+          }
+          previous = offset;
+        }
+      }
+    }
+    expect(changes).toBeGreaterThan(50);
+  });
+
   it('reads wall times the same way, around every DST change of the zone (gaps refused, overlaps: the first)', () => {
     let ambiguous = 0;
     let gaps = 0;
