@@ -32,7 +32,7 @@ const prometheusRoute = defineRoute({
 });
 
 /**
- * The shell every function shares: request context, errors, CORS, limits, auth, health, metrics.
+ * The shell every function shares: request context, errors, CORS, limits, auth, health.
  * Each deployable function (src/apps/<function>.ts) mounts the resources it serves on top, and
  * only those: its bundle carries its own routes and packages.
  */
@@ -67,20 +67,30 @@ export function createBaseApp(provider: DepsProvider) {
       key: (c) => c.get('client')?.clientId ?? 'anonymous',
     })),
   );
-  app.use('/metrics', requireApiKey('admin'));
-  app.openapi(prometheusRoute, async function prometheusMetrics(c) {
-    return c.text(await prometheusText(c.get('deps')), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
-  });
   return app.route('/', healthRoutes);
 }
 
 /**
+ * What people and Prometheus open: `GET /docs`, the reference page, and `GET /metrics`, on the
+ * citas function and the all-in-one app. Every function would answer /metrics with the same shared
+ * totals, so one scrape target is right; the webhooks and jobs Workers (called by GHL and QStash
+ * only) keep `/openapi.json` and carry neither renderer.
+ */
+export function withOperatorPages<A extends ReturnType<typeof createBaseApp>>(app: A, document: object): A {
+  let page: string | undefined;
+  app.get('/docs', (c) => c.html((page ??= renderDocsPage(document as Record<string, unknown>))));
+  app.use('/metrics', requireApiKey('admin'));
+  app.openapi(prometheusRoute, async function prometheusMetrics(c) {
+    return c.text(await prometheusText(c.get('deps')), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
+  return withContract(app, document);
+}
+
+/**
  * /openapi.json: this function's contract, generated from its routes by `npm run openapi`
- * (src/contract/; a test fails when it is stale), and /docs, the reference page rendered from it.
+ * (src/contract/; a test fails when it is stale).
  */
 export function withContract<A extends Hono<AppEnv, any, any>>(app: A, document: object): A {
-  let page: string | undefined;
   app.get('/openapi.json', (c) => c.json(document));
-  app.get('/docs', (c) => c.html((page ??= renderDocsPage(document as Record<string, unknown>))));
   return app;
 }

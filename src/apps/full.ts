@@ -4,8 +4,9 @@ import { jobRoutes } from '../routes/jobs';
 import { oauthRoutes } from '../routes/oauth';
 import { adminRoutes } from '../routes/admin';
 import contract from '../contract/full.openapi.json';
-import { createBaseApp, withContract } from './base';
+import { createBaseApp, withOperatorPages } from './base';
 import { mountCitas } from './citas';
+import { withAgendaPage } from '../ui/agenda-routes';
 
 /** Every route in one Worker (the simplest deployment, and what `npm start` serves). */
 export function createFullApp(provider: DepsProvider) {
@@ -14,7 +15,7 @@ export function createFullApp(provider: DepsProvider) {
     .route('/api/jobs', jobRoutes)
     .route('/oauth', oauthRoutes)
     .route('/api/admin', adminRoutes);
-  return withContract(app, contract);
+  return withOperatorPages(withAgendaPage(app), contract);
 }
 
 export type FullApp = ReturnType<typeof createFullApp>;

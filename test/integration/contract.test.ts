@@ -9,6 +9,7 @@ import { contractDocuments } from '../../scripts/lib/contract';
 import { createCitasApp, createJobsApp, createWebhooksApp } from '../../src/app';
 import { sharedDeps } from '../../src/runtime/provider';
 import { createTestEnv, type TestEnv } from '../support/harness';
+import { AGENDA_PAGE_PATHS } from '../../src/ui/agenda-routes';
 
 let t: TestEnv;
 beforeAll(async () => {
@@ -31,7 +32,7 @@ function servedRoutes(app: { routes: { method: string; path: string }[] }): stri
   return [
     ...new Set(
       app.routes
-        .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !['/openapi.json', '/docs'].includes(r.path))
+        .filter((r) => r.method !== 'ALL' && !r.path.includes('*') && !['/openapi.json', '/docs', ...AGENDA_PAGE_PATHS].includes(r.path))
         .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([^/]+)/g, '{$1}')}`),
     ),
   ].sort();

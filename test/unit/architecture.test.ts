@@ -59,11 +59,13 @@ const LAYERS: [RegExp, number, string][] = [
   [/^src\/webhooks\//, 7, 'use cases'],
   [/^src\/(jobs|ops)\//, 8, 'use cases'],
   [/^src\/runtime\//, 9, 'composition'],
+  // The agenda page's script runs in the browser: a front end of the typed client, above it.
+  [/^src\/ui\/browser\//, 14, 'the agenda page in the browser'],
   [/^src\/(http|ui)\//, 10, 'HTTP'],
   [/^src\/routes\//, 11, 'routes'],
   [/^src\/apps\//, 12, 'apps'],
   [/^src\/[a-z-]+\.ts$/, 13, 'entry points for Node and front ends'],
-  [/^functions\//, 14, 'entries'],
+  [/^functions\//, 15, 'entries'],
 ];
 
 function layerOf(file: string): { rank: number; folder: string } {

@@ -1,0 +1,114 @@
+/**
+ * Draws the agenda: one column per clinic day, each cita as a card on every day it touches (one
+ * crossing midnight shows on both), times in the clinic's zone, with its sync state and actions.
+ */
+import type { Cita } from './api';
+import { daysTouched, formatDay, formatShortDay, formatTime, type Day } from './clinic-time';
+import { h } from './dom';
+import { STATUS_LABEL, SYNC_LABEL } from './labels';
+
+export interface AgendaModel {
+  days: Day[];
+  today: Day;
+  zone: string;
+  citas: Cita[];
+  calendarName: (id: string) => string;
+}
+
+export interface CitaActions {
+  edit(cita: Cita): void;
+  cancel(cita: Cita): void;
+  audit(cita: Cita): void;
+  retry(cita: Cita): void;
+}
+
+const INACTIVE = new Set(['cancelled', 'invalid']);
+
+/** Who the cita is with, from what it holds: a GHL contact id or the details it was made with. */
+export function contactText(cita: Cita): string {
+  const c = cita.contact ?? {};
+  const text = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : '');
+  const name = text('name') || [text('first_name'), text('last_name')].filter(Boolean).join(' ');
+  const details = [name, text('email'), text('phone')].filter(Boolean).join(' · ');
+  return details || cita.contact_id || 'sin contacto';
+}
+
+/** What the desk should know about the push to GHL, beyond the badge. */
+export function syncNote(cita: Cita): string | null {
+  const error = cita.sync.error;
+  if (cita.sync.status === 'sync_failed') return `No se pudo enviar a GHL${error ? `: ${error}` : ''}. La cita está guardada en RV3; use «Reintentar envío».`;
+  if (cita.sync.status === 'pending_sync' && error) return `GHL no la aceptó todavía (${error}). La cita está guardada y se enviará a GHL automáticamente.`;
+  return null;
+}
+
+function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): HTMLElement {
+  const days = daysTouched(cita.start_time_utc, cita.end_time_utc, model.zone);
+  const titleId = `cita-${cita.id}-${day}`;
+  const inactive = INACTIVE.has(cita.status);
+  const note = syncNote(cita);
+  const canRetry = cita.sync.status === 'sync_failed' || (cita.sync.status === 'pending_sync' && !!cita.sync.error);
+  const action = (label: string, name: string, run: (c: Cita) => void) =>
+    h('button', { type: 'button', 'aria-describedby': titleId, data: { focus: `${cita.id}|${day}|${name}` }, on: { click: () => run(cita) } }, label);
+
+  return h(
+    'article',
+    {
+      class: `cita ${inactive ? 'cancelled' : ''} ${cita.conflict ? 'conflict' : ''}`.trim(),
+      'aria-labelledby': titleId,
+      data: { citaId: cita.id, day, status: cita.status, sync: cita.sync.status },
+    },
+    h(
+      'p',
+      { class: 'when' },
+      h('time', { datetime: cita.start_time_utc }, formatTime(cita.start_time_utc, model.zone)),
+      ' – ',
+      h('time', { datetime: cita.end_time_utc }, formatTime(cita.end_time_utc, model.zone)),
+      day !== days[0] ? h('span', { class: 'continues' }, ` (desde el ${formatShortDay(days[0]!)})`) : null,
+      day !== days[days.length - 1] ? h('span', { class: 'continues' }, ` (hasta el ${formatShortDay(days[days.length - 1]!)})`) : null,
+    ),
+    h('h4', { id: titleId }, cita.title),
+    h('p', {}, `Contacto: ${contactText(cita)}`),
+    h('p', {}, `Calendario: ${model.calendarName(cita.calendar_id)}`),
+    h(
+      'p',
+      { class: 'badges' },
+      h('span', { class: `badge status ${cita.status}` }, STATUS_LABEL[cita.status] ?? cita.status),
+      h('span', { class: `badge ${cita.sync.status}` }, SYNC_LABEL[cita.sync.status] ?? cita.sync.status),
+      cita.conflict ? h('span', { class: 'badge conflict' }, 'Conflicto: se superpone con otra cita') : null,
+    ),
+    note ? h('p', { class: 'sync-error' }, note) : null,
+    h(
+      'div',
+      { class: 'actions' },
+      inactive ? null : action('Editar', 'edit', actions.edit),
+      inactive ? null : action('Cancelar', 'cancel', actions.cancel),
+      action('Historial', 'audit', actions.audit),
+      canRetry ? action('Reintentar envío', 'retry', actions.retry) : null,
+    ),
+  );
+}
+
+export function renderAgenda(container: HTMLElement, model: AgendaModel, actions: CitaActions): void {
+  // Redrawn every time something changes (a poll, a save): keep the keyboard where it was.
+  const focused = (document.activeElement as HTMLElement | null)?.dataset?.focus;
+  const byDay = new Map<Day, Cita[]>(model.days.map((d) => [d, []]));
+  for (const cita of model.citas) {
+    for (const day of daysTouched(cita.start_time_utc, cita.end_time_utc, model.zone)) byDay.get(day)?.push(cita);
+  }
+  container.style.setProperty('--cols', String(model.days.length));
+  container.replaceChildren(
+    ...model.days.map((day) => {
+      const citas = byDay.get(day)!;
+      const headingId = `dia-${day}`;
+      return h(
+        'section',
+        { class: `day ${day === model.today ? 'today' : ''}`.trim(), 'aria-labelledby': headingId, data: { day } },
+        h('h3', { id: headingId }, formatDay(day), ...(day === model.today ? [' ', h('span', { class: 'tag-today' }, 'Hoy')] : [])),
+        citas.length
+          ? h('ol', {}, ...citas.map((c) => h('li', {}, card(c, day, model, actions))))
+          : h('p', { class: 'empty' }, 'Sin citas'),
+      );
+    }),
+  );
+  if (focused) container.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
+}

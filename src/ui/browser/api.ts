@@ -1,0 +1,89 @@
+/**
+ * The page's calls to the service, through the typed client (src/client.ts: hono/client over the
+ * citas function's own types), so a wrong body or a misread answer does not compile. Every failed
+ * call becomes an ApiProblem; a call that never got an answer is one with status 0.
+ */
+import { citasClient } from '../../client';
+import { ApiProblem, problemFrom } from './problems';
+
+type Answer = { ok: boolean; status: number; headers: Headers; text(): Promise<string>; json(): Promise<unknown> };
+/** What a call answers when it succeeds (the typed client knows the body of each status). */
+type Success<R> = R extends { ok: true; json(): Promise<infer T> } ? T : never;
+
+async function send<R extends Answer>(call: () => Promise<R>): Promise<R> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new ApiProblem(0, 'network', err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function ok<R extends Answer>(call: () => Promise<R>): Promise<{ body: Success<R>; headers: Headers; status: number }> {
+  const res = await send(call);
+  if (!res.ok) throw await problemFrom(res);
+  return { body: (await res.json()) as Success<R>, headers: res.headers, status: res.status };
+}
+
+const etag = (version: number) => `"${version}"`;
+
+export interface ListQuery {
+  location_id: string;
+  desde: string;
+  hasta: string;
+  status?: string;
+  calendar_id?: string;
+  conflict?: 'true';
+  cursor?: string;
+}
+
+export function agendaApi(apiKey: string, baseUrl: string = location.origin) {
+  const api = citasClient(baseUrl, { apiKey });
+  const citas = api.api.citas;
+  const locations = api.api.locations;
+
+  return {
+    locations: () => ok(() => locations.$get()).then((r) => r.body.data),
+    settings: (locationId: string) => ok(() => locations[':locationId'].settings.$get({ param: { locationId } })).then((r) => r.body),
+    saveSettings: (locationId: string, json: { default_calendar_id: string | null; synced_calendar_ids: string[] }) =>
+      ok(() => locations[':locationId'].settings.$put({ param: { locationId }, json })).then((r) => r.body),
+    calendars: (locationId: string) => ok(() => api.api.ghl.calendars.$get({ query: { location_id: locationId } })).then((r) => r.body.calendars),
+
+    /**
+     * One page of the agenda. With the ETag of the last answer, an unchanged agenda costs a 304
+     * and no body: what makes polling every few seconds cheap.
+     */
+    async listCitas(query: ListQuery, ifNoneMatch?: string | null) {
+      const res = await send(() =>
+        citas.$get({ query: { ...query, limit: '500' } }, ifNoneMatch ? { headers: { 'If-None-Match': ifNoneMatch } } : undefined),
+      );
+      if ((res.status as number) === 304) return { changed: false as const };
+      if (!res.ok) throw await problemFrom(res);
+      return { changed: true as const, page: (await res.json()) as CitaPage, etag: res.headers.get('ETag') };
+    },
+    getCita: (id: string) => ok(() => citas[':id'].$get({ param: { id } })).then((r) => r.body),
+    /** The same Idempotency-Key for the same form sent twice (a double click, a retry) makes one cita. */
+    createCita: (json: Parameters<typeof citas.$post>[0]['json'], idempotencyKey: string) =>
+      ok(() => citas.$post({ json }, { headers: { 'Idempotency-Key': idempotencyKey } })).then((r) => r.body),
+    /** If-Match: someone else's edit in between is a 412, never silently overwritten. */
+    updateCita: (id: string, version: number, json: Parameters<(typeof citas)[':id']['$patch']>[0]['json']) =>
+      ok(() => citas[':id'].$patch({ param: { id }, json }, { headers: { 'If-Match': etag(version) } })).then((r) => r.body),
+    cancelCita: (id: string, version: number) =>
+      ok(() => citas[':id'].cancel.$post({ param: { id } }, { headers: { 'If-Match': etag(version) } })).then((r) => r.body),
+    /** Push a pending or failed cita to GHL again (202: on its way; 200: already there). */
+    pushCita: (id: string) => ok(() => citas[':id'].push.$post({ param: { id } })).then((r) => r.body),
+    audit: (id: string) => ok(() => citas[':id'].audit.$get({ param: { id } })).then((r) => r.body.entries),
+  };
+}
+
+export type AgendaApi = ReturnType<typeof agendaApi>;
+export type Cita = Awaited<ReturnType<AgendaApi['getCita']>>;
+export interface CitaPage {
+  /** The location's zone: the agenda is drawn in it. */
+  time_zone: string;
+  data: Cita[];
+  next_cursor: string | null;
+}
+export type Calendar = Awaited<ReturnType<AgendaApi['calendars']>>[number];
+export type LocationInfo = Awaited<ReturnType<AgendaApi['locations']>>[number];
+export type Settings = Awaited<ReturnType<AgendaApi['settings']>>;
+export type AuditEntry = Awaited<ReturnType<AgendaApi['audit']>>[number];

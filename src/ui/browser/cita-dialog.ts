@@ -1,0 +1,152 @@
+/**
+ * The create / edit dialog: fills the form, reads it back, shows errors next to their fields and
+ * in a summary. What to do with the values (check, send, react to the answer) is the caller's.
+ */
+import { byId, h } from './dom';
+import { endAfter, type CitaFormValues, type ContactMode, type FieldErrors } from './form-rules';
+import { EDITABLE_STATUSES, STATUS_LABEL } from './labels';
+
+export type FormMode = 'crear' | 'editar';
+
+export interface OpenOptions {
+  mode: FormMode;
+  values: CitaFormValues;
+  calendars: { id: string; name: string }[];
+  zoneLabel: string;
+  /** Edit only: a cita made with contact details keeps them (the API changes contacts by id only). */
+  contactFixed?: boolean;
+}
+
+const TEXT_FIELDS = ['title', 'contactId', 'contactName', 'contactEmail', 'contactPhone', 'calendarId', 'day', 'start', 'end', 'status', 'notes'] as const;
+type TextField = (typeof TEXT_FIELDS)[number];
+
+export class CitaDialog {
+  private readonly dialog = byId<HTMLDialogElement>('dialogo-cita');
+  private readonly form = byId<HTMLFormElement>('form-cita');
+  private readonly summary = byId('cita-errores');
+  private mode: FormMode = 'crear';
+
+  constructor(onSubmit: (values: CitaFormValues, mode: FormMode) => void) {
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      onSubmit(this.read(), this.mode);
+    });
+    byId('cerrar-cita').addEventListener('click', () => this.close());
+    for (const radio of this.radios()) radio.addEventListener('change', () => this.showContactMode(this.contactMode()));
+    for (const button of this.form.querySelectorAll<HTMLButtonElement>('button[data-minutos]')) {
+      button.addEventListener('click', () => {
+        const end = endAfter(this.input('start').value, Number(button.dataset.minutos));
+        if (!end) return this.showErrors({ start: 'Escriba primero la hora de inicio.' }, '');
+        this.input('end').value = end.end;
+        this.checkbox().checked = end.endsNextDay;
+      });
+    }
+  }
+
+  open(opts: OpenOptions): void {
+    this.mode = opts.mode;
+    byId('dialogo-cita-titulo').textContent = opts.mode === 'crear' ? 'Nueva cita' : 'Editar cita';
+    byId('cita-zona').textContent = `(hora de la clínica: ${opts.zoneLabel})`;
+    const calendars = [...opts.calendars];
+    if (opts.values.calendarId && !calendars.some((c) => c.id === opts.values.calendarId)) calendars.push({ id: opts.values.calendarId, name: opts.values.calendarId });
+    this.input('calendarId').replaceChildren(...calendars.map((c) => h('option', { value: c.id }, c.name)));
+    const statuses = opts.mode === 'crear' ? (['new', 'confirmed'] as const) : EDITABLE_STATUSES;
+    this.input('status').replaceChildren(...statuses.map((s) => h('option', { value: s }, STATUS_LABEL[s] ?? s)));
+    this.fill(opts.values);
+    const fixed = opts.mode === 'editar' && !!opts.contactFixed;
+    for (const radio of this.radios()) radio.disabled = fixed;
+    byId('contacto-fijo').hidden = !fixed;
+    for (const name of ['contactName', 'contactEmail', 'contactPhone'] as const) this.input(name).disabled = fixed;
+    this.clearErrors();
+    this.setBusy(false);
+    if (!this.dialog.open) this.dialog.showModal();
+    this.input('title').focus();
+  }
+
+  /** Puts values in the form (also after "load the current version"). */
+  fill(v: CitaFormValues): void {
+    for (const name of TEXT_FIELDS) this.input(name).value = v[name];
+    this.checkbox().checked = v.endsNextDay;
+    for (const radio of this.radios()) radio.checked = radio.value === v.contactMode;
+    this.showContactMode(v.contactMode);
+  }
+
+  read(): CitaFormValues {
+    const value = (name: TextField) => this.input(name).value;
+    return {
+      title: value('title'),
+      contactMode: this.contactMode(),
+      contactId: value('contactId'),
+      contactName: value('contactName'),
+      contactEmail: value('contactEmail'),
+      contactPhone: value('contactPhone'),
+      calendarId: value('calendarId'),
+      day: value('day'),
+      start: value('start'),
+      end: value('end'),
+      endsNextDay: this.checkbox().checked,
+      status: value('status'),
+      notes: value('notes'),
+    };
+  }
+
+  /** Each message next to its field (and the field marked invalid), the first one focused. */
+  showErrors(errors: FieldErrors, summary: string, action?: { label: string; run: () => void }): void {
+    this.clearErrors();
+    let first: HTMLElement | null = null;
+    for (const [name, message] of Object.entries(errors) as [keyof CitaFormValues, string][]) {
+      const el = document.getElementById(`cita-${name}`);
+      const slot = document.getElementById(`cita-${name}-error`);
+      if (!el || !slot) continue;
+      slot.textContent = message;
+      el.setAttribute('aria-invalid', 'true');
+      first ??= el;
+    }
+    const lines = [summary, ...Object.values(errors).filter((m) => m && !summary.includes(m))].filter(Boolean);
+    this.summary.replaceChildren(
+      ...(lines.length ? [h('p', {}, lines[0]!), ...(lines.length > 1 ? [h('ul', {}, ...lines.slice(1).map((l) => h('li', {}, l)))] : [])] : []),
+      ...(action ? [h('button', { type: 'button', on: { click: action.run } }, action.label)] : []),
+    );
+    (first ?? this.summary.querySelector('button'))?.focus();
+  }
+
+  clearErrors(): void {
+    this.summary.replaceChildren();
+    for (const slot of this.form.querySelectorAll('.field .error')) slot.textContent = '';
+    for (const el of this.form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  }
+
+  setBusy(busy: boolean): void {
+    const save = byId<HTMLButtonElement>('guardar-cita');
+    save.disabled = busy;
+    save.textContent = busy ? 'Guardando…' : 'Guardar cita';
+  }
+
+  close(): void {
+    if (this.dialog.open) this.dialog.close();
+  }
+
+  get isOpen(): boolean {
+    return this.dialog.open;
+  }
+
+  private input(name: TextField): HTMLInputElement {
+    return byId<HTMLInputElement>(`cita-${name}`);
+  }
+
+  private checkbox(): HTMLInputElement {
+    return byId<HTMLInputElement>('cita-endsNextDay');
+  }
+
+  private radios(): HTMLInputElement[] {
+    return [...this.form.querySelectorAll<HTMLInputElement>('input[name="contactMode"]')];
+  }
+
+  private contactMode(): ContactMode {
+    return this.radios().find((r) => r.checked)?.value === 'datos' ? 'datos' : 'ghl';
+  }
+
+  private showContactMode(mode: ContactMode): void {
+    for (const block of this.form.querySelectorAll<HTMLElement>('[data-contact]')) block.hidden = block.dataset.contact !== mode;
+  }
+}

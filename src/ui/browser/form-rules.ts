@@ -1,0 +1,171 @@
+/**
+ * The cita form's rules, checked before anything is sent: the same limits the service applies
+ * (src/citas/cita-rules.ts), in Spanish, field by field. No DOM here, so they are unit-tested.
+ */
+import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES } from '../../citas/cita-rules';
+import { minutesBetween, parseInstant } from '../../domain/time';
+import { addDays, isDay, wallIn } from './clinic-time';
+
+export type ContactMode = 'ghl' | 'datos';
+
+/** What the form holds, as typed: wall times in the clinic's zone. */
+export interface CitaFormValues {
+  title: string;
+  contactMode: ContactMode;
+  contactId: string;
+  contactName: string;
+  contactEmail: string;
+  contactPhone: string;
+  calendarId: string;
+  day: string;
+  start: string;
+  end: string;
+  endsNextDay: boolean;
+  status: string;
+  notes: string;
+}
+
+/** Form field name → message. */
+export type FieldErrors = Partial<Record<keyof CitaFormValues, string>>;
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[0-9 ()-]{6,20}$/;
+
+export function startWall(v: CitaFormValues): string {
+  return `${v.day}T${v.start}`;
+}
+
+export function endWall(v: CitaFormValues): string {
+  return `${v.endsNextDay ? addDays(v.day, 1) : v.day}T${v.end}`;
+}
+
+export function validateCitaForm(v: CitaFormValues, zone: string, mode: 'crear' | 'editar'): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!v.title.trim()) errors.title = 'Escriba el motivo de la cita.';
+  else if (v.title.trim().length > 200) errors.title = 'El motivo admite hasta 200 caracteres.';
+
+  if (v.contactMode === 'ghl') {
+    if (!v.contactId.trim()) errors.contactId = 'Escriba el ID del contacto en GHL.';
+  } else if (mode === 'crear') {
+    const email = v.contactEmail.trim();
+    const phone = v.contactPhone.trim();
+    if (!email && !phone) errors.contactEmail = 'Indique un email o un teléfono para encontrar o crear el contacto en GHL.';
+    if (email && !EMAIL.test(email)) errors.contactEmail = 'El email no es válido (ejemplo: ana@example.com).';
+    if (phone && !PHONE.test(phone)) errors.contactPhone = 'El teléfono no es válido (ejemplo: +51999000111).';
+  }
+  if (!v.calendarId) errors.calendarId = 'Elija un calendario.';
+  if (v.notes.length > 10_000) errors.notes = 'Las notas admiten hasta 10 000 caracteres.';
+
+  if (!isDay(v.day, zone)) errors.day = 'Elija una fecha válida.';
+  if (!TIME.test(v.start)) errors.start = 'Escriba la hora de inicio (hh:mm).';
+  if (!TIME.test(v.end)) errors.end = 'Escriba la hora de fin (hh:mm).';
+  if (errors.day || errors.start || errors.end) return errors;
+
+  const start = parseInstant(startWall(v), zone);
+  const end = parseInstant(endWall(v), zone);
+  if (!start.ok) return { ...errors, start: `Esa hora no existe en ${zone} (cambio de horario).` };
+  if (!end.ok) return { ...errors, end: `Esa hora no existe en ${zone} (cambio de horario).` };
+  const minutes = minutesBetween(start.instant, end.instant);
+  if (minutes <= 0) {
+    errors.end = v.endsNextDay ? 'El fin debe ser posterior al inicio.' : 'El fin debe ser posterior al inicio (si termina después de medianoche, marque «Termina al día siguiente»).';
+  } else if (minutes < MIN_DURATION_MINUTES) errors.end = `La cita debe durar al menos ${MIN_DURATION_MINUTES} minutos.`;
+  else if (minutes > MAX_DURATION_MINUTES) errors.end = `La cita puede durar como máximo ${MAX_DURATION_MINUTES / 60} horas.`;
+  return errors;
+}
+
+/** The end a duration shortcut gives: `HH:mm`, and whether it falls on the next day. */
+export function endAfter(start: string, minutes: number): { end: string; endsNextDay: boolean } | null {
+  if (!TIME.test(start)) return null;
+  const [h, m] = start.split(':').map(Number) as [number, number];
+  const total = h * 60 + m + minutes;
+  const inDay = total % 1440;
+  return { end: `${String(Math.floor(inDay / 60)).padStart(2, '0')}:${String(inDay % 60).padStart(2, '0')}`, endsNextDay: total >= 1440 };
+}
+
+/** POST /api/citas body. Times go as wall times: the service reads them in the location's zone. */
+export function createBody(v: CitaFormValues, locationId: string) {
+  const contact =
+    v.contactMode === 'ghl'
+      ? { contact_id: v.contactId.trim() }
+      : {
+          contact: {
+            ...(v.contactName.trim() ? { name: v.contactName.trim() } : {}),
+            ...(v.contactEmail.trim() ? { email: v.contactEmail.trim() } : {}),
+            ...(v.contactPhone.trim() ? { phone: v.contactPhone.trim() } : {}),
+          },
+        };
+  return {
+    location_id: locationId,
+    calendar_id: v.calendarId,
+    title: v.title.trim(),
+    ...contact,
+    start_time: startWall(v),
+    end_time: endWall(v),
+    status: v.status === 'confirmed' ? ('confirmed' as const) : ('new' as const),
+    ...(v.notes.trim() ? { notes: v.notes } : {}),
+  };
+}
+
+type Status = 'new' | 'confirmed' | 'cancelled' | 'showed' | 'noshow' | 'invalid';
+
+/**
+ * PATCH /api/citas/{id} body: only what changed against the values the form was opened with, so
+ * an edit never rewrites fields someone else changed meanwhile (If-Match guards the rest).
+ */
+export function patchBody(v: CitaFormValues, before: CitaFormValues) {
+  const patch: { title?: string; calendar_id?: string; contact_id?: string; start_time?: string; end_time?: string; notes?: string | null; status?: Status } = {};
+  if (v.title.trim() !== before.title.trim()) patch.title = v.title.trim();
+  if (v.calendarId !== before.calendarId) patch.calendar_id = v.calendarId;
+  if (v.contactMode === 'ghl' && v.contactId.trim() !== before.contactId.trim()) patch.contact_id = v.contactId.trim();
+  if (startWall(v) !== startWall(before)) patch.start_time = startWall(v);
+  if (endWall(v) !== endWall(before)) patch.end_time = endWall(v);
+  if (v.notes !== before.notes) patch.notes = v.notes.trim() ? v.notes : null;
+  if (v.status !== before.status) patch.status = v.status as Status;
+  return patch;
+}
+
+/** Where the service's field names (`end_time`, `contact.email`…) show in the form. */
+export function formFieldOf(apiField: string): keyof CitaFormValues | null {
+  const map: Record<string, keyof CitaFormValues> = {
+    title: 'title',
+    contact_id: 'contactId',
+    'contact.name': 'contactName',
+    'contact.first_name': 'contactName',
+    'contact.last_name': 'contactName',
+    'contact.email': 'contactEmail',
+    contact: 'contactEmail',
+    'contact.phone': 'contactPhone',
+    calendar_id: 'calendarId',
+    start_time: 'start',
+    end_time: 'end',
+    notes: 'notes',
+    status: 'status',
+  };
+  return map[apiField] ?? null;
+}
+
+/** The form's values for an existing cita, read in the clinic's zone. */
+export function valuesOf(
+  cita: { title: string; contact_id: string | null; contact: Record<string, unknown> | null; calendar_id: string; start_time_utc: string; end_time_utc: string; status: string; notes: string | null },
+  zone: string,
+): CitaFormValues {
+  const start = wallIn(cita.start_time_utc, zone);
+  const end = wallIn(cita.end_time_utc, zone);
+  const text = (k: string) => (typeof cita.contact?.[k] === 'string' ? (cita.contact[k] as string) : '');
+  return {
+    title: cita.title,
+    contactMode: cita.contact_id ? 'ghl' : 'datos',
+    contactId: cita.contact_id ?? '',
+    contactName: text('name') || [text('first_name'), text('last_name')].filter(Boolean).join(' '),
+    contactEmail: text('email'),
+    contactPhone: text('phone'),
+    calendarId: cita.calendar_id,
+    day: start.day,
+    start: start.time,
+    end: end.time,
+    endsNextDay: end.day !== start.day,
+    status: cita.status,
+    notes: cita.notes ?? '',
+  };
+}

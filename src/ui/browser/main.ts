@@ -1,0 +1,463 @@
+/**
+ * The agenda page's script: the key entry, the location and its calendars, the agenda, and the
+ * create / edit / cancel / retry / history actions, all through /api with the typed client.
+ * Bundled by scripts/ui-build.ts into src/ui/generated/agenda-script.ts.
+ */
+import { agendaApi, type AgendaApi, type Calendar, type Cita, type CitaPage, type ListQuery, type LocationInfo, type Settings } from './api';
+import { renderAgenda } from './agenda-view';
+import { showAudit, wireAuditDialog } from './audit-dialog';
+import { readCalendarChoice, renderCalendars } from './calendars-panel';
+import { askToCancel, wireCancelDialog } from './cancel-dialog';
+import { CitaDialog, type FormMode } from './cita-dialog';
+import { addDays, daysShown, formatDay, formatPeriod, formatTime, isDay, step, todayIn, wallIn, zoneLabel, type AgendaView, type Day } from './clinic-time';
+import { byId, count, h } from './dom';
+import { createBody, formFieldOf, patchBody, validateCitaForm, valuesOf, type CitaFormValues, type FieldErrors } from './form-rules';
+import { STATUS_FILTERS } from './labels';
+import { startPolling, type Poller } from './poller';
+import { ApiProblem, fieldMessage, problemMessage, type ProblemContext } from './problems';
+import { session } from './session';
+
+const POLL_EVERY_MS = 5_000;
+const POLL_MIN_GAP_MS = 3_000;
+
+const state = {
+  api: null as AgendaApi | null,
+  locations: [] as LocationInfo[],
+  locationId: null as string | null,
+  settings: null as Settings | null,
+  calendars: [] as Calendar[],
+  zone: 'America/Lima',
+  view: 'semana' as AgendaView,
+  anchor: null as Day | null,
+  statusFilter: '',
+  citas: [] as Cita[],
+  conflicts: [] as Cita[],
+  /** The list's ETag and the query it belongs to: a poll of the same query sends it back. */
+  etag: null as string | null,
+  etagQuery: '',
+  /** Only the newest load may draw: an older poll finishing late must not undo a fresher one. */
+  loadSeq: 0,
+  editing: null as { cita: Cita; before: CitaFormValues } | null,
+  lastCreate: null as { body: string; key: string } | null,
+  poller: null as Poller | null,
+};
+
+const dialog = new CitaDialog((values, mode) => void submitCita(values, mode));
+
+// ── Messages ──────────────────────────────────────────────────────────────────────────────────
+
+function notice(text: string): void {
+  byId('alerta').textContent = '';
+  byId('aviso').textContent = text;
+}
+
+function alertText(text: string): void {
+  byId('alerta').textContent = text;
+}
+
+function describeSlot(c: { start_time: string; end_time: string }): string {
+  return `${formatDay(wallIn(c.start_time, state.zone).day)}, ${formatTime(c.start_time, state.zone)} – ${formatTime(c.end_time, state.zone)}`;
+}
+
+function messageOf(err: unknown, context: ProblemContext = 'general'): string {
+  return err instanceof ApiProblem ? problemMessage(err, context, describeSlot) : `Error inesperado en la página: ${String(err)}`;
+}
+
+/**
+ * A wrong, revoked or insufficient key sends the user back to the key entry; anything else is
+ * the caller's to show. Answers whether it took the user back.
+ */
+function backToKeyIfNeeded(err: unknown): boolean {
+  if (!(err instanceof ApiProblem) || !err.needsKey) return false;
+  session.forgetKey();
+  showKeyEntry(problemMessage(err));
+  return true;
+}
+
+// ── Key entry ─────────────────────────────────────────────────────────────────────────────────
+
+function showKeyEntry(message = ''): void {
+  state.poller?.stop();
+  state.poller = null;
+  state.api = null;
+  for (const id of ['dialogo-cita', 'dialogo-cancelar', 'dialogo-historial']) {
+    const d = byId<HTMLDialogElement>(id);
+    if (d.open) d.close();
+  }
+  byId('app').hidden = true;
+  byId('sesion').hidden = true;
+  byId('entrada').hidden = false;
+  byId('clave-error').textContent = message;
+  const input = byId<HTMLInputElement>('clave');
+  input.value = '';
+  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  input.focus();
+}
+
+async function enter(key: string): Promise<void> {
+  const api = agendaApi(key);
+  let locations: LocationInfo[];
+  try {
+    locations = await api.locations();
+  } catch (err) {
+    if (err instanceof ApiProblem && err.needsKey) session.forgetKey();
+    return showKeyEntry(messageOf(err));
+  }
+  if (!locations.length) return showKeyEntry('Esta clave no tiene ninguna sede asignada. Pida una clave con acceso a su sede.');
+  session.rememberKey(key);
+  state.api = api;
+  state.locations = locations;
+  byId('entrada').hidden = true;
+  byId('app').hidden = false;
+  byId('sesion').hidden = false;
+  byId('sede').replaceChildren(...locations.map((l) => h('option', { value: l.location_id }, l.ghl_connected ? l.location_id : `${l.location_id} (sin conexión a GHL)`)));
+  const remembered = session.location();
+  const first = locations.find((l) => l.location_id === remembered) ?? locations[0]!;
+  byId<HTMLSelectElement>('sede').value = first.location_id;
+  await openLocation(first.location_id);
+  state.poller = startPolling(() => loadAgenda(), { everyMs: POLL_EVERY_MS, minGapMs: POLL_MIN_GAP_MS });
+}
+
+// ── Location and calendars ────────────────────────────────────────────────────────────────────
+
+async function openLocation(locationId: string): Promise<void> {
+  const api = state.api!;
+  state.locationId = locationId;
+  session.rememberLocation(locationId);
+  state.etag = null;
+  // Another location chosen while this one loads: its answers are no longer wanted.
+  const current = () => state.locationId === locationId;
+  let settings: Settings;
+  try {
+    settings = await api.settings(locationId);
+  } catch (err) {
+    if (current() && !backToKeyIfNeeded(err)) alertText(`No se pudo abrir la sede: ${messageOf(err)}`);
+    return;
+  }
+  let calendars: Calendar[] = [];
+  let calendarsError = '';
+  try {
+    calendars = await api.calendars(locationId);
+  } catch (err) {
+    if (backToKeyIfNeeded(err)) return;
+    calendarsError = `No se pudieron leer los calendarios de GHL: ${messageOf(err)}`;
+  }
+  if (!current()) return;
+  state.settings = settings;
+  state.calendars = calendars;
+  state.zone = settings.time_zone;
+  state.anchor = todayIn(state.zone);
+  byId('calendarios-error').textContent = calendarsError;
+  renderCalendars(byId('lista-calendarios'), calendars, settings);
+  await loadAgenda();
+}
+
+async function saveCalendars(): Promise<void> {
+  const { choice, error } = readCalendarChoice(byId<HTMLFormElement>('form-calendarios'));
+  const slot = byId('calendarios-error');
+  if (error) {
+    slot.textContent = error;
+    return;
+  }
+  slot.textContent = '';
+  const button = byId<HTMLButtonElement>('guardar-calendarios');
+  button.disabled = true;
+  try {
+    state.settings = await state.api!.saveSettings(state.locationId!, choice);
+    renderCalendars(byId('lista-calendarios'), state.calendars, state.settings);
+    notice(`Calendarios guardados. Las citas nuevas irán a «${calendarName(choice.default_calendar_id ?? '')}».`);
+    await loadAgenda();
+  } catch (err) {
+    if (backToKeyIfNeeded(err)) return;
+    const fields = err instanceof ApiProblem ? err.fields.map((f) => fieldMessage(f.message)) : [];
+    slot.textContent = [messageOf(err), ...fields].join(' ');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function calendarName(id: string): string {
+  return state.calendars.find((c) => c.id === id)?.name ?? id;
+}
+
+/** The calendars a cita can go to: the synced ones that are active in GHL. */
+function choosableCalendars(): { id: string; name: string }[] {
+  const synced = state.settings?.synced_calendar_ids ?? [];
+  if (!state.calendars.length) return synced.map((id) => ({ id, name: id }));
+  return state.calendars.filter((c) => c.active && synced.includes(c.id)).map((c) => ({ id: c.id, name: c.name }));
+}
+
+// ── Agenda ────────────────────────────────────────────────────────────────────────────────────
+
+function shownDays(): Day[] {
+  return daysShown(state.view, state.anchor ?? todayIn(state.zone));
+}
+
+function listQuery(): ListQuery {
+  const days = shownDays();
+  const synced = state.settings?.synced_calendar_ids ?? [];
+  return {
+    location_id: state.locationId!,
+    desde: days[0]!,
+    hasta: days[days.length - 1]!,
+    ...(state.statusFilter ? { status: state.statusFilter } : {}),
+    ...(synced.length ? { calendar_id: synced.join(',') } : {}),
+  };
+}
+
+/** Reads the shown days (a 304 when nothing changed since the last look) and redraws. */
+async function loadAgenda(): Promise<void> {
+  const api = state.api;
+  if (!api || !state.locationId) return;
+  const seq = ++state.loadSeq;
+  const query = listQuery();
+  const queryKey = JSON.stringify(query);
+  const etag = state.etagQuery === queryKey ? state.etag : null;
+  try {
+    const first = await api.listCitas(query, etag);
+    if (!first.changed || seq !== state.loadSeq) return;
+    const citas = [...first.page.data];
+    let page: CitaPage = first.page;
+    while (page.next_cursor) {
+      const next = await api.listCitas({ ...query, cursor: page.next_cursor });
+      if (!next.changed) break;
+      page = next.page;
+      citas.push(...page.data);
+    }
+    const conflicts = await api.listCitas({ location_id: query.location_id, desde: todayIn(page.time_zone), hasta: addDays(todayIn(page.time_zone), 92), conflict: 'true', status: 'new,confirmed' });
+    if (seq !== state.loadSeq || query.location_id !== state.locationId) return;
+    state.etag = first.etag;
+    state.etagQuery = queryKey;
+    state.zone = first.page.time_zone;
+    state.citas = citas;
+    state.conflicts = conflicts.changed ? conflicts.page.data : [];
+    byId('alerta').textContent = '';
+    render();
+  } catch (err) {
+    if (!backToKeyIfNeeded(err)) alertText(`No se pudo actualizar la agenda: ${messageOf(err)}`);
+  }
+}
+
+function render(): void {
+  const days = shownDays();
+  const today = todayIn(state.zone);
+  const zone = zoneLabel(state.zone);
+  byId('zona').textContent = `Hora de la clínica: ${zone}`;
+  byId('periodo').textContent = `${formatPeriod(days)} · ${count(state.citas.length, 'cita', 'citas')} · hora de la clínica: ${zone}`;
+  byId('vista-dia').setAttribute('aria-pressed', String(state.view === 'dia'));
+  byId('vista-semana').setAttribute('aria-pressed', String(state.view === 'semana'));
+  byId('anterior').setAttribute('aria-label', state.view === 'dia' ? 'Día anterior' : 'Semana anterior');
+  byId('siguiente').setAttribute('aria-label', state.view === 'dia' ? 'Día siguiente' : 'Semana siguiente');
+  byId<HTMLInputElement>('ir-a').value = state.anchor ?? today;
+  renderAgenda(byId('dias'), { days, today, zone: state.zone, citas: state.citas, calendarName }, { edit: editCita, cancel: cancelCita, audit: auditCita, retry: retryCita });
+  renderConflicts();
+}
+
+function renderConflicts(): void {
+  const list = byId('lista-conflictos');
+  if (!state.conflicts.length) {
+    list.replaceChildren(h('li', {}, 'Sin conflictos en los próximos tres meses.'));
+    return;
+  }
+  list.replaceChildren(
+    ...state.conflicts.map((c) => {
+      const day = wallIn(c.start_time_utc, state.zone).day;
+      return h(
+        'li',
+        { data: { citaId: c.id } },
+        `${formatDay(day)}, ${formatTime(c.start_time_utc, state.zone)}: «${c.title}» (${calendarName(c.calendar_id)}) `,
+        h('button', { type: 'button', on: { click: () => goTo(day, 'dia') } }, 'Ver en la agenda'),
+      );
+    }),
+  );
+}
+
+function goTo(day: Day, view: AgendaView = state.view): void {
+  state.anchor = day;
+  state.view = view;
+  void loadAgenda();
+}
+
+// ── Citas ─────────────────────────────────────────────────────────────────────────────────────
+
+function newCita(): void {
+  const days = shownDays();
+  const today = todayIn(state.zone);
+  state.editing = null;
+  dialog.open({
+    mode: 'crear',
+    zoneLabel: zoneLabel(state.zone),
+    calendars: choosableCalendars(),
+    values: {
+      title: '',
+      contactMode: 'ghl',
+      contactId: '',
+      contactName: '',
+      contactEmail: '',
+      contactPhone: '',
+      calendarId: state.settings?.default_calendar_id ?? choosableCalendars()[0]?.id ?? '',
+      day: days.includes(today) ? today : days[0]!,
+      start: '09:00',
+      end: '09:30',
+      endsNextDay: false,
+      status: 'new',
+      notes: '',
+    },
+  });
+}
+
+function editCita(cita: Cita): void {
+  const before = valuesOf(cita, state.zone);
+  state.editing = { cita, before };
+  dialog.open({ mode: 'editar', zoneLabel: zoneLabel(state.zone), calendars: choosableCalendars(), values: before, contactFixed: !cita.contact_id });
+}
+
+async function submitCita(values: CitaFormValues, mode: FormMode): Promise<void> {
+  const errors = validateCitaForm(values, state.zone, mode);
+  if (Object.keys(errors).length) return dialog.showErrors(errors, 'Revise los campos marcados.');
+  const api = state.api!;
+  dialog.setBusy(true);
+  try {
+    if (mode === 'crear') {
+      const body = createBody(values, state.locationId!);
+      const text = JSON.stringify(body);
+      // The same form sent again (a double click, a retry after a lost answer) makes one cita.
+      const key = state.lastCreate?.body === text ? state.lastCreate.key : crypto.randomUUID();
+      state.lastCreate = { body: text, key };
+      const cita = await api.createCita(body, key);
+      state.lastCreate = null;
+      dialog.close();
+      notice(`Cita «${cita.title}» creada para el ${describeSlot({ start_time: cita.start_time_utc, end_time: cita.end_time_utc })}; se envía a GHL en segundo plano.`);
+      showDayOf(cita);
+    } else {
+      const editing = state.editing!;
+      const patch = patchBody(values, editing.before);
+      if (!Object.keys(patch).length) return dialog.showErrors({}, 'No hay cambios que guardar.');
+      const cita = await api.updateCita(editing.cita.id, editing.cita.version, patch);
+      dialog.close();
+      notice(`Cita «${cita.title}» guardada para el ${describeSlot({ start_time: cita.start_time_utc, end_time: cita.end_time_utc })}.`);
+      showDayOf(cita);
+    }
+    await loadAgenda();
+  } catch (err) {
+    if (!backToKeyIfNeeded(err)) await showFormProblem(err);
+  } finally {
+    dialog.setBusy(false);
+  }
+}
+
+/** After a save, the agenda shows the day the cita is on. */
+function showDayOf(cita: Cita): void {
+  const day = wallIn(cita.start_time_utc, state.zone).day;
+  if (!shownDays().includes(day)) state.anchor = day;
+}
+
+/** The service's answer, in the form: each field's message beside it, the rest in the summary. */
+async function showFormProblem(err: unknown): Promise<void> {
+  if (!(err instanceof ApiProblem)) return dialog.showErrors({}, messageOf(err));
+  const errors: FieldErrors = {};
+  const unplaced: string[] = [];
+  for (const f of err.fields) {
+    const name = formFieldOf(f.field);
+    if (name && !errors[name]) errors[name] = fieldMessage(f.message);
+    else unplaced.push(`${f.field}: ${fieldMessage(f.message)}`);
+  }
+  const summary = [problemMessage(err, 'cita', describeSlot), ...unplaced].join(' ');
+  if (err.code === 'slot_taken') errors.start = 'Horario ocupado en este calendario.';
+  if (err.code === 'version_mismatch' && state.editing) {
+    return dialog.showErrors(errors, summary, { label: 'Cargar la versión actual', run: () => void reloadEditing() });
+  }
+  dialog.showErrors(errors, summary);
+}
+
+async function reloadEditing(): Promise<void> {
+  const editing = state.editing;
+  if (!editing) return;
+  try {
+    const cita = await state.api!.getCita(editing.cita.id);
+    const before = valuesOf(cita, state.zone);
+    state.editing = { cita, before };
+    dialog.fill(before);
+    dialog.showErrors({}, `Se cargó la versión actual (versión ${cita.version}). Vuelva a aplicar sus cambios y guarde.`);
+  } catch (err) {
+    if (!backToKeyIfNeeded(err)) dialog.showErrors({}, messageOf(err));
+  }
+}
+
+function cancelCita(cita: Cita): void {
+  askToCancel(cita, state.zone, async () => {
+    try {
+      await state.api!.cancelCita(cita.id, cita.version);
+      notice(`Cita «${cita.title}» cancelada.`);
+      await loadAgenda();
+      return null;
+    } catch (err) {
+      if (backToKeyIfNeeded(err)) return null;
+      if (err instanceof ApiProblem && err.code === 'version_mismatch') {
+        await loadAgenda();
+        return 'La cita cambió mientras tanto (la agenda ya muestra la versión actual). Revísela y vuelva a cancelar si corresponde.';
+      }
+      return messageOf(err, 'cita');
+    }
+  });
+}
+
+async function auditCita(cita: Cita): Promise<void> {
+  try {
+    showAudit(cita, await state.api!.audit(cita.id), state.zone, calendarName);
+  } catch (err) {
+    if (!backToKeyIfNeeded(err)) alertText(`No se pudo leer el historial: ${messageOf(err)}`);
+  }
+}
+
+async function retryCita(cita: Cita): Promise<void> {
+  try {
+    await state.api!.pushCita(cita.id);
+    notice(`Se reintenta el envío de «${cita.title}» a GHL.`);
+    await loadAgenda();
+  } catch (err) {
+    if (!backToKeyIfNeeded(err)) alertText(messageOf(err, 'cita'));
+  }
+}
+
+// ── Wiring ────────────────────────────────────────────────────────────────────────────────────
+
+function wire(): void {
+  byId('filtro-estado').replaceChildren(...STATUS_FILTERS.map((f) => h('option', { value: f.value }, f.label)));
+  byId<HTMLFormElement>('form-clave').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const key = byId<HTMLInputElement>('clave').value.trim();
+    if (!key) return showKeyEntry('Pegue su clave de API.');
+    void enter(key);
+  });
+  byId('cambiar-clave').addEventListener('click', () => {
+    session.forgetKey();
+    showKeyEntry();
+  });
+  byId<HTMLSelectElement>('sede').addEventListener('change', (e) => void openLocation((e.target as HTMLSelectElement).value));
+  byId<HTMLFormElement>('form-calendarios').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void saveCalendars();
+  });
+  byId('vista-dia').addEventListener('click', () => goTo(state.anchor ?? todayIn(state.zone), 'dia'));
+  byId('vista-semana').addEventListener('click', () => goTo(state.anchor ?? todayIn(state.zone), 'semana'));
+  byId('anterior').addEventListener('click', () => goTo(step(state.view, state.anchor ?? todayIn(state.zone), -1)));
+  byId('siguiente').addEventListener('click', () => goTo(step(state.view, state.anchor ?? todayIn(state.zone), 1)));
+  byId('hoy').addEventListener('click', () => goTo(todayIn(state.zone)));
+  byId<HTMLInputElement>('ir-a').addEventListener('change', (e) => {
+    const day = (e.target as HTMLInputElement).value;
+    if (isDay(day, state.zone)) goTo(day);
+  });
+  byId<HTMLSelectElement>('filtro-estado').addEventListener('change', (e) => {
+    state.statusFilter = (e.target as HTMLSelectElement).value;
+    void loadAgenda();
+  });
+  byId('nueva-cita').addEventListener('click', newCita);
+  wireCancelDialog();
+  wireAuditDialog();
+}
+
+wire();
+const stored = session.apiKey();
+if (stored) void enter(stored);
+else showKeyEntry();

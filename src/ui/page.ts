@@ -1,0 +1,198 @@
+/**
+ * The agenda page's shell, rendered on the server: every control with its label, the dialogs, the
+ * live regions. It holds no data (that needs the key, which only the browser has); the script
+ * (src/ui/browser/, bundled into src/ui/generated/) fills it in through /api.
+ */
+import { html, raw } from 'hono/html';
+import { AGENDA_CSS } from './styles';
+
+const DURATIONS: [number, string][] = [
+  [15, '15 min'],
+  [30, '30 min'],
+  [45, '45 min'],
+  [60, '1 h'],
+  [90, '1 h 30'],
+  [120, '2 h'],
+];
+
+function keyEntry() {
+  return html`<section id="entrada" aria-labelledby="entrada-titulo" class="card narrow">
+    <h2 id="entrada-titulo">Ingrese su clave de API</h2>
+    <p>La clave se guarda solo en esta pestaña del navegador y se olvida al cerrarla.</p>
+    <form id="form-clave" novalidate>
+      <label for="clave">Clave de API</label>
+      <input id="clave" name="clave" type="password" autocomplete="off" spellcheck="false" required aria-describedby="clave-error" />
+      <button type="submit" class="primary">Entrar</button>
+      <p id="clave-error" class="error" role="alert"></p>
+    </form>
+  </section>`;
+}
+
+function toolbar() {
+  return html`<div class="toolbar">
+    <div role="group" aria-label="Vista">
+      <button type="button" id="vista-dia" aria-pressed="false">Día</button>
+      <button type="button" id="vista-semana" aria-pressed="true">Semana</button>
+    </div>
+    <div role="group" aria-label="Navegar por fechas">
+      <button type="button" id="anterior">‹ Anterior</button>
+      <button type="button" id="hoy">Hoy</button>
+      <button type="button" id="siguiente">Siguiente ›</button>
+    </div>
+    <div class="field-inline"><label for="ir-a">Ir a la fecha</label><input type="date" id="ir-a" /></div>
+    <div class="field-inline"><label for="filtro-estado">Mostrar</label><select id="filtro-estado"></select></div>
+    <button type="button" id="nueva-cita" class="primary">Nueva cita</button>
+  </div>`;
+}
+
+function calendarsPanel() {
+  return html`<section id="calendarios" aria-labelledby="calendarios-titulo" class="card">
+    <h2 id="calendarios-titulo">Calendarios de GHL</h2>
+    <p class="hint">La agenda muestra los calendarios sincronizados; las citas nuevas van al predeterminado.</p>
+    <form id="form-calendarios" novalidate>
+      <table>
+        <thead><tr><th scope="col">Calendario</th><th scope="col">Sincronizar</th><th scope="col">Predeterminado</th></tr></thead>
+        <tbody id="lista-calendarios"></tbody>
+      </table>
+      <p id="calendarios-error" class="error" role="alert"></p>
+      <button type="submit" id="guardar-calendarios">Guardar calendarios</button>
+    </form>
+  </section>`;
+}
+
+function conflictsPanel() {
+  return html`<section id="conflictos" aria-labelledby="conflictos-titulo" class="card">
+    <h2 id="conflictos-titulo">Conflictos</h2>
+    <p class="hint">Citas llegadas de GHL que se superponen con otra cita activa.</p>
+    <ul id="lista-conflictos"></ul>
+  </section>`;
+}
+
+/** A form control: its kind and any fixed attributes (written here, never from data). */
+type Control = { tag: 'input'; attrs: string } | { tag: 'select' } | { tag: 'textarea'; attrs: string };
+
+/** One labelled control with the place its error is shown; `name` is the form value it holds. */
+function field(name: string, label: string, control: Control, hint?: string) {
+  const id = `cita-${name}`;
+  const describedBy = [hint ? `${id}-ayuda` : '', `${id}-error`].filter(Boolean).join(' ');
+  const common = html`id="${id}" name="${name}" aria-describedby="${describedBy}"`;
+  const el =
+    control.tag === 'input'
+      ? html`<input ${common} ${raw(control.attrs)} />`
+      : control.tag === 'select'
+        ? html`<select ${common}></select>`
+        : html`<textarea ${common} ${raw(control.attrs)}></textarea>`;
+  return html`<div class="field" data-field="${name}">
+    <label for="${id}">${label}</label>
+    ${hint ? html`<p class="hint" id="${id}-ayuda">${hint}</p>` : ''}
+    ${el}
+    <p class="error" id="${id}-error"></p>
+  </div>`;
+}
+
+function citaDialog() {
+  return html`<dialog id="dialogo-cita" aria-labelledby="dialogo-cita-titulo">
+    <form id="form-cita" novalidate>
+      <h2 id="dialogo-cita-titulo">Nueva cita</h2>
+      <div id="cita-errores" class="error-summary" role="alert"></div>
+      ${field('title', 'Motivo', { tag: 'input', attrs: 'type="text" maxlength="200" required' })}
+      <fieldset id="cita-contacto">
+        <legend>Contacto</legend>
+        <div class="choices">
+          <label><input type="radio" name="contactMode" value="ghl" checked /> Por ID de contacto en GHL</label>
+          <label><input type="radio" name="contactMode" value="datos" /> Por nombre, email o teléfono</label>
+        </div>
+        <div data-contact="ghl">${field('contactId', 'ID del contacto en GHL', { tag: 'input', attrs: 'type="text" spellcheck="false"' })}</div>
+        <div data-contact="datos" hidden>
+          ${field('contactName', 'Nombre', { tag: 'input', attrs: 'type="text" autocomplete="off"' })}
+          ${field('contactEmail', 'Email', { tag: 'input', attrs: 'type="email" autocomplete="off"' })}
+          ${field('contactPhone', 'Teléfono', { tag: 'input', attrs: 'type="tel" autocomplete="off"' }, 'Con código de país, por ejemplo +51999000111. El contacto se busca en GHL por email o teléfono, y se crea si no existe.')}
+        </div>
+        <p class="hint" id="contacto-fijo" hidden>El contacto de esta cita se dio por sus datos y no se puede cambiar aquí.</p>
+      </fieldset>
+      ${field('calendarId', 'Calendario', { tag: 'select' })}
+      <fieldset>
+        <legend>Fecha y hora <span class="zone-note" id="cita-zona"></span></legend>
+        <div class="row">
+          ${field('day', 'Fecha', { tag: 'input', attrs: 'type="date" required' })}
+          ${field('start', 'Inicio', { tag: 'input', attrs: 'type="time" step="300" required' })}
+          ${field('end', 'Fin', { tag: 'input', attrs: 'type="time" step="300" required' })}
+        </div>
+        <label class="check"><input type="checkbox" id="cita-endsNextDay" name="endsNextDay" /> Termina al día siguiente</label>
+        <div role="group" aria-label="Duración" class="durations">
+          <span aria-hidden="true">Duración:</span>
+          ${DURATIONS.map(([minutes, label]) => html`<button type="button" data-minutos="${minutes}" aria-label="Duración ${label}">${label}</button>`)}
+        </div>
+      </fieldset>
+      ${field('status', 'Estado', { tag: 'select' })}
+      ${field('notes', 'Notas', { tag: 'textarea', attrs: 'rows="3" maxlength="10000"' })}
+      <div class="actions">
+        <button type="submit" class="primary" id="guardar-cita">Guardar cita</button>
+        <button type="button" id="cerrar-cita">Cerrar</button>
+      </div>
+    </form>
+  </dialog>`;
+}
+
+function cancelDialog() {
+  return html`<dialog id="dialogo-cancelar" aria-labelledby="cancelar-titulo" aria-describedby="cancelar-texto">
+    <h2 id="cancelar-titulo">¿Cancelar la cita?</h2>
+    <p id="cancelar-texto"></p>
+    <p id="cancelar-error" class="error" role="alert"></p>
+    <div class="actions">
+      <button type="button" id="confirmar-cancelar" class="danger">Sí, cancelar la cita</button>
+      <button type="button" id="volver-cancelar">No, volver</button>
+    </div>
+  </dialog>`;
+}
+
+function auditDialog() {
+  return html`<dialog id="dialogo-historial" aria-labelledby="historial-titulo" class="wide">
+    <h2 id="historial-titulo">Historial</h2>
+    <div id="historial-contenido"></div>
+    <div class="actions"><button type="button" id="cerrar-historial">Cerrar</button></div>
+  </dialog>`;
+}
+
+export function agendaPage(scriptUrl: string) {
+  return html`<!doctype html>
+<html lang="es-PE">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Agenda · citas-sync</title>
+    <link rel="icon" href="data:," />
+    <style>${raw(AGENDA_CSS)}</style>
+    <script src="${scriptUrl}" defer></script>
+  </head>
+  <body>
+    <a class="skip" href="#agenda">Saltar a la agenda</a>
+    <header class="top">
+      <h1>Agenda de citas</h1>
+      <div id="sesion" class="session" hidden>
+        <div class="field-inline"><label for="sede">Sede</label><select id="sede"></select></div>
+        <p id="zona" class="zone"></p>
+        <button type="button" id="cambiar-clave">Cambiar clave</button>
+      </div>
+    </header>
+    <main>
+      <noscript><p class="alert">Esta página necesita JavaScript.</p></noscript>
+      ${keyEntry()}
+      <div id="app" hidden>
+        <p id="aviso" class="notice" role="status"></p>
+        <p id="alerta" class="alert" role="alert"></p>
+        <div class="layout">
+          <section id="agenda" aria-labelledby="agenda-titulo" tabindex="-1">
+            <h2 id="agenda-titulo">Agenda</h2>
+            ${toolbar()}
+            <p id="periodo" class="period" aria-live="polite"></p>
+            <div id="dias" class="days" aria-busy="false"></div>
+          </section>
+          <aside aria-label="Calendarios y conflictos">${calendarsPanel()} ${conflictsPanel()}</aside>
+        </div>
+      </div>
+    </main>
+    ${citaDialog()} ${cancelDialog()} ${auditDialog()}
+  </body>
+</html>`;
+}

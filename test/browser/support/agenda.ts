@@ -1,0 +1,113 @@
+/** What a receptionist does on the agenda page, in the words the page shows. */
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { ADMIN_KEY, DEMO_LOCATION } from './backends';
+
+/** Text as a person reads it: Intl puts (narrow) no-break spaces in `9:30 a. m.`. */
+export function plain(text: string | null): string {
+  return (text ?? '').replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export async function textOf(locator: Locator): Promise<string> {
+  return plain(await locator.textContent());
+}
+
+export async function enterKey(page: Page, key: string): Promise<void> {
+  await page.getByLabel('Clave de API', { exact: true }).fill(key);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+}
+
+/** Enters the key and waits for the agenda of the location to be drawn. */
+export async function signIn(page: Page, key = ADMIN_KEY, locationId = DEMO_LOCATION): Promise<void> {
+  await enterKey(page, key);
+  await page.getByLabel('Sede').waitFor();
+  if ((await page.getByLabel('Sede').inputValue()) !== locationId) await page.getByLabel('Sede').selectOption(locationId);
+  await agendaShown(page);
+}
+
+/** The agenda has been drawn (at least one day column). */
+export async function agendaShown(page: Page): Promise<void> {
+  await page.locator('#dias section.day').first().waitFor();
+}
+
+export async function showDay(page: Page, day: string, view: 'Día' | 'Semana' = 'Semana'): Promise<void> {
+  await page.getByRole('button', { name: view, exact: true }).click();
+  await page.getByLabel('Ir a la fecha').fill(day);
+  await page.locator(`#dias section.day[data-day="${day}"]`).waitFor();
+}
+
+export function citaDialog(page: Page): Locator {
+  return page.locator('#dialogo-cita');
+}
+
+/** The cards of the cita with this title (one per day it touches). */
+export function cards(page: Page, title: string): Locator {
+  return page.locator('article.cita').filter({ has: page.getByRole('heading', { level: 4, name: title, exact: true }) });
+}
+
+export interface CitaInput {
+  title: string;
+  contactId?: string;
+  contact?: { name?: string; email?: string; phone?: string };
+  calendar?: string;
+  day: string;
+  start: string;
+  end?: string;
+  /** A duration shortcut instead of typing the end: '15 min', '30 min', '1 h'… */
+  duration?: string;
+}
+
+export async function fillCitaForm(page: Page, c: CitaInput): Promise<void> {
+  const form = citaDialog(page);
+  await form.getByLabel('Motivo').fill(c.title);
+  if (c.contact) {
+    await form.getByLabel('Por nombre, email o teléfono').check();
+    await form.getByLabel('Nombre', { exact: true }).fill(c.contact.name ?? '');
+    await form.getByLabel('Email', { exact: true }).fill(c.contact.email ?? '');
+    await form.getByLabel('Teléfono', { exact: true }).fill(c.contact.phone ?? '');
+  } else if (c.contactId !== undefined) {
+    await form.getByLabel('Por ID de contacto en GHL').check();
+    await form.getByLabel('ID del contacto en GHL').fill(c.contactId);
+  }
+  if (c.calendar) await form.getByLabel('Calendario', { exact: true }).selectOption({ label: c.calendar });
+  await form.getByLabel('Fecha', { exact: true }).fill(c.day);
+  await form.getByLabel('Inicio', { exact: true }).fill(c.start);
+  if (c.end) await form.getByLabel('Fin', { exact: true }).fill(c.end);
+  if (c.duration) await form.getByRole('button', { name: `Duración ${c.duration}`, exact: true }).click();
+}
+
+export async function openNewCita(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Nueva cita' }).click();
+  await citaDialog(page).waitFor();
+}
+
+/** Sends the form; `closes: false` when an error is expected to keep it open. */
+export async function saveCita(page: Page, closes = true): Promise<void> {
+  await citaDialog(page).getByRole('button', { name: 'Guardar cita' }).click();
+  if (closes) await citaDialog(page).waitFor({ state: 'hidden' });
+}
+
+export async function createCita(page: Page, c: CitaInput): Promise<Locator> {
+  await openNewCita(page);
+  await fillCitaForm(page, c);
+  await saveCita(page);
+  const card = cards(page, c.title).first();
+  await card.waitFor();
+  return card;
+}
+
+/** The message shown next to a form field (its error slot). */
+export function fieldError(page: Page, field: string): Locator {
+  return page.locator(`#cita-${field}-error`);
+}
+
+/** Waits until the locator's text (as read) matches. */
+export async function textBecomes(locator: Locator, expected: RegExp | string, timeout = 20_000): Promise<void> {
+  await expect
+    .poll(() => textOf(locator), { timeout, interval: 200 })
+    .toMatch(typeof expected === 'string' ? new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : expected);
+}
+
+export async function attributeBecomes(locator: Locator, name: string, expected: string, timeout = 20_000): Promise<void> {
+  await expect.poll(() => locator.getAttribute(name), { timeout, interval: 200 }).toBe(expected);
+}
