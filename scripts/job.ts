@@ -200,7 +200,7 @@ const secs = (ms: number) =>
   ms < 1000 ? `${Math.round(ms)} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 const runMs = (r: RunView) => (r.finished_at ? Date.parse(r.finished_at) : Date.now()) - Date.parse(r.started_at);
 const windowsSoFar = (id: string, r: RunView | null) => {
-  // Counts reach sync_runs when a run ends; a service that records them as it goes shows them live.
+  // A running run's counts are saved every couple of seconds (src/sync/sync-run.ts: PROGRESS_EVERY_MS).
   const n = r?.counts?.windows;
   if (n === undefined) return '';
   const planned = plannedWindows.get(id);

@@ -51,7 +51,7 @@ export async function reconcileLocation(
 ): Promise<SyncRunResult<ReconcileCounts>> {
   const { db, config } = deps;
   const counts: ReconcileCounts = { fetched: 0, created: 0, updated: 0, cancelled: 0, conflicts: 0, unchanged: 0, refused: 0, swept: 0, held: 0, pushed: 0, failed: 0, windows: 0, failed_windows: 0 };
-  return withSyncRun(deps, { kind: opts.kind, locationId: opts.locationId, messageId: opts.messageId }, counts, async ({ id: runId, startedAt }) => {
+  return withSyncRun(deps, { kind: opts.kind, locationId: opts.locationId, messageId: opts.messageId }, counts, async ({ id: runId, startedAt, progress }) => {
     const errors: string[] = [];
     const settings = await getLocationSettings(db, opts.locationId);
     const days = opts.kind === 'full' ? config.SYNC_FULL_DAYS : config.SYNC_INCREMENTAL_DAYS;
@@ -72,6 +72,7 @@ export async function reconcileLocation(
           ok = false;
           counts.failed_windows++;
           errors.push(`${calendarId} ${wFrom.toISOString().slice(0, 10)}…${wTo.toISOString().slice(0, 10)}: ${(err as Error).message}`);
+          await progress();
           continue;
         }
         const listedAt = deps.clock.now();
@@ -83,6 +84,7 @@ export async function reconcileLocation(
         for (const e of unseen) seen.add(e.id);
         counts.fetched += unseen.length;
         await applyEvents(deps, opts.locationId, unseen, listedAt, counts);
+        await progress();
       }
       if (ok) complete.push(calendarId);
     }

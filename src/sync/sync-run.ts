@@ -4,6 +4,9 @@ import type { Deps } from '../deps';
 
 export type RunOutcome = 'ok' | 'partial' | 'failed';
 
+/** How often a running run's counts are saved for those following it. */
+export const PROGRESS_EVERY_MS = 2_000;
+
 export interface SyncRunResult<C> {
   runId: string;
   outcome: RunOutcome;
@@ -20,7 +23,7 @@ export async function withSyncRun<C extends object>(
   deps: Pick<Deps, 'db' | 'clock' | 'logger'>,
   opts: { kind: SyncKind; locationId: string; messageId?: string | null },
   counts: C,
-  body: (run: { id: string; startedAt: Date; counts: C }) => Promise<{ outcome: 'ok' | 'partial'; error?: string | null }>,
+  body: (run: { id: string; startedAt: Date; counts: C; progress: () => Promise<void> }) => Promise<{ outcome: 'ok' | 'partial'; error?: string | null }>,
 ): Promise<SyncRunResult<C>> {
   const { db, clock, logger } = deps;
   const startedAt = clock.now();
@@ -36,9 +39,23 @@ export async function withSyncRun<C extends object>(
       .where(eq(syncRuns.id, id));
     logger.info('sync run finished', { kind: opts.kind, location_id: opts.locationId, run_id: id, outcome, counts, ms: clock.now().getTime() - startedAt.getTime() });
   };
+  // Counts so far, for whoever follows the run (npm run job, sync-status): saved at most every
+  // PROGRESS_EVERY_MS, so a run that ends sooner costs no extra statement. Progress is a courtesy:
+  // failing to save it never fails the run.
+  let savedAt = startedAt.getTime();
+  const progress = async () => {
+    const now = clock.now().getTime();
+    if (now - savedAt < PROGRESS_EVERY_MS) return;
+    savedAt = now;
+    await db
+      .update(syncRuns)
+      .set({ counts: { ...counts } as Record<string, number> })
+      .where(eq(syncRuns.id, id))
+      .catch((err: unknown) => logger.warn('sync run progress not saved', { run_id: id, err }));
+  };
   let result: { outcome: 'ok' | 'partial'; error?: string | null };
   try {
-    result = await body({ id, startedAt, counts });
+    result = await body({ id, startedAt, counts, progress });
   } catch (err) {
     await finish('failed', err instanceof Error ? err.message : String(err));
     throw Object.assign(err as object, { runId: id });
