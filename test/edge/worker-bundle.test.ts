@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Miniflare } from 'miniflare';
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { buildFunctions, type BuiltFunction } from '../../scripts/build';
 import { ADMIN_KEY, API_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
 import { startGhlSandboxServer } from '../../scripts/ghl-sandbox/server';
@@ -139,6 +140,86 @@ describe('the webhooks Worker bundle in workerd', () => {
     expect(forged.status).toBe(401);
     const list = (await (await t.api('GET', '/api/citas?location_id=loc-edge-wh')).json()) as any;
     expect(list.data.map((c: any) => c.source)).toEqual(['ghl', 'ghl']);
+  });
+});
+
+/** A TCP forwarder to the Neon WebSocket proxy that a test can cut and restore (the database "going away"). */
+function cuttableLink(target: string) {
+  const [host, rest] = target.split(':');
+  const targetPort = Number(rest!.split('/')[0]);
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  return {
+    get port() {
+      return port;
+    },
+    open: () =>
+      new Promise<void>((ok, fail) => {
+        server = createServer((client) => {
+          const upstream = connect(targetPort, host);
+          const end = () => {
+            client.destroy();
+            upstream.destroy();
+          };
+          for (const s of [client, upstream]) {
+            sockets.add(s);
+            s.on('error', end).on('close', () => sockets.delete(s));
+          }
+          client.pipe(upstream).pipe(client);
+        });
+        server.once('error', fail);
+        server.listen(port, '127.0.0.1', () => {
+          port = (server!.address() as { port: number }).port;
+          ok();
+        });
+      }),
+    cut: () =>
+      new Promise<void>((ok) => {
+        for (const s of sockets) s.destroy();
+        server!.close(() => ok());
+      }),
+  };
+}
+
+describe('the webhooks Worker when the database goes away', () => {
+  it('answers 429 with Retry-After (never a 5xx), health says so, and the same isolate recovers when it is back', async () => {
+    const { createGhlSandbox } = await import('../../scripts/ghl-sandbox');
+    const ghl = createGhlSandbox();
+    const keys = await ghl.webhookKeys();
+    const link = cuttableLink(t.env.NEON_WS_PROXY!);
+    await link.open();
+    const mf = await boot('webhooks', { ...workerBindings(), NEON_WS_PROXY: `127.0.0.1:${link.port}/v1`, GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem });
+    const delivery = (hour: string) =>
+      JSON.stringify({
+        type: 'AppointmentCreate',
+        locationId: 'loc-edge-outage',
+        timestamp: new Date().toISOString(),
+        webhookId: crypto.randomUUID(),
+        appointment: { id: `apt-outage-${hour}`, calendarId: 'cal-edge-outage', contactId: 'c', title: 'GHL', appointmentStatus: 'confirmed', startTime: `2026-12-22T${hour}:00:00-05:00`, endTime: `2026-12-22T${hour}:30:00-05:00`, dateUpdated: new Date().toISOString() },
+      });
+    const send = async (b: string) => {
+      const res = await mf.dispatchFetch('http://worker/api/webhooks/ghl', { method: 'POST', headers: { 'Content-Type': 'application/json', ...(await ghl.signWebhook(b)) }, body: b });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { outcome?: string } };
+    };
+
+    expect((await send(delivery('09'))).body.outcome).toBe('created');
+
+    await link.cut();
+    const held = [delivery('10'), delivery('11'), delivery('12')];
+    for (const b of held) {
+      const r = await send(b);
+      expect(r.status).toBe(429);
+      expect(Number(r.retryAfter)).toBeGreaterThan(0);
+    }
+    expect((await mf.dispatchFetch('http://worker/healthz')).status).toBe(503);
+
+    // GHL re-sends what got a 429, to the same isolate, once the database is back.
+    await link.open();
+    for (const b of held) expect((await send(b)).body.outcome).toBe('created');
+    expect((await mf.dispatchFetch('http://worker/healthz')).status).toBe(200);
+    const list = (await (await t.api('GET', '/api/citas?location_id=loc-edge-outage')).json()) as { data: { start_time: string }[] };
+    expect(list.data.map((c) => c.start_time.slice(11, 13))).toEqual(['09', '10', '11', '12']);
   });
 });
 
