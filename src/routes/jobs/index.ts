@@ -21,15 +21,18 @@ const scheduled = (kind: SyncKind) =>
     return c.json(await fanOut(c.get('deps'), kind, { runUrl, messageId: messageId(c) }));
   };
 
-/** One location's job, as published by the fan-out. */
-async function runLocationJob(c: Context<AppEnv>) {
-  let parsed: unknown;
+/** The message QStash delivered (its raw body was read for the signature check), as JSON. */
+function jobMessage(c: Context<AppEnv>): unknown {
   try {
-    parsed = JSON.parse(c.get('jobBody') ?? '');
+    return JSON.parse(c.get('jobBody') ?? '');
   } catch {
     throw new AppError(400, 'invalid_json', 'The job message is not JSON.');
   }
-  const msg = validate(runBody, parsed);
+}
+
+/** One location's job, as published by the fan-out. */
+async function runLocationJob(c: Context<AppEnv>) {
+  const msg = validate(runBody, jobMessage(c));
   const result = await runForLocation(c.get('deps'), msg.kind, msg.location_id, messageId(c));
   if ('nonRetryable' in result) {
     // 489 + this header: QStash stops retrying (a retry cannot fix a dead connection) and DLQs it.
@@ -42,13 +45,7 @@ const pushBody = z.strictObject({ cita_id: z.uuid(), hop: z.number().int().min(0
 
 /** A delayed retry of a push that failed for a reason time fixes (src/sync/push-retry.ts). */
 async function pushJob(c: Context<AppEnv>) {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(c.get('jobBody') ?? '');
-  } catch {
-    throw new AppError(400, 'invalid_json', 'The job message is not JSON.');
-  }
-  const msg = validate(pushBody, parsed);
+  const msg = validate(pushBody, jobMessage(c));
   const deps = c.get('deps');
   // The next retry, if one is due, is its own message: this one is done (200) whatever the outcome.
   return c.json(await pushWithRetries(deps, msg, pushJobUrl(deps.config, c.req.url)));
