@@ -67,8 +67,8 @@ button:disabled { opacity:.6; cursor:not-allowed; }
 .cita .actions button { padding:2px 8px; font-size:.85rem; max-width:100%; white-space:normal; }
 table { border-collapse:collapse; width:100%; margin-bottom:8px; font-size:.9rem; }
 th, td { text-align:left; padding:4px; border-bottom:1px solid var(--line); vertical-align:top; }
-/* Spanish headers are long ("Predeterminado"): they wrap inside the 320px panel instead of overflowing it. */
-th { font-size:.8rem; overflow-wrap:anywhere; hyphens:auto; }
+/* Spanish headers are long ("Predeterminado"): smaller and whole, so the 320px panel holds them; names wrap instead. */
+th { font-size:.78rem; white-space:nowrap; }
 td.center, th.center { text-align:center; }
 .inactive { color:var(--muted); }
 #lista-conflictos { padding-left:18px; margin:0; } #lista-conflictos li { margin-bottom:6px; }
