@@ -56,7 +56,7 @@ let tab: AgendaTab;
 
 beforeAll(async () => {
   await setCalendars(DEMO_LOCATION, CAL_GOMEZ.id, [CAL_GOMEZ.id, CAL_SALA_2.id]);
-  await createCitaViaApi({ location_id: DEMO_LOCATION, calendar_id: CAL_GOMEZ.id, title: 'Control - Ana Pérez', start_time: `${day}T11:00`, end_time: `${day}T11:30` });
+  await createCitaViaApi({ location_id: DEMO_LOCATION, calendar_id: CAL_GOMEZ.id, title: 'Control - Luisa Vega', start_time: `${day}T11:00`, end_time: `${day}T11:30` });
   browser = await launchBrowser();
   tab = await openAgenda(browser, 'accessibility', { bypassCSP: true });
 });
@@ -90,7 +90,7 @@ describe('accessibility', () => {
     const { page } = tab;
     await signInIfNeeded(page);
     await showDay(page, day);
-    await cards(page, 'Control - Ana Pérez').waitFor();
+    await cards(page, 'Control - Luisa Vega').waitFor();
     await expectNoSeriousViolations(page, 'agenda (week)');
 
     await page.getByRole('button', { name: 'Nueva cita' }).click();
@@ -101,7 +101,7 @@ describe('accessibility', () => {
     await page.keyboard.press('Escape');
     await citaDialog(page).waitFor({ state: 'hidden' });
 
-    const card = cards(page, 'Control - Ana Pérez');
+    const card = cards(page, 'Control - Luisa Vega');
     await card.getByRole('button', { name: 'Historial' }).click();
     await page.getByRole('dialog', { name: /Historial/ }).waitFor();
     await expectNoSeriousViolations(page, 'history');

@@ -58,7 +58,7 @@ describe('messages the front desk can act on', () => {
     const { page } = tab;
     await createCitaViaApi({ location_id: DEMO_LOCATION, calendar_id: CAL_GOMEZ.id, title: 'Endodoncia - Luis Rojas', start_time: `${day}T10:00`, end_time: `${day}T10:30` });
     await openNewCita(page);
-    await fillCitaForm(page, { title: 'Control - Ana Pérez', contactId: DEMO_CONTACT, calendar: CAL_GOMEZ.name, day, start: '10:15', end: '10:45' });
+    await fillCitaForm(page, { title: 'Control - Marta Díaz', contactId: DEMO_CONTACT, calendar: CAL_GOMEZ.name, day, start: '10:15', end: '10:45' });
     await saveCita(page, false);
     const summary = citaDialog(page).getByRole('alert');
     await textBecomes(summary, /Ese horario ya está ocupado en este calendario por «Endodoncia - Luis Rojas» \(.+, 10:00 a\. ?m\. – 10:30 a\. ?m\.\)/);
@@ -69,7 +69,7 @@ describe('messages the front desk can act on', () => {
     // Another calendar is free at that time: the same form goes through.
     await citaDialog(page).getByLabel('Calendario', { exact: true }).selectOption({ label: CAL_SALA_2.name });
     await saveCita(page);
-    await cards(page, 'Control - Ana Pérez').waitFor();
+    await cards(page, 'Control - Marta Díaz').waitFor();
   });
 
   it('an end before the start, or a cita too short or too long, is stopped in the form before anything is sent', async () => {

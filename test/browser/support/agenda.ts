@@ -87,11 +87,14 @@ export async function saveCita(page: Page, closes = true): Promise<void> {
   if (closes) await citaDialog(page).waitFor({ state: 'hidden' });
 }
 
+/** Creates a cita through the form; its card, found by the id the service answered (titles repeat across specs). */
 export async function createCita(page: Page, c: CitaInput): Promise<Locator> {
   await openNewCita(page);
   await fillCitaForm(page, c);
+  const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/citas' && r.status() === 201);
   await saveCita(page);
-  const card = cards(page, c.title).first();
+  const { id } = (await (await created).json()) as { id: string };
+  const card = page.locator(`article.cita[data-cita-id="${id}"]`);
   await card.waitFor();
   return card;
 }
