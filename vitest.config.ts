@@ -12,5 +12,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default leaves a core idle (CPUs - 1): on this 2-core machine that ran one file at a
+    // time. Files spend much of their time waiting on PGlite, Postgres or timers, so two overlap well.
+    maxWorkers: 2,
   },
 });

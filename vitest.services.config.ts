@@ -13,5 +13,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default leaves a core idle (CPUs - 1): on this 2-core machine that ran one file at a
+    // time. Files spend much of their time waiting on PGlite, Postgres or timers, so two overlap well.
+    maxWorkers: 2,
   },
 });

@@ -22,7 +22,7 @@ export async function createNodeDeps(
   config: AppConfig,
   opts: { logger?: Logger; clock?: Clock; storePrefix?: string; migrate?: boolean; fetch?: typeof fetch; sleep?: (ms: number) => Promise<void>; queue?: import('../../src/queue/job-queue').JobQueue | null; logQuery?: (query: string) => void } = {},
 ): Promise<{ deps: Deps; database: OpenedDb; storeDescription: string; close(): Promise<void> }> {
-  const database = await openDatabase(config, { logQuery: opts.logQuery });
+  const database = await openDatabase(config, { logQuery: opts.logQuery, migrated: opts.migrate });
   if (opts.migrate) await database.migrate();
   const { store, describe } = openStore(config, opts.storePrefix);
   const deps: Deps = buildDeps({
