@@ -2,7 +2,7 @@
  * A randomized two-sided scenario: hundreds of operations on RV3 and in GHL (creates, moves,
  * edits, cancels, deletes), with webhooks dropped, duplicated and reordered and GHL faults
  * injected. After one full sync both sides must agree on every appointment: ids, times, status,
- * calendar. Seeded and reproducible: SCENARIO_SEEDS=n runs seeds 1..n (CI runs more).
+ * calendar. Seeded and reproducible: SCENARIO_SEEDS=n runs seeds 1..n, a-b seeds a..b (CI runs more).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
@@ -14,7 +14,14 @@ import { disagreements } from '../support/agreement';
 
 const LOC = 'loc-scn';
 const CALS = ['cal-a', 'cal-b'];
-const SEEDS = Number(process.env.SCENARIO_SEEDS ?? 3);
+/** SCENARIO_SEEDS: `n` runs seeds 1..n, `a-b` seeds a..b (CI runs ranges side by side). */
+const [FIRST_SEED, LAST_SEED] = (() => {
+  const spec = process.env.SCENARIO_SEEDS ?? '3';
+  const range = /^(\d+)-(\d+)$/.exec(spec);
+  if (range) return [Number(range[1]), Number(range[2])];
+  if (!/^\d+$/.test(spec)) throw new Error(`SCENARIO_SEEDS must be n or a-b, got ${spec}`);
+  return [1, Number(spec)];
+})();
 const OPS = Number(process.env.SCENARIO_OPS ?? 150);
 const DAY = 86_400_000;
 
@@ -25,7 +32,7 @@ afterEach(async () => {
 });
 
 describe('randomized two-sided scenario', () => {
-  for (let seed = 1; seed <= SEEDS; seed++) {
+  for (let seed = FIRST_SEED; seed <= LAST_SEED; seed++) {
     it(`seed ${seed}: ${OPS} operations, lossy webhooks, GHL faults → one full sync → agreement`, async () => {
       const rand = mulberry32(seed * 7919);
       const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[Math.floor(rand() * xs.length)] : undefined);
