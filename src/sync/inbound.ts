@@ -1,8 +1,8 @@
 import { and, eq, gt, inArray, lt, notInArray } from 'drizzle-orm';
 import { driverOf } from '../db/driver';
 import type { RowWrite } from '../db/row-writes';
-import type { Tx } from '../db/client';
-import { auditLog, citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
+import type { DbOrTx, Tx } from '../db/client';
+import { citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
 import { isPgError, PG } from '../db/pg-errors';
 import type { Deps } from '../deps';
 import type { IncomingAppointment } from './appointment-mapping';
@@ -184,13 +184,14 @@ async function rowFromGhl(inc: IncomingAppointment, zone: string, now: Date): Pr
 
 /**
  * Bulk path for a sync job's batch of appointments we have never seen: one read of the active
- * citas in the batch's span, one multi-row insert, one audit insert — instead of several
- * statements per appointment. Overlaps (with citas or within the batch) are flagged as conflicts
+ * citas in the batch's span, then one statement inserting the citas and their audit lines —
+ * instead of several statements per appointment. The insert is atomic by itself, so a caller may
+ * run it outside a transaction. Overlaps (with citas or within the batch) are flagged as conflicts
  * up front. What does not fit this path (our own not-yet-linked creates, ids a webhook inserted
  * meanwhile) is returned for the one-by-one path.
  */
 export async function insertNewFromGhl(
-  tx: Tx,
+  tx: DbOrTx,
   deps: ApplyDeps,
   locationId: string,
   zone: string,
@@ -230,18 +231,28 @@ export async function insertNewFromGhl(
     rows.push({ ...(await rowFromGhl(e, zone, now)), conflict });
   }
   if (!rows.length) return { created: 0, conflicts: 0, leftovers };
-  const inserted = await tx
+  // The citas and the audit line of each one actually inserted, in one statement.
+  const insert = tx
     .insert(citas)
     .values(rows)
     .onConflictDoNothing({ target: citas.ghlAppointmentId })
-    .returning({ id: citas.id, ghlId: citas.ghlAppointmentId, conflict: citas.conflict });
+    .returning({ id: citas.id, ghlId: citas.ghlAppointmentId, conflict: citas.conflict })
+    .toSQL();
+  const n = insert.params.length;
+  const audit = rows.map((r) => ({ ghl_id: r.ghlAppointmentId, changes: creationChanges(r) }));
+  const result = await driverOf(tx).query(
+    `with w as (${insert.sql}),
+       a as (insert into "audit_log" ("cita_id", "actor", "action", "changes", "request_id", "at")
+             select w."id", 'job', 'create_from_ghl', x.changes, null, $${n + 2}::timestamptz
+             from w join jsonb_to_recordset($${n + 1}::jsonb) as x(ghl_id text, changes jsonb) on x.ghl_id = w."ghl_appointment_id")
+     select w."ghl_appointment_id" as "ghlId", w."conflict" from w`,
+    [...insert.params, JSON.stringify(audit), now.toISOString()],
+  );
+  const inserted = result.rows as { ghlId: string; conflict: boolean | string }[];
   const insertedIds = new Set(inserted.map((r) => r.ghlId));
   leftovers.push(...events.filter((e) => !insertedIds.has(e.id) && !leftovers.includes(e) && rows.some((r) => r.ghlAppointmentId === e.id)));
-  const saved = rows.filter((r) => insertedIds.has(r.ghlAppointmentId!));
-  if (saved.length) {
-    await tx.insert(auditLog).values(saved.map((r) => ({ citaId: r.id, actor: 'job' as const, action: 'create_from_ghl', changes: creationChanges(r), requestId: null, at: now })));
-  }
-  return { created: inserted.filter((r) => !r.conflict).length, conflicts: inserted.filter((r) => r.conflict).length, leftovers };
+  const conflicts = inserted.filter((r) => r.conflict === true || r.conflict === 't').length;
+  return { created: inserted.length - conflicts, conflicts, leftovers };
 }
 
 async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment, overlaps: boolean): Promise<ApplyResult> {

@@ -6,8 +6,9 @@ import type { GhlAppointment } from '../ghl/schemas';
 import type { ListedEvents } from '../ghl/client';
 import { sweepUnseen } from './sweep';
 import { effectiveZone, getLocationSettings, syncedCalendars } from '../locations/settings-repo';
+import type { Tx } from '../db/client';
 import type { Deps } from '../deps';
-import { incomingFromGhl } from './appointment-mapping';
+import { incomingFromGhl, type IncomingAppointment } from './appointment-mapping';
 import { withSyncRun, type SyncRunResult } from './sync-run';
 import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, type ApplyOutcome } from './inbound';
 import { sweepPending } from './outbound';
@@ -54,6 +55,7 @@ export async function reconcileLocation(
   return withSyncRun(deps, { kind: opts.kind, locationId: opts.locationId, messageId: opts.messageId }, counts, async ({ id: runId, startedAt, progress }) => {
     const errors: string[] = [];
     const settings = await getLocationSettings(db, opts.locationId);
+    const zone = effectiveZone(settings, config.APP_TIMEZONE);
     const days = opts.kind === 'full' ? config.SYNC_FULL_DAYS : config.SYNC_INCREMENTAL_DAYS;
     const from = startedAt;
     const to = new Date(startedAt.getTime() + days * DAY);
@@ -83,7 +85,7 @@ export async function reconcileLocation(
         const unseen = listed.events.filter((e) => !seen.has(e.id));
         for (const e of unseen) seen.add(e.id);
         counts.fetched += unseen.length;
-        await applyEvents(deps, opts.locationId, unseen, listedAt, counts);
+        await applyEvents(deps, opts.locationId, zone, unseen, listedAt, counts);
         await progress();
       }
       if (ok) complete.push(calendarId);
@@ -101,7 +103,7 @@ export async function reconcileLocation(
 }
 
 /** Applies fetched appointments in batches, one transaction per batch; unchanged ones cost no write. */
-async function applyEvents(deps: Deps, locationId: string, events: GhlAppointment[], listedAt: Date, counts: ReconcileCounts) {
+async function applyEvents(deps: Deps, locationId: string, zone: string, events: GhlAppointment[], listedAt: Date, counts: ReconcileCounts) {
   if (!events.length) return;
   // What we hold for these ids: an appointment whose dateUpdated we already recorded is skipped,
   // unless we took it for deleted (listed again, it exists after all).
@@ -116,36 +118,9 @@ async function applyEvents(deps: Deps, locationId: string, events: GhlAppointmen
     if (unchanged) counts.unchanged++;
     return !unchanged;
   });
-  const zone = effectiveZone(await getLocationSettings(deps.db, locationId), deps.config.APP_TIMEZONE);
   for (let i = 0; i < todo.length; i += deps.config.SYNC_BATCH_SIZE) {
     const batch = todo.slice(i, i + deps.config.SYNC_BATCH_SIZE).map((e) => incomingFromGhl(locationId, e, { observedAt: listedAt }));
-    const outcomes = await deps.db.transaction(async (tx) => {
-      const out: (ApplyOutcome | 'refused')[] = [];
-      // Appointments we have never seen go in together; the rest one by one through the shared apply.
-      const fresh = batch.filter((e) => !watermarks.has(e.id));
-      // In a savepoint: should a concurrent writer make the bulk insert collide, the batch goes one by one.
-      const bulk = await tx
-        .transaction((sp) => insertNewFromGhl(sp, deps, locationId, zone, fresh))
-        .catch((err) => {
-          if (!isPgError(err, PG.EXCLUSION_VIOLATION) && !isPgError(err, PG.UNIQUE_VIOLATION)) throw err;
-          return { created: 0, conflicts: 0, leftovers: fresh };
-        });
-      out.push(...Array<ApplyOutcome>(bulk.created).fill('created'), ...Array<ApplyOutcome>(bulk.conflicts).fill('conflict'));
-      const oneByOne = [...batch.filter((e) => watermarks.has(e.id)), ...bulk.leftovers];
-      for (const e of oneByOne) {
-        try {
-          // In a savepoint, so a writer that wins the same slot meanwhile costs one retry, not the batch.
-          const apply = () => tx.transaction((sp) => applyGhlAppointment(sp, deps, e, { actor: 'job' }));
-          out.push((await apply().catch((err) => (err instanceof InboundRace ? apply() : Promise.reject(err)))).outcome);
-        } catch (err) {
-          // Refused before anything was written: the rest of the batch goes on.
-          if (!(err instanceof InboundRefused)) throw err;
-          deps.logger.warn('sync: appointment refused', { location_id: locationId, ghl_appointment_id: e.id, reason: err.message });
-          out.push('refused');
-        }
-      }
-      return out;
-    });
+    const outcomes = await applyBatch(deps, locationId, zone, batch, watermarks);
     if (outcomes.some((o) => o !== 'unchanged' && o !== 'stale' && o !== 'refused')) touchLocation(deps, locationId);
     for (const o of outcomes) {
       if (o === 'created') counts.created++;
@@ -156,6 +131,53 @@ async function applyEvents(deps: Deps, locationId: string, events: GhlAppointmen
       else counts.unchanged++;
     }
   }
+}
+
+/**
+ * One batch. Appointments we have never seen go in together, in one statement (the citas and their
+ * audit lines: atomic by itself, so no transaction around it); the rest, and any the bulk left
+ * over, one by one in a transaction. Should a concurrent writer make the bulk insert collide (a
+ * slot or an id taken meanwhile), it wrote nothing, and the whole batch goes one by one.
+ */
+async function applyBatch(
+  deps: Deps,
+  locationId: string,
+  zone: string,
+  batch: IncomingAppointment[],
+  watermarks: Map<string | null, number | null>,
+): Promise<(ApplyOutcome | 'refused')[]> {
+  const fresh = batch.filter((e) => !watermarks.has(e.id));
+  let inserted: Awaited<ReturnType<typeof insertNewFromGhl>>;
+  try {
+    inserted = await insertNewFromGhl(deps.db, deps, locationId, zone, fresh);
+  } catch (err) {
+    if (!isPgError(err, PG.EXCLUSION_VIOLATION) && !isPgError(err, PG.UNIQUE_VIOLATION)) throw err;
+    return deps.db.transaction((tx) => applyOneByOne(tx, deps, locationId, batch));
+  }
+  const out: (ApplyOutcome | 'refused')[] = [
+    ...Array<ApplyOutcome>(inserted.created).fill('created'),
+    ...Array<ApplyOutcome>(inserted.conflicts).fill('conflict'),
+  ];
+  const rest = [...batch.filter((e) => watermarks.has(e.id)), ...inserted.leftovers];
+  if (rest.length) out.push(...(await deps.db.transaction((tx) => applyOneByOne(tx, deps, locationId, rest))));
+  return out;
+}
+
+async function applyOneByOne(tx: Tx, deps: Deps, locationId: string, events: IncomingAppointment[]): Promise<(ApplyOutcome | 'refused')[]> {
+  const out: (ApplyOutcome | 'refused')[] = [];
+  for (const e of events) {
+    try {
+      // In a savepoint, so a writer that wins the same slot meanwhile costs one retry, not the batch.
+      const apply = () => tx.transaction((sp) => applyGhlAppointment(sp, deps, e, { actor: 'job' }));
+      out.push((await apply().catch((err) => (err instanceof InboundRace ? apply() : Promise.reject(err)))).outcome);
+    } catch (err) {
+      // Refused before anything was written: the rest of the batch goes on.
+      if (!(err instanceof InboundRefused)) throw err;
+      deps.logger.warn('sync: appointment refused', { location_id: locationId, ghl_appointment_id: e.id, reason: err.message });
+      out.push('refused');
+    }
+  }
+  return out;
 }
 
 export function splitWindow(from: Date, to: Date, maxDays: number): [Date, Date][] {

@@ -77,6 +77,36 @@ describe('job endpoints', () => {
 });
 
 describe('reconciliation', () => {
+  it('a bulk insert that collides with a concurrent writer writes nothing; the batch goes one by one and every appointment lands once', async () => {
+    const { t, base } = await setup({ appointments: 12 });
+    // A concurrent writer, played by the database: the first multi-row insert into citas fails as
+    // the overlap guard would fail it; everything after goes through.
+    // (A sequence, not a table, keeps count: the failing statement rolls back whatever it wrote.)
+    await t.deps.db.execute(sql.raw('create sequence collide_once'));
+    await t.deps.db.execute(sql.raw(`create function collide_once() returns trigger language plpgsql as $$
+      begin
+        if nextval('collide_once') = 1 then
+          raise exception 'a concurrent writer took the slot' using errcode = 'exclusion_violation';
+        end if;
+        return null;
+      end $$`));
+    await t.deps.db.execute(sql.raw('create trigger collide_once after insert on citas for each statement execute function collide_once()'));
+    const { status, body } = await runJob(t, 'full');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ outcome: 'ok', counts: { fetched: 12, created: 12, conflicts: 0 } });
+    const rows = await t.deps.db.select({ ghlId: citas.ghlAppointmentId, start: citas.startTime }).from(citas).where(eq(citas.locationId, LOC));
+    expect(new Set(rows.map((r) => r.ghlId)).size).toBe(12);
+    expect(rows).toHaveLength(12);
+    expect(Math.min(...rows.map((r) => r.start.getTime()))).toBe(base);
+    // Six appointments per calendar, all in the first window: the first calendar's bulk insert
+    // refused, then its six one by one, then the second calendar's in bulk — eight inserts.
+    const fired = await t.deps.db.execute<{ n: string }>(sql.raw('select last_value as n from collide_once'));
+    expect(Number((fired as unknown as { rows: { n: string }[] }).rows[0]!.n)).toBe(1 + 6 + 1);
+    // Each cita has its one creation line in the audit log, from the one-by-one path.
+    const audit = await t.deps.db.execute<{ n: number }>(sql`select count(*)::int as n from audit_log a join citas c on c.id = a.cita_id where c.location_id = ${LOC}`);
+    expect((audit as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(12);
+  });
+
   it('a full sync of 2,000 seeded appointments over 3 months converges exactly; a rerun writes nothing', async () => {
     const { t, sandbox } = await setup({ appointments: 2000 });
     const started = Date.now();
