@@ -38,14 +38,11 @@ export function isPermanentDataError(error: unknown): boolean {
 }
 
 /**
- * A failure that may pass if tried again: the connection (class 08), a serialization failure or
- * deadlock (40), resources (53), the server going away (57), or no SQLSTATE at all (the socket
- * closed, a timeout, the proxy gone). Everything with another SQLSTATE is a bug or a bad request.
+ * A write that lost to a concurrent one: a serialization failure or deadlock (class 40). The
+ * transaction was rolled back, so the same request again will most likely pass.
  */
-export function isTransientDbError(error: unknown): boolean {
-  const { code } = pgErrorInfo(error);
-  if (!code) return true;
-  return ['08', '40', '53', '57', '58'].some((cls) => code.startsWith(cls));
+export function isWriteConflict(error: unknown): boolean {
+  return pgErrorInfo(error).code?.startsWith('40') ?? false;
 }
 
 const CONNECTION_TROUBLE = /connection terminated|connection error|ECONNREFUSED|ECONNRESET|EPIPE|socket|websocket|timeout|timed out|no answer within|Cannot use a pool after calling end|terminating connection|PGlite is closed/i;

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from '../config/config';
 import { AppError } from '../errors';
 import { GhlError } from '../ghl/errors';
-import { isDbUnavailable, pgErrorInfo } from '../db/pg-errors';
+import { isDbUnavailable, isWriteConflict } from '../db/pg-errors';
 import { StoreUnavailableError } from '../store/kv-store';
 import type { AppEnv } from './app-env';
 
@@ -70,9 +70,7 @@ function toAppError(err: unknown): AppError {
   if (isDbUnavailable(err)) {
     return new AppError(503, 'database_unavailable', 'The database is unavailable; try again shortly.', { headers: { 'Retry-After': '5' } });
   }
-  // A serialization failure or deadlock (class 40) between concurrent writers: the request did
-  // nothing (its transaction was rolled back) and the same request again will most likely pass.
-  if (pgErrorInfo(err).code?.startsWith('40')) {
+  if (isWriteConflict(err)) {
     return new AppError(503, 'write_conflict', 'A concurrent change got in the way; nothing was saved. Try again.', { headers: { 'Retry-After': '1' } });
   }
   if (err instanceof ConfigError) {
