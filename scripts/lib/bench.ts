@@ -97,11 +97,13 @@ export async function measurePhase<T>(
     await opts.counters.settle();
   }
   const before = await opts.counters.snapshot();
+  const profile = await startPhaseProfile(name);
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   for (const group of opts.groups) await runPool(group, opts.concurrency, (item) => once(item, true));
   const wallMs = performance.now() - wall0;
   const cpu = process.cpuUsage(cpu0);
+  await profile?.stop();
   await opts.counters.settle();
   const after = await opts.counters.snapshot();
 
@@ -129,6 +131,33 @@ export async function measurePhase<T>(
       dbExplicit: per(usage.db.explicit),
       dbImplicit: per(usage.db.implicit),
       dbStatements: per(usage.db.statements),
+    },
+  };
+}
+
+/**
+ * BENCH_PROFILE=<part of a phase's name>: a V8 CPU profile of that phase's measured ops only
+ * (warm-up and counters left out), written to artifacts/profiles/<phase>.cpuprofile for
+ * Chrome DevTools or `npx tsx scripts/bench/profile-summary.ts`.
+ */
+async function startPhaseProfile(phase: string): Promise<{ stop: () => Promise<void> } | null> {
+  const wanted = process.env.BENCH_PROFILE;
+  if (!wanted || !phase.includes(wanted)) return null;
+  const { Session } = await import('node:inspector/promises');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      await mkdir('artifacts/profiles', { recursive: true });
+      const file = `artifacts/profiles/${phase.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.cpuprofile`;
+      await writeFile(file, JSON.stringify(profile));
+      console.error(`CPU profile of "${phase}": ${file}`);
     },
   };
 }

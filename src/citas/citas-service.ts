@@ -6,7 +6,7 @@ import { citas, type CitaRow, type CitaStatus, type ContactDetails, type NewCita
 import { AppError, type FieldError } from '../errors';
 import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
-import { effectiveZone, getLocationSettings } from '../locations/settings-repo';
+import { effectiveZone, getWriteContext } from '../locations/settings-repo';
 import { checkSchedule } from './cita-rules';
 import { sameValue } from '../domain/same-value';
 import { auditedWriteRow, recordAudit, type AuditContext } from '../audit/audit';
@@ -68,8 +68,8 @@ export interface Caller extends AuditContext {
 }
 
 async function locationContext(deps: DbDeps, locationId: string) {
-  const settings = await getLocationSettings(deps.db, locationId);
-  return { zone: effectiveZone(settings, deps.config.APP_TIMEZONE), defaultCalendarId: settings?.defaultCalendarId ?? null };
+  const { settings, connection } = await getWriteContext(deps.db, locationId);
+  return { zone: effectiveZone(settings, deps.config.APP_TIMEZONE), defaultCalendarId: settings?.defaultCalendarId ?? null, connection };
 }
 
 function parseTimes(fields: { start_time?: string; end_time?: string }, zone: string) {
@@ -84,7 +84,12 @@ function parseTimes(fields: { start_time?: string; end_time?: string }, zone: st
   return { start: read('start_time'), end: read('end_time'), errors };
 }
 
-export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: Caller): Promise<CitaRow> {
+/**
+ * Saves a new cita. `ghlConnected` says whether its location's GHL connection was active when it
+ * was saved (read in the same statement as the zone): an unconnected location's cita waits,
+ * pending, for the connection or the sweep, so nothing needs to look again to push it.
+ */
+export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: Caller): Promise<{ row: CitaRow; ghlConnected: boolean }> {
   assertLocation(caller.access, input.location_id);
   const loc = await locationContext(deps, input.location_id);
   const calendarId = input.calendar_id ?? loc.defaultCalendarId;
@@ -122,7 +127,7 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: C
     // trips. Inside a caller's transaction (an idempotent create) it runs in a savepoint, so a taken
     // slot leaves that transaction usable for naming the cita that holds it.
     const saved = deps.db instanceof PgTransaction ? await deps.db.transaction(insert) : await insert(deps.db);
-    return saved!;
+    return { row: saved!, ghlConnected: loc.connection === 'active' };
   } catch (err) {
     throw await overlapOr(deps.db, err, { locationId: input.location_id, calendarId, start, end });
   }

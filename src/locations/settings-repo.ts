@@ -1,10 +1,42 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
-import { locationSettings, type LocationSettingsRow } from '../db/schema';
+import { compiled } from '../db/compiled';
+import { driverOf } from '../db/driver';
+import { ghlConnections, locationSettings, type ConnectionStatus, type LocationSettingsRow } from '../db/schema';
 
 export async function getLocationSettings(db: DbOrTx, locationId: string): Promise<LocationSettingsRow | null> {
   const rows = await db.select().from(locationSettings).where(eq(locationSettings.locationId, locationId)).limit(1);
   return rows[0] ?? null;
+}
+
+/** What a write into a location needs: its zone and default calendar, and whether GHL hears of it. */
+export interface WriteContext {
+  settings: Pick<LocationSettingsRow, 'timeZone' | 'ghlTimeZone' | 'defaultCalendarId'> | null;
+  connection: ConnectionStatus | null;
+}
+
+// One statement, rendered once: the create path reads both on every request.
+const WRITE_CONTEXT = compiled(
+  () => sql`select ${locationSettings.locationId} is not null as has_settings, ${locationSettings.timeZone} as time_zone,
+    ${locationSettings.ghlTimeZone} as ghl_time_zone, ${locationSettings.defaultCalendarId} as default_calendar_id,
+    (select ${ghlConnections.status} from ${ghlConnections} where ${ghlConnections.locationId} = ${sql.placeholder('location')}) as connection
+    from (select 1) as one left join ${locationSettings} on ${locationSettings.locationId} = ${sql.placeholder('location')}`,
+);
+
+export async function getWriteContext(db: DbOrTx, locationId: string): Promise<WriteContext> {
+  const { text, params } = WRITE_CONTEXT({ location: locationId });
+  const row = (await driverOf(db).query(text, params)).rows[0] as {
+    has_settings: boolean | string;
+    time_zone: string | null;
+    ghl_time_zone: string | null;
+    default_calendar_id: string | null;
+    connection: ConnectionStatus | null;
+  };
+  const hasSettings = row.has_settings === true || row.has_settings === 't';
+  return {
+    settings: hasSettings ? { timeZone: row.time_zone, ghlTimeZone: row.ghl_time_zone, defaultCalendarId: row.default_calendar_id } : null,
+    connection: row.connection,
+  };
 }
 
 type SettingsPatch = Partial<Pick<LocationSettingsRow, 'defaultCalendarId' | 'timeZone' | 'ghlTimeZone' | 'syncedCalendarIds'>>;
@@ -25,7 +57,7 @@ export async function upsertLocationSettings(
 }
 
 /** The zone a location's citas live in: chosen, else GHL's, else the service default. */
-export function effectiveZone(row: LocationSettingsRow | null, fallback: string): string {
+export function effectiveZone(row: Pick<LocationSettingsRow, 'timeZone' | 'ghlTimeZone'> | null, fallback: string): string {
   return row?.timeZone ?? row?.ghlTimeZone ?? fallback;
 }
 

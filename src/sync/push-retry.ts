@@ -47,12 +47,12 @@ export function retryDelaySeconds(steps: readonly number[], hop: number, random:
 
 /**
  * The push after an API write, when it can go anywhere: a location that is not connected (yet)
- * costs one read here and nothing at GHL or in the store; its citas wait, pending, for the
- * connection (which pushes them) or the sweep.
+ * costs one read here (none when the write already read it: `connected`) and nothing at GHL or in
+ * the store; its citas wait, pending, for the connection (which pushes them) or the sweep.
  */
-export async function pushAfterWrite(deps: Deps, citaId: string, locationId: string, pushUrl: string | null) {
-  const connection = await findConnection(deps.db, locationId);
-  if (connection?.status !== 'active') return { outcome: 'deferred' as const, retry_in_s: null };
+export async function pushAfterWrite(deps: Deps, citaId: string, locationId: string, pushUrl: string | null, connected?: boolean) {
+  const active = connected ?? (await findConnection(deps.db, locationId))?.status === 'active';
+  if (!active) return { outcome: 'deferred' as const, retry_in_s: null };
   return pushWithRetries(deps, { cita_id: citaId, hop: 0 }, pushUrl);
 }
 

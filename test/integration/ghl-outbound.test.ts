@@ -226,6 +226,14 @@ describe('outbound sync', () => {
     // The sweep (here asked by hand) finds nothing left.
     const res = await t.api('POST', '/api/admin/sync/push-pending', {}, { Authorization: `Bearer ${ADMIN_KEY}` });
     expect(await res.json()).toMatchObject({ examined: 0, still_pending: 0 });
+
+    // A connection waiting for re-authorisation is not one to push through: the next cita waits too.
+    await t.deps.db.update(ghlConnections).set({ status: 'reauth_required' }).where(eq(ghlConnections.locationId, LOC));
+    const creates = sandbox.stats().calls['POST /calendars/events/appointments'];
+    const c = await createCita(t, at(11));
+    await t.settle();
+    expect((await read(t, c.id)).sync).toMatchObject({ status: 'pending_sync', retries: 0, error: null });
+    expect(sandbox.stats().calls['POST /calendars/events/appointments']).toBe(creates);
   });
 
   it('a scope 401 is final: no refresh loop, no attempt burnt on retries of it', async () => {

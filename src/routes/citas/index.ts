@@ -141,8 +141,8 @@ const auditCitaRoute = defineRoute({
 const createCitaHandler: RouteHandler<typeof createCitaRoute, AppEnv> = async (c) => {
   const input = c.req.valid('json');
   const answer = await once(c, 'POST /api/citas', input, async (db) => {
-    const row = await createCita({ ...c.get('deps'), db }, input, callerOf(c));
-    return { row, status: 201 as const, body: citaView(row), headers: { Location: `/api/citas/${row.id}`, ETag: etagOf(row) } };
+    const { row, ghlConnected } = await createCita({ ...c.get('deps'), db }, input, callerOf(c));
+    return { row, ghlConnected, status: 201 as const, body: citaView(row), headers: { Location: `/api/citas/${row.id}`, ETag: etagOf(row) } };
   });
   return c.json(answer.body as CitaView, 201, answer.headers);
 };
@@ -227,16 +227,18 @@ async function once(
   c: Context<AppEnv>,
   operation: string,
   input: unknown,
-  write: (db: DbOrTx) => Promise<Answer & { row: CitaRow | null }>,
+  write: (db: DbOrTx) => Promise<Answer & { row: CitaRow | null; ghlConnected?: boolean }>,
 ): Promise<Answer> {
   const key = c.req.header('idempotency-key');
   if (key !== undefined && (key.length === 0 || key.length > 255 || textProblem(key))) {
     throw AppError.validation([{ field: 'Idempotency-Key', message: 'between 1 and 255 characters of text' }]);
   }
   let changed: CitaRow | null = null;
+  let ghlConnected: boolean | undefined;
   const run = async (db: DbOrTx) => {
-    const { row, ...answer } = await write(db);
+    const { row, ghlConnected: connected, ...answer } = await write(db);
     changed = row;
+    ghlConnected = connected;
     return answer;
   };
   let answer: Answer;
@@ -250,16 +252,19 @@ async function once(
     const row: CitaRow = changed;
     c.get('logEvent').cita_id = row.id;
     touchLocation(c.get('deps'), row.locationId);
-    pushAfterResponse(c, row);
+    pushAfterResponse(c, row, ghlConnected);
   }
   return answer;
 }
 
-/** The caller never waits on GHL: the push runs after the response (waitUntil on Workers). */
-function pushAfterResponse(c: Context<AppEnv>, row: CitaRow) {
-  if (row.syncStatus !== 'pending_sync') return;
+/**
+ * The caller never waits on GHL: the push runs after the response (waitUntil on Workers).
+ * `ghlConnected`, when the write already knows it, spares the push its look at the connection.
+ */
+function pushAfterResponse(c: Context<AppEnv>, row: CitaRow, ghlConnected?: boolean) {
+  if (row.syncStatus !== 'pending_sync' || ghlConnected === false) return;
   const deps = c.get('deps');
-  c.get('defer')(pushAfterWrite(deps, row.id, row.locationId, pushJobUrl(deps.config, c.req.url)));
+  c.get('defer')(pushAfterWrite(deps, row.id, row.locationId, pushJobUrl(deps.config, c.req.url), ghlConnected));
 }
 
 function ifMatch(header: string | undefined): number | undefined {
