@@ -7,7 +7,6 @@ import { formatInZone, formatUtc } from '../domain/time';
  */
 export function citaView(row: CitaRow) {
   const tz = row.timeZone;
-  const at = (d: Date | null) => (d ? formatUtc(d) : null);
   return {
     id: row.id,
     location_id: row.locationId,
@@ -41,6 +40,10 @@ export function citaView(row: CitaRow) {
 }
 
 export type CitaView = ReturnType<typeof citaView>;
+
+function at(d: Date | null): string | null {
+  return d ? formatUtc(d) : null;
+}
 
 /** Strong ETag from the optimistic-concurrency version. */
 export function etagOf(row: Pick<CitaRow, 'version'>): string {

@@ -97,8 +97,9 @@ function wallOf(ms: number, zone: string): Wall {
   const d = new Date(whole + offsetMsAt(whole, zone));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
 }
-/** zone|UTC day → its offset in ms, or null for a day with a change in it. Bounded: cleared when full. */
-const dayOffsets = new Map<string, number | null>();
+/** zone → UTC day → its offset in ms, or null for a day with a change in it. Bounded: cleared when full. */
+const dayOffsets = new Map<string, Map<number, number | null>>();
+let dayOffsetCount = 0;
 
 /**
  * The offset in ms at `whole` (whole seconds), remembered per zone and UTC day: a list of citas
@@ -109,14 +110,18 @@ const dayOffsets = new Map<string, number | null>();
  */
 function offsetMsAt(whole: number, zone: string): number {
   const day = Math.floor(whole / DAY_MS);
-  const key = `${zone}|${day}`;
-  let cached = dayOffsets.get(key);
+  let days = dayOffsets.get(zone);
+  if (days === undefined) dayOffsets.set(zone, (days = new Map()));
+  let cached = days.get(day);
   if (cached === undefined) {
     const start = offsetAt(day * DAY_MS, zone);
     const end = offsetAt(day * DAY_MS + DAY_MS - 1000, zone);
     cached = start === end ? Math.round(start * MINUTE) : null;
-    if (dayOffsets.size >= 50_000) dayOffsets.clear();
-    dayOffsets.set(key, cached);
+    if (++dayOffsetCount > 50_000) {
+      dayOffsets.clear();
+      dayOffsetCount = 0;
+    }
+    days.set(day, cached);
   }
   return cached ?? asUtc(wallAt(whole, zone)) - whole;
 }
@@ -202,25 +207,43 @@ export function formatInZone(instant: Date, zone: string): string {
   // A zone named UTC (or GMT) is written with Z, as luxon did; any other shows its offset.
   if (/^(utc|gmt)$/i.test(zone)) return formatUtc(instant);
   const whole = wholeSecond(t);
-  const wall = wallOf(whole, zone);
-  const offset = offsetMsAt(whole, zone) / MINUTE;
+  const offsetMs = offsetMsAt(whole, zone);
+  const offset = offsetMs / MINUTE;
   const sign = offset < 0 ? '-' : '+';
   // Whole minutes, cut toward zero: the seconds of an old local mean time are not shown.
-  return iso(wall, t - whole, `${sign}${pad(Math.trunc(offset / 60))}:${pad(Math.trunc(offset % 60))}`);
+  const suffix = `${sign}${pad(Math.trunc(offset / 60))}:${pad(Math.trunc(offset % 60))}`;
+  return isoOf(whole + offsetMs, t - whole, suffix);
 }
 
 export function formatUtc(instant: Date): string {
   const t = instant.getTime();
-  const w: Wall = {
-    year: instant.getUTCFullYear(),
-    month: instant.getUTCMonth() + 1,
-    day: instant.getUTCDate(),
-    hour: instant.getUTCHours(),
-    minute: instant.getUTCMinutes(),
-    second: instant.getUTCSeconds(),
-  };
-  return iso(w, ((t % 1000) + 1000) % 1000, 'Z');
+  const whole = wholeSecond(t);
+  return isoOf(whole, t - whole, 'Z');
 }
+
+/**
+ * The wall clock of `whole` read as UTC, then `.mmm` when there are milliseconds, then `suffix`.
+ * A list writes eight of these per cita, so no Date is made: the date part is kept per day (a
+ * page of citas spans a few days) and the time of day is arithmetic. (The engine's toISOString
+ * measured twice as slow as reading a Date's fields; this is several times faster than both.)
+ */
+function isoOf(whole: number, ms: number, suffix: string): string {
+  const day = Math.floor(whole / DAY_MS);
+  let date = datePrefixes.get(day);
+  if (date === undefined) {
+    const d = new Date(day * DAY_MS);
+    date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T`;
+    if (datePrefixes.size >= 10_000) datePrefixes.clear();
+    datePrefixes.set(day, date);
+  }
+  const sec = (whole - day * DAY_MS) / 1000;
+  const time = `${TWO_DIGITS[Math.floor(sec / 3600)]}:${TWO_DIGITS[Math.floor(sec / 60) % 60]}:${TWO_DIGITS[sec % 60]}`;
+  return ms ? `${date}${time}.${pad(ms, 3)}${suffix}` : date + time + suffix;
+}
+
+/** UTC day → `YYYY-MM-DDT`. Bounded: cleared when full. */
+const datePrefixes = new Map<number, string>();
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 // ── Days ───────────────────────────────────────────────────────────────────────────────────────
 
