@@ -19,6 +19,7 @@ import { connectWithPrivateToken } from '../../src/locations/connection';
 import { upsertLocationSettings } from '../../src/locations/settings-repo';
 import { createNodeDeps } from '../lib/node-deps';
 import { startRealServices } from '../lib/real-services';
+import { startPhaseProfile } from '../lib/bench';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '2000' } } });
 const N = Number(values.n);
@@ -42,6 +43,7 @@ let statements = 0;
 const env = {
   ...services.env,
   API_KEYS: 'bench',
+  ...(process.env.SYNC_BATCH_SIZE ? { SYNC_BATCH_SIZE: process.env.SYNC_BATCH_SIZE } : {}),
   LOG_LEVEL: 'error',
   GHL_API_BASE: 'https://sandbox.ghl.test',
   TOKEN_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
@@ -74,9 +76,11 @@ try {
 
   const calls0 = Object.values(sandbox.stats().calls).reduce((a, b) => a + b, 0);
   statements = 0;
+  const profile = await startPhaseProfile('full sync first run');
   const t0 = performance.now();
   const first = await runJob(deps, { kind: 'full', locationId: LOC });
   const firstMs = performance.now() - t0;
+  await profile?.stop();
   const firstStatements = statements;
   const calls = Object.values(sandbox.stats().calls).reduce((a, b) => a + b, 0) - calls0;
   const windows = CALS.length * Math.ceil(config.SYNC_FULL_DAYS / config.SYNC_GHL_WINDOW_DAYS);

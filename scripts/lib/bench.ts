@@ -140,7 +140,7 @@ export async function measurePhase<T>(
  * (warm-up and counters left out), written to artifacts/profiles/<phase>.cpuprofile for
  * Chrome DevTools or `npx tsx scripts/bench/profile-summary.ts`.
  */
-async function startPhaseProfile(phase: string): Promise<{ stop: () => Promise<void> } | null> {
+export async function startPhaseProfile(phase: string): Promise<{ stop: () => Promise<void> } | null> {
   const wanted = process.env.BENCH_PROFILE;
   if (!wanted || !phase.includes(wanted)) return null;
   const { Session } = await import('node:inspector/promises');

@@ -62,3 +62,52 @@ function encode(table: Table, cols: Record<string, Column>, key: string, value: 
   if (!col) throw new Error(`${getTableName(table)} has no column ${key}`);
   return value === null || value === undefined ? null : col.mapToDriverValue(value);
 }
+
+const bulkTexts = new Map<string, string>();
+
+/**
+ * Many rows into one table as one parameter: `insert … select … from jsonb_to_recordset($first)`.
+ * Building a multi-row VALUES through drizzle's builder cost about 4 ms per 100 rows of CPU (a
+ * full sync inserts thousands); Postgres reads the same rows out of one JSON value for a fraction
+ * of that. Values are encoded by their columns as drizzle encodes them (json columns go in as
+ * JSON). The text depends only on the columns written and is kept per shape.
+ *
+ * A column some rows leave undefined is written as NULL, which is what drizzle writes for it
+ * unless the column has a default: rows that would need the default in some places and a value
+ * in others get `null` back, for the caller to use the builder.
+ */
+export function renderBulkInsert(
+  table: Table,
+  rows: readonly Record<string, unknown>[],
+  first: number,
+  opts: { onConflictDoNothing?: string; returning?: string[] } = {},
+): Rendered | null {
+  const cols = columns(table);
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
+  for (const k of keys) {
+    const col = cols[k];
+    if (!col) throw new Error(`${getTableName(table)} has no column ${k}`);
+    if ((col.hasDefault || col.notNull) && rows.some((r) => r[k] === undefined)) return null;
+  }
+  const json = keys.map((k) => /^jsonb?$/.test(cols[k]!.getSQLType()));
+  const encoded = rows.map((r) => {
+    const out: Record<string, unknown> = {};
+    keys.forEach((k, i) => {
+      const v = r[k];
+      out[cols[k]!.name] = v === null || v === undefined ? null : json[i] ? v : cols[k]!.mapToDriverValue(v);
+    });
+    return out;
+  });
+  const shape = `${getTableName(table)}|${keys.join(',')}|${first}|${opts.onConflictDoNothing ?? ''}|${(opts.returning ?? []).join(',')}`;
+  let text = bulkTexts.get(shape);
+  if (text === undefined) {
+    const name = (k: string) => `"${cols[k]!.name}"`;
+    const conflict = opts.onConflictDoNothing ? ` on conflict (${name(opts.onConflictDoNothing)}) do nothing` : '';
+    const ret = opts.returning?.length ? ` returning ${opts.returning.map(name).join(', ')}` : '';
+    text =
+      `insert into "${getTableName(table)}" (${keys.map(name).join(', ')}) select ${keys.map(name).join(', ')} ` +
+      `from jsonb_to_recordset($${first}::jsonb) as x(${keys.map((k) => `${name(k)} ${cols[k]!.getSQLType()}`).join(', ')})${conflict}${ret}`;
+    bulkTexts.set(shape, text);
+  }
+  return { text, params: [JSON.stringify(encoded)] };
+}

@@ -1,6 +1,7 @@
-import { and, eq, gt, inArray, lt, notInArray } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { compiled } from '../db/compiled';
 import { driverOf } from '../db/driver';
-import type { RowWrite } from '../db/row-writes';
+import { renderBulkInsert, type RowWrite } from '../db/row-writes';
 import type { DbOrTx, Tx } from '../db/client';
 import { citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
 import { isPgError, PG } from '../db/pg-errors';
@@ -182,6 +183,27 @@ async function rowFromGhl(inc: IncomingAppointment, zone: string, now: Date): Pr
   return { ...row, contentHash: await hashOf(row as unknown as CitaRow) };
 }
 
+const ACTIVE_IN_SPAN = compiled(
+  () => sql`select ${citas.ghlCalendarId} as calendar, ${citas.startTime} as start, ${citas.endTime} as "end", ${citas.ghlAppointmentId} as ghl_id, ${citas.source} as source
+    from ${citas} where ${citas.locationId} = ${sql.placeholder('location')} and ${citas.ghlCalendarId} = any(${sql.placeholder('calendars')}::text[])
+      and ${citas.status} not in (${sql.join(INACTIVE_STATUSES.map((x) => sql`${x}`), sql`, `)}) and not ${citas.conflict}
+      and ${citas.startTime} < ${sql.placeholder('to')}::timestamptz and ${citas.endTime} > ${sql.placeholder('from')}::timestamptz`,
+);
+
+/** The active citas holding part of [from, to) on these calendars: what new appointments are checked against. */
+async function activeInSpan(db: DbOrTx, locationId: string, calendars: string[], from: Date, to: Date) {
+  const { text, params } = ACTIVE_IN_SPAN({ location: locationId, calendars, from: from.toISOString(), to: to.toISOString() });
+  const { rows } = await driverOf(db).query(text, params);
+  const at = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+  return (rows as { calendar: string; start: unknown; end: unknown; ghl_id: string | null; source: string }[]).map((r) => ({
+    calendar: r.calendar,
+    start: at(r.start),
+    end: at(r.end),
+    ghlId: r.ghl_id,
+    source: r.source,
+  }));
+}
+
 /**
  * Bulk path for a sync job's batch of appointments we have never seen: one read of the active
  * citas in the batch's span, then one statement inserting the citas and their audit lines —
@@ -200,19 +222,7 @@ export async function insertNewFromGhl(
   if (!events.length) return { created: 0, conflicts: 0, leftovers: [] };
   const minStart = new Date(Math.min(...events.map((e) => e.startTime.getTime())));
   const maxEnd = new Date(Math.max(...events.map((e) => e.endTime.getTime())));
-  const active = await tx
-    .select({ calendar: citas.ghlCalendarId, start: citas.startTime, end: citas.endTime, ghlId: citas.ghlAppointmentId, source: citas.source })
-    .from(citas)
-    .where(
-      and(
-        eq(citas.locationId, locationId),
-        inArray(citas.ghlCalendarId, [...new Set(events.map((e) => e.calendarId))]),
-        notInArray(citas.status, [...INACTIVE_STATUSES]),
-        eq(citas.conflict, false),
-        lt(citas.startTime, maxEnd),
-        gt(citas.endTime, minStart),
-      ),
-    );
+  const active = await activeInSpan(tx, locationId, [...new Set(events.map((e) => e.calendarId))], minStart, maxEnd);
   const leftovers: IncomingAppointment[] = [];
   const taken = active.map((a) => ({ calendar: a.calendar, start: a.start.getTime(), end: a.end.getTime() }));
   const now = deps.clock.now();
@@ -232,16 +242,16 @@ export async function insertNewFromGhl(
   }
   if (!rows.length) return { created: 0, conflicts: 0, leftovers };
   // The citas and the audit line of each one actually inserted, in one statement.
-  const insert = tx
-    .insert(citas)
-    .values(rows)
-    .onConflictDoNothing({ target: citas.ghlAppointmentId })
-    .returning({ id: citas.id, ghlId: citas.ghlAppointmentId, conflict: citas.conflict })
-    .toSQL();
-  const n = insert.params.length;
   const audit = rows.map((r) => ({ ghl_id: r.ghlAppointmentId, changes: creationChanges(r) }));
+  const returning = ['id', 'ghlAppointmentId', 'conflict'];
+  const insert =
+    renderBulkInsert(citas, rows, 1, { onConflictDoNothing: 'ghlAppointmentId', returning }) ??
+    (({ sql, params }) => ({ text: sql, params }))(
+      tx.insert(citas).values(rows).onConflictDoNothing({ target: citas.ghlAppointmentId }).returning({ id: citas.id, ghlId: citas.ghlAppointmentId, conflict: citas.conflict }).toSQL(),
+    );
+  const n = insert.params.length;
   const result = await driverOf(tx).query(
-    `with w as (${insert.sql}),
+    `with w as (${insert.text}),
        a as (insert into "audit_log" ("cita_id", "actor", "action", "changes", "request_id", "at")
              select w."id", 'job', 'create_from_ghl', x.changes, null, $${n + 2}::timestamptz
              from w join jsonb_to_recordset($${n + 1}::jsonb) as x(ghl_id text, changes jsonb) on x.ghl_id = w."ghl_appointment_id")

@@ -176,6 +176,21 @@ describe('reconciliation', () => {
     expect(await disagreements(t, sandbox, LOC)).toEqual([]);
   });
 
+  it('a slot GHL freed (webhook lost) is free for a new appointment found in the same sync', async () => {
+    const { t, sandbox, base } = await setup();
+    const at = (h: number) => iso(base + h * 3600_000);
+    const moved = sandbox.actions.createAppointment({ locationId: LOC, calendarId: CALS[0]!, contactId: 'c-j', title: 'moved', startTime: at(1), endTime: at(2) });
+    await runJob(t, 'full');
+    // In GHL, with no webhooks reaching us: it moves an hour later, and a new one takes its old slot.
+    sandbox.actions.moveAppointment(moved.id, { startTime: at(2), endTime: at(3) });
+    sandbox.actions.createAppointment({ locationId: LOC, calendarId: CALS[0]!, contactId: 'c-j', title: 'new', startTime: at(1), endTime: at(2) });
+    const r = await runJob(t, 'full');
+    expect(r.body.counts).toMatchObject({ created: 1, updated: 1, conflicts: 0 });
+    const rows = await t.deps.db.select().from(citas).where(eq(citas.locationId, LOC));
+    expect(Object.fromEntries(rows.map((x) => [x.title, x.conflict]))).toEqual({ moved: false, new: false });
+    expect(await disagreements(t, sandbox, LOC)).toEqual([]);
+  });
+
   it('two concurrent deliveries of the same job: one runs, the other is skipped', async () => {
     const { t } = await setup({ appointments: 40 });
     const [a, b] = await Promise.all([runJob(t, 'full'), runJob(t, 'full')]);
