@@ -197,10 +197,6 @@ export function parseInstant(input: string, zone: string): TimeResult {
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
 
-function iso(w: Wall, ms: number, suffix: string): string {
-  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${ms ? `.${pad(ms, 3)}` : ''}${suffix}`;
-}
-
 /** `2025-11-14T23:30:00-05:00`: the instant as people in `zone` read it, offset included. */
 export function formatInZone(instant: Date, zone: string): string {
   const t = instant.getTime();
