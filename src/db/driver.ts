@@ -28,8 +28,8 @@ export function driverOf(db: DbOrTx): DriverClient {
   }
   // Logged like drizzle's own statements, so a query log (tests, debugging) misses none.
   const log = (text: string, params: unknown[]) => session?.logger?.logQuery(text, params);
-  // PGlite (in-process: nothing to save) has no `release`; Neon's PoolClient does.
-  if (typeof client.release !== 'function') {
+  // PGlite (in-process: nothing to save) has neither; Neon's Pool has `connect`, its PoolClient `release`.
+  if (typeof client.release !== 'function' && typeof (client as { connect?: unknown }).connect !== 'function') {
     const query = client.query as DriverClient['query'];
     return {
       query: (text, params) => {
