@@ -2,7 +2,7 @@ import { and, asc, eq, gt, lt, ne, notInArray, sql, type SQL } from 'drizzle-orm
 import type { DbOrTx } from '../db/client';
 import { citas, ghlConnections, INACTIVE_STATUSES, locationSettings, type CitaRow, type CitaStatus, type NewCitaRow } from '../db/schema';
 import { compiled } from '../db/compiled';
-import { driverOf } from '../db/driver';
+import { driverBool, driverOf } from '../db/driver';
 import { parseJson, rowsFromJson } from '../db/json-rows';
 import type { Rendered } from '../db/row-writes';
 
@@ -110,7 +110,7 @@ export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage>
   const row = result.rows[0] as { settings: unknown; known: boolean | string; rows: unknown };
   return {
     settings: parseJson(row.settings) as LocationPage['settings'],
-    known: row.known === true || row.known === 't',
+    known: driverBool(row.known),
     rows: rowsFromJson(citas, typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows),
   };
 }

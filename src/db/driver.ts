@@ -55,3 +55,13 @@ function statementName(text: string): string | undefined {
   }
   return name;
 }
+
+/** A boolean as a driver hands it back from a raw statement: PGlite and Neon give `true`, text protocols `'t'`. */
+export function driverBool(value: unknown): boolean {
+  return value === true || value === 't';
+}
+
+/** A timestamp as a driver hands it back from a raw statement (a Date, or its text), null kept. */
+export function driverDate(value: unknown): Date | null {
+  return value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value));
+}

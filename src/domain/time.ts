@@ -119,7 +119,8 @@ function offsetMsAt(whole: number, zone: string): number {
     cached = start === end ? Math.round(start * MINUTE) : null;
     if (++dayOffsetCount > 50_000) {
       dayOffsets.clear();
-      dayOffsetCount = 0;
+      dayOffsetCount = 1;
+      dayOffsets.set(zone, (days = new Map()));
     }
     days.set(day, cached);
   }

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { compiled } from '../db/compiled';
-import { driverOf } from '../db/driver';
+import { driverBool, driverOf } from '../db/driver';
 import { ghlConnections, locationSettings, type ConnectionStatus, type LocationSettingsRow } from '../db/schema';
 
 export async function getLocationSettings(db: DbOrTx, locationId: string): Promise<LocationSettingsRow | null> {
@@ -32,9 +32,8 @@ export async function getWriteContext(db: DbOrTx, locationId: string): Promise<W
     default_calendar_id: string | null;
     connection: ConnectionStatus | null;
   };
-  const hasSettings = row.has_settings === true || row.has_settings === 't';
   return {
-    settings: hasSettings ? { timeZone: row.time_zone, ghlTimeZone: row.ghl_time_zone, defaultCalendarId: row.default_calendar_id } : null,
+    settings: driverBool(row.has_settings) ? { timeZone: row.time_zone, ghlTimeZone: row.ghl_time_zone, defaultCalendarId: row.default_calendar_id } : null,
     connection: row.connection,
   };
 }

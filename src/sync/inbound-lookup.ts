@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { compiled } from '../db/compiled';
-import { driverOf } from '../db/driver';
+import { driverBool, driverOf } from '../db/driver';
 import { parseJson, rowsFromJson } from '../db/json-rows';
 import type { Rendered } from '../db/row-writes';
 import { citas, INACTIVE_STATUSES, locationSettings, type CitaRow } from '../db/schema';
@@ -63,7 +63,7 @@ export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: 
     byGhlId: found.find((c) => c.ghlAppointmentId === inc.id) ?? null,
     ownUnlinked: found.find((c) => c.ghlAppointmentId === null) ?? null,
     zone: row.zone ?? null,
-    overlaps: row.overlaps === true || row.overlaps === 't',
+    overlaps: driverBool(row.overlaps),
     prelude: parseJson(row.prelude),
   };
 }

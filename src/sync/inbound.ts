@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { compiled } from '../db/compiled';
-import { driverOf } from '../db/driver';
+import { driverBool, driverDate, driverOf } from '../db/driver';
 import { renderBulkInsert, type RowWrite } from '../db/row-writes';
 import type { DbOrTx, Tx } from '../db/client';
 import { citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
@@ -194,11 +194,10 @@ const ACTIVE_IN_SPAN = compiled(
 async function activeInSpan(db: DbOrTx, locationId: string, calendars: string[], from: Date, to: Date) {
   const { text, params } = ACTIVE_IN_SPAN({ location: locationId, calendars, from: from.toISOString(), to: to.toISOString() });
   const { rows } = await driverOf(db).query(text, params);
-  const at = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
   return (rows as { calendar: string; start: unknown; end: unknown; ghl_id: string | null; source: string }[]).map((r) => ({
     calendar: r.calendar,
-    start: at(r.start),
-    end: at(r.end),
+    start: driverDate(r.start)!,
+    end: driverDate(r.end)!,
     ghlId: r.ghl_id,
     source: r.source,
   }));
@@ -261,7 +260,7 @@ export async function insertNewFromGhl(
   const inserted = result.rows as { ghlId: string; conflict: boolean | string }[];
   const insertedIds = new Set(inserted.map((r) => r.ghlId));
   leftovers.push(...events.filter((e) => !insertedIds.has(e.id) && !leftovers.includes(e) && rows.some((r) => r.ghlAppointmentId === e.id)));
-  const conflicts = inserted.filter((r) => r.conflict === true || r.conflict === 't').length;
+  const conflicts = inserted.filter((r) => driverBool(r.conflict)).length;
   return { created: inserted.length - conflicts, conflicts, leftovers };
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { compiled } from '../db/compiled';
-import { driverOf } from '../db/driver';
+import { driverDate, driverOf } from '../db/driver';
 import { citas, type SyncKind } from '../db/schema';
 import { needsReconnect } from '../ghl/errors';
 import { isPgError, PG } from '../db/pg-errors';
@@ -177,8 +177,7 @@ const KNOWN_IDS = compiled(
 async function knownIds(db: DbOrTx, locationId: string, ids: string[]): Promise<{ id: string; watermark: Date | null; deletedAt: Date | null }[]> {
   const { text, params } = KNOWN_IDS({ location: locationId, ids });
   const { rows } = await driverOf(db).query(text, params);
-  const at = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
-  return (rows as { id: string; watermark: unknown; deleted_at: unknown }[]).map((r) => ({ id: r.id, watermark: at(r.watermark), deletedAt: at(r.deleted_at) }));
+  return (rows as { id: string; watermark: unknown; deleted_at: unknown }[]).map((r) => ({ id: r.id, watermark: driverDate(r.watermark), deletedAt: driverDate(r.deleted_at) }));
 }
 
 /**
