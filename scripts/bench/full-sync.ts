@@ -5,7 +5,7 @@
  * baseline measured in the same process: inserting the same rows in batches of 50, the least
  * database work any sync of them must do.
  *
- *   npx tsx scripts/bench/full-sync.ts [--n 2000]
+ *   npx tsx scripts/bench/full-sync.ts [--n 2000]     (SYNC_BATCH_SIZE=… to try another batch size)
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
