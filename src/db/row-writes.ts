@@ -73,28 +73,30 @@ const bulkTexts = new Map<string, string>();
  * JSON). The text depends only on the columns written and is kept per shape.
  *
  * A column some rows leave undefined is written as NULL, which is what drizzle writes for it
- * unless the column has a default: rows that would need the default in some places and a value
- * in others get `null` back, for the caller to use the builder.
+ * unless the column has a default or must not be null: such rows cannot share one text, and are
+ * refused (a caller's bug, not data).
  */
 export function renderBulkInsert(
   table: Table,
   rows: readonly Record<string, unknown>[],
   first: number,
   opts: { onConflictDoNothing?: string; returning?: string[] } = {},
-): Rendered | null {
+): Rendered {
   const cols = columns(table);
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
   for (const k of keys) {
     const col = cols[k];
     if (!col) throw new Error(`${getTableName(table)} has no column ${k}`);
-    if ((col.hasDefault || col.notNull) && rows.some((r) => r[k] === undefined)) return null;
+    if ((col.hasDefault || col.notNull) && rows.some((r) => r[k] === undefined)) {
+      throw new Error(`${getTableName(table)}.${k}: set in some rows and left to its default in others`);
+    }
   }
   const json = keys.map((k) => /^jsonb?$/.test(cols[k]!.getSQLType()));
   const encoded = rows.map((r) => {
     const out: Record<string, unknown> = {};
     keys.forEach((k, i) => {
       const v = r[k];
-      out[cols[k]!.name] = v === null || v === undefined ? null : json[i] ? v : cols[k]!.mapToDriverValue(v);
+      out[cols[k]!.name] = json[i] ? (v ?? null) : encode(table, cols, k, v);
     });
     return out;
   });

@@ -242,12 +242,7 @@ export async function insertNewFromGhl(
   if (!rows.length) return { created: 0, conflicts: 0, leftovers };
   // The citas and the audit line of each one actually inserted, in one statement.
   const audit = rows.map((r) => ({ ghl_id: r.ghlAppointmentId, changes: creationChanges(r) }));
-  const returning = ['id', 'ghlAppointmentId', 'conflict'];
-  const insert =
-    renderBulkInsert(citas, rows, 1, { onConflictDoNothing: 'ghlAppointmentId', returning }) ??
-    (({ sql, params }) => ({ text: sql, params }))(
-      tx.insert(citas).values(rows).onConflictDoNothing({ target: citas.ghlAppointmentId }).returning({ id: citas.id, ghlId: citas.ghlAppointmentId, conflict: citas.conflict }).toSQL(),
-    );
+  const insert = renderBulkInsert(citas, rows, 1, { onConflictDoNothing: 'ghlAppointmentId', returning: ['id', 'ghlAppointmentId', 'conflict'] });
   const n = insert.params.length;
   const result = await driverOf(tx).query(
     `with w as (${insert.text}),
