@@ -44,6 +44,8 @@ export type ApplyOutcome = 'created' | 'applied' | 'cancelled' | 'conflict' | 's
 export interface ApplyResult {
   outcome: ApplyOutcome;
   citaId: string | null;
+  /** Nothing a list of citas shows changed (stale news, our own echo): polling front ends need not hear of it. */
+  quiet?: true;
 }
 
 type ApplyDeps = Pick<Deps, 'config' | 'clock'>;
@@ -120,7 +122,7 @@ async function written(w: Write, r: ApplyResult, write: RowWrite<typeof citas>, 
 /** GHL deleted the appointment: the cita is cancelled for good (see cancelGoneFromGhl). */
 async function applyDelete(w: Write, cur: CitaRow, inc: IncomingAppointment): Promise<ApplyResult> {
   const cancelled = await cancelGoneFromGhl(w.tx, w.deps, [cur.id], { ...w.audit, goneSince: inc.observedAt ?? w.deps.clock.now(), reason: goneReason.webhook, locked: [cur] });
-  return done(w, { outcome: cancelled.length ? 'cancelled' : 'unchanged', citaId: cur.id });
+  return done(w, cancelled.length ? { outcome: 'cancelled', citaId: cur.id } : { outcome: 'unchanged', citaId: cur.id, quiet: true });
 }
 
 const DELETION_MARGIN_MS = 2_000;
@@ -277,11 +279,12 @@ async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment,
   // Only an observation clearly after the deletion (GHL's times come in whole seconds, from a clock
   // that is not ours) shows the appointment exists after all.
   const seen = observation(inc);
-  if (cur.ghlDeletedAt && (seen === null || seen < cur.ghlDeletedAt.getTime() + DELETION_MARGIN_MS)) return done(w, { outcome: 'stale', citaId: cur.id });
+  if (cur.ghlDeletedAt && (seen === null || seen < cur.ghlDeletedAt.getTime() + DELETION_MARGIN_MS)) return done(w, { outcome: 'stale', citaId: cur.id, quiet: true });
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => !sameValue(cur[k], next[k]));
   if (changed.length === 0) {
     // Nothing new: for a cita we wrote to GHL, this is the echo of our own write.
-    const r: ApplyResult = { outcome: cur.source === 'rv3' ? 'echo' : 'unchanged', citaId: cur.id };
+    // Only the watermark may move, and no list shows it.
+    const r: ApplyResult = { outcome: cur.source === 'rv3' ? 'echo' : 'unchanged', citaId: cur.id, quiet: true };
     const watermark = laterOf(cur.ghlDateUpdated, inc.dateUpdated);
     if (watermark === cur.ghlDateUpdated) return done(w, r);
     return written(w, r, { table: citas, update: { ghlDateUpdated: watermark }, where: { id: cur.id } }, null, deps.clock.now());
@@ -298,10 +301,10 @@ async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment,
   // Content differs. Older than what we hold, or older than a local edit still on its way to
   // GHL: the newer side wins, and for the local edit that is the push about to happen.
   if (inc.dateUpdated && cur.ghlDateUpdated && inc.dateUpdated < cur.ghlDateUpdated) {
-    return done(w, { outcome: 'stale', citaId: cur.id });
+    return done(w, { outcome: 'stale', citaId: cur.id, quiet: true });
   }
   if (cur.syncStatus === 'pending_sync' && inc.dateUpdated && cur.updatedAt > inc.dateUpdated) {
-    return done(w, { outcome: 'stale', citaId: cur.id });
+    return done(w, { outcome: 'stale', citaId: cur.id, quiet: true });
   }
 
   const now = deps.clock.now();

@@ -131,14 +131,16 @@ export async function receiveGhlWebhook(
       headers: { 'Retry-After': '60' },
     });
   }
-  if (result.outcome !== 'duplicate') touchLocation(deps, event.locationId);
+  // The lists' ETag moves only for news: GHL's echo of every push would otherwise make each
+  // polling agenda download its list again a moment after the push.
+  if (result.outcome !== 'duplicate' && !result.quiet) touchLocation(deps, event.locationId);
   // Processed on a re-delivery: the key goes back to the fast path for later duplicates.
   if (held?.startsWith(FAILED_PREFIX)) await deps.store.set(key, owner, IDEMPOTENCY_TTL_MS).catch(() => {});
 
   return { status: 200, body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId }, firstDelivery: result.firstDelivery === true };
 }
 
-type Processed = { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean };
+type Processed = { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean; quiet?: true };
 
 /**
  * The delivery's change and its record, in the caller's transaction: the claim row first (a
@@ -156,7 +158,7 @@ async function processEvent(tx: Tx, deps: Deps, event: NewEvent, parsed: ParsedE
       found,
       alongside: (r) => (first) => renderWrite(finishWrite(event.webhookId, { outcome: r.outcome, citaId: r.citaId, at, deliveries }), first),
     });
-    return { outcome: r.outcome, citaId: r.citaId, firstDelivery: deliveries === 1 };
+    return { outcome: r.outcome, citaId: r.citaId, firstDelivery: deliveries === 1, ...(r.quiet ? { quiet: true as const } : {}) };
   }
   const claimed = await claimEvent(tx, event);
   if (!claimed) return { outcome: 'duplicate', citaId: null };

@@ -51,13 +51,22 @@ describe('polling the list', () => {
     expect(await same.text()).toBe('');
     expect(same.headers.get('etag')).toBe(tag0);
 
-    // An API write.
+    // An API write. GHL's echo of its push is held back until the list has been read.
+    sandbox.webhooks.setMode({ hold: true });
     const cita = await create(t, 9);
     const afterCreate = await get(t, tag0);
     expect(afterCreate.status).toBe(200);
     expect(((await afterCreate.json()) as any).data.map((c: any) => c.id)).toEqual([cita.id]);
     const tag1 = afterCreate.headers.get('etag')!;
     expect(tag1).not.toBe(tag0);
+    expect((await get(t, tag1)).status).toBe(304);
+
+    // The echo changes nothing a list shows: the tag holds (polling agendas do not download again).
+    sandbox.webhooks.setMode({});
+    sandbox.webhooks.release();
+    await sandbox.webhooks.idle();
+    await t.settle();
+    expect(sandbox.webhooks.log().filter((e) => e.type === 'AppointmentCreate' && e.status === 200)).toHaveLength(1);
     expect((await get(t, tag1)).status).toBe(304);
 
     // GHL moves it: the webhook's change shows in the next poll.
