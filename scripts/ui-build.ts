@@ -1,7 +1,8 @@
 /**
  * Bundles the agenda page's script (src/ui/browser/main.ts, with the typed client and
- * hono/client) into src/ui/generated/agenda-script.ts: a string the Workers serve at
- * /ui/agenda.js, since a Worker has no files to read. Run after changing src/ui/browser/:
+ * hono/client) into src/ui/generated/agenda-script.ts: a string the Node routes and the
+ * all-in-one Worker serve at /ui/agenda.js (a Worker has no files to read), and scripts/assets.ts
+ * writes as the citas Worker's static asset. Run after changing src/ui/browser/:
  *
  *   npx tsx scripts/ui-build.ts            write the module
  *   npx tsx scripts/ui-build.ts --check    fail when the committed module is stale (test/unit/ui-bundle.test.ts does the same)

@@ -11,6 +11,7 @@ import { renderError } from '../http/render-error';
 import { createRouter, problems, security } from '../http/openapi';
 import { defineRoute } from '../http/router';
 import { renderDocsPage } from '../http/docs-page';
+import type { StaticFile } from '../http/static-file';
 import { healthRoutes } from '../routes/health';
 import type { DepsProvider } from '../runtime/provider';
 import { prometheusText } from '../ops/metrics-report';
@@ -71,14 +72,26 @@ export function createBaseApp(provider: DepsProvider) {
 }
 
 /**
- * What people and Prometheus open: `GET /docs`, the reference page, and `GET /metrics`, on the
- * citas function and the all-in-one app. Every function would answer /metrics with the same shared
- * totals, so one scrape target is right; the webhooks and jobs Workers (called by GHL and QStash
- * only) keep `/openapi.json` and carry neither renderer.
+ * The reference page and the document it renders: `GET /docs` and `GET /openapi.json`, the same
+ * bytes whether a route answers them (withOperatorPages, withContract) or a Workers static asset
+ * does (the citas Worker: scripts/assets.ts).
+ */
+export function referenceFiles(document: object): [StaticFile, StaticFile] {
+  return [
+    { path: '/docs', type: 'text/html; charset=utf-8', body: renderDocsPage(document as Record<string, unknown>), headers: {} },
+    { path: '/openapi.json', type: 'application/json', body: JSON.stringify(document), headers: {} },
+  ];
+}
+
+/**
+ * What operators and Prometheus open: `GET /docs`, the reference page, and `GET /metrics`, on the
+ * all-in-one app, beside /api/admin. Every function would answer /metrics with the same shared
+ * totals, so one scrape target is right; the functions GHL, QStash and the front desk call keep
+ * their bundles to their own routes.
  */
 export function withOperatorPages<A extends ReturnType<typeof createBaseApp>>(app: A, document: object): A {
   let page: string | undefined;
-  app.get('/docs', (c) => c.html((page ??= renderDocsPage(document as Record<string, unknown>))));
+  app.get('/docs', (c) => c.html((page ??= referenceFiles(document)[0].body)));
   app.use('/metrics', requireApiKey('admin'));
   app.openapi(prometheusRoute, async function prometheusMetrics(c) {
     return c.text(await prometheusText(c.get('deps')), 200, { 'Content-Type': 'text/plain; version=0.0.4' });

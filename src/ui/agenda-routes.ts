@@ -1,10 +1,15 @@
 /**
- * The front desk's agenda page, served by the citas function itself (the same Worker, the same
- * `npm start`): GET / is the page's shell, GET /ui/agenda.js its script, from the generated
- * module (a Worker has no files). Neither needs a key; everything the page shows comes from /api.
+ * The front desk's agenda page: GET / is the page's shell, GET /ui/agenda.js its script (from the
+ * generated module). Neither needs a key; everything the page shows comes from /api.
+ *
+ * Two ways to serve the same bytes and headers: the all-in-one app and `npm start` answer them
+ * from these routes; the citas Worker ships them as Workers static assets (written by
+ * scripts/assets.ts from `agendaFiles()`), so the function's bundle carries only its API and the
+ * edge serves the page without running it.
  */
 import type { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
+import type { StaticFile } from '../http/static-file';
 import { AGENDA_SCRIPT, AGENDA_SCRIPT_HASH } from './generated/agenda-script';
 import { agendaPage } from './page';
 import { AGENDA_CSS } from './styles';
@@ -41,24 +46,34 @@ async function pageHeaders(): Promise<Record<string, string>> {
   };
 }
 
-let rendered: Promise<{ html: string; headers: Record<string, string> }> | undefined;
-function renderedPage() {
-  // The shell never changes within a deployment: render it once per isolate / process.
-  rendered ??= Promise.all([Promise.resolve(agendaPage(`${AGENDA_SCRIPT_PATH}?v=${AGENDA_SCRIPT_HASH}`)).then(String), pageHeaders()]).then(([html, headers]) => ({ html, headers }));
-  return rendered;
+let files: Promise<[StaticFile, StaticFile]> | undefined;
+
+/** The page and its script, with the headers each is served with. */
+export function agendaFiles(): Promise<[StaticFile, StaticFile]> {
+  // Neither changes within a deployment: render once per isolate / process.
+  files ??= pageHeaders().then((headers) => [
+    { path: '/', type: 'text/html; charset=utf-8', body: String(agendaPage(`${AGENDA_SCRIPT_PATH}?v=${AGENDA_SCRIPT_HASH}`)), headers },
+    {
+      path: AGENDA_SCRIPT_PATH,
+      type: 'text/javascript; charset=utf-8',
+      body: AGENDA_SCRIPT,
+      // The page asks for ?v=<hash>: a new script is a new URL, so this one can be kept for good.
+      headers: { 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' },
+    },
+  ]);
+  return files;
 }
 
 export function withAgendaPage<A extends Hono<AppEnv, any, any>>(app: A): A {
   app.get('/', async (c) => {
-    const page = await renderedPage();
-    return c.html(page.html, 200, page.headers);
+    const [page] = await agendaFiles();
+    return c.body(page.body, 200, { ...page.headers, 'Content-Type': page.type });
   });
-  app.get(AGENDA_SCRIPT_PATH, (c) => {
-    const etag = `"${AGENDA_SCRIPT_HASH}"`;
-    // The page asks for ?v=<hash>: a new script is a new URL, so this one can be kept for good.
-    const headers = { ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' };
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-    return c.body(AGENDA_SCRIPT, 200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' });
+  app.get(AGENDA_SCRIPT_PATH, async (c) => {
+    const [, script] = await agendaFiles();
+    const headers = { ...script.headers, ETag: `"${AGENDA_SCRIPT_HASH}"` };
+    if (c.req.header('if-none-match') === headers.ETag) return c.body(null, 304, headers);
+    return c.body(script.body, 200, { ...headers, 'Content-Type': script.type });
   });
   return app;
 }

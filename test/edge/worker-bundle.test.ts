@@ -11,12 +11,15 @@ import { buildFunctions, type BuiltFunction } from '../../scripts/build';
 import { ADMIN_KEY, API_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
 import { startGhlSandboxServer } from '../../scripts/ghl-sandbox/server';
 import { citaIdFromDescription } from '../../src/sync/appointment-mapping';
+import { citasAssets } from '../../src/apps/citas-assets';
+import { CITAS_ASSETS_DIR } from '../../scripts/assets';
+import { AGENDA_SCRIPT_HASH } from '../../src/ui/generated/agenda-script';
 
 let t: TestEnv;
 let built: BuiltFunction[];
 const workers: Miniflare[] = [];
 
-async function boot(fn: string, bindings: Record<string, string>): Promise<Miniflare> {
+async function boot(fn: string, bindings: Record<string, string>, assets?: string): Promise<Miniflare> {
   const entry = built.find((b) => b.name === fn)!.entry;
   // Modules listed explicitly: Miniflare's own import walker refuses the dynamic `import()` that
   // @upstash/qstash keeps for its Node-only dev mode (never reached here: devMode is off).
@@ -24,6 +27,8 @@ async function boot(fn: string, bindings: Record<string, string>): Promise<Minif
     modules: [{ type: 'ESModule', path: entry, contents: readFileSync(entry, 'utf8') }],
     compatibilityDate: '2026-04-01',
     bindings,
+    // As Cloudflare runs a Worker with static assets: matching GET/HEAD requests never reach it.
+    ...(assets ? { assets: { directory: assets, routerConfig: { has_user_worker: true } } } : {}),
   });
   workers.push(mf);
   await mf.ready;
@@ -79,6 +84,54 @@ describe.each(['app', 'citas'])('the %s Worker bundle in workerd', (fn) => {
     // The row really is in Postgres, as seen from Node through another connection.
     const fromNode = await t.api('GET', `/api/citas/${cita.id}`);
     expect(fromNode.status).toBe(200);
+  });
+});
+
+describe("the citas Worker's pages, as static assets", () => {
+  it('wrangler.toml ships dist/assets/citas/ with the citas Worker, and its bundle carries none of it', () => {
+    const toml = readFileSync('wrangler.toml', 'utf8');
+    expect(toml).toMatch(new RegExp(`\\[env\\.citas\\.assets\\]\\ndirectory = "${CITAS_ASSETS_DIR}"`));
+    const bundle = readFileSync(built.find((b) => b.name === 'citas')!.entry, 'utf8');
+    // The script's hash, the page's CSP, the contract's title, the reference page's markup.
+    for (const pageOnly of [AGENDA_SCRIPT_HASH, 'Content-Security-Policy', 'citas-sync — citas', 'class="op"']) expect(bundle.includes(pageOnly), pageOnly).toBe(false);
+  });
+
+  it('serves the agenda, its script, /docs and /openapi.json with the bytes and headers the Node routes send', async () => {
+    const mf = await boot('citas', workerBindings(), CITAS_ASSETS_DIR);
+    const files = await citasAssets();
+    expect(files.map((f) => f.path).sort()).toEqual(['/', '/docs', '/openapi.json', '/ui/agenda.js']);
+    for (const f of files) {
+      const res = await mf.dispatchFetch(`http://worker${f.path === '/ui/agenda.js' ? `${f.path}?v=${AGENDA_SCRIPT_HASH}` : f.path}`);
+      expect(res.status, f.path).toBe(200);
+      expect(res.headers.get('content-type'), f.path).toBe(f.type);
+      for (const [name, value] of Object.entries(f.headers)) expect(res.headers.get(name), `${f.path} ${name}`).toBe(value);
+      expect(await res.text(), f.path).toBe(f.body);
+    }
+    // The contract served is the committed one (npm run openapi), which lists only this function's routes.
+    const doc = (await (await mf.dispatchFetch('http://worker/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(doc).toEqual(JSON.parse(readFileSync('src/contract/citas.openapi.json', 'utf8')));
+    expect(Object.keys(doc.paths).filter((p) => !/^\/(api\/(citas|locations|ghl)\b|healthz|readyz)/.test(p))).toEqual([]);
+  });
+
+  it('everything else reaches the Worker: the API, and problems for what nobody serves', async () => {
+    const mf = await boot('citas', workerBindings(), CITAS_ASSETS_DIR);
+    const unauthenticated = await mf.dispatchFetch('http://worker/api/citas?location_id=loc-assets');
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.headers.get('content-type')).toBe('application/problem+json');
+    const created = await mf.dispatchFetch('http://worker/api/citas', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify(citaBody({ location_id: 'loc-assets', start_time: '2026-12-21T09:00', end_time: '2026-12-21T09:30' })),
+    });
+    expect(created.status).toBe(201);
+    // Operators' pages are on the all-in-one app, beside /api/admin; the headers file is config, not a page.
+    for (const path of ['/_headers', '/metrics']) {
+      const res = await mf.dispatchFetch(`http://worker${path}`);
+      expect(res.status, path).toBe(404);
+      expect(((await res.json()) as { code: string }).code, path).toBe('route_not_found');
+    }
+    // The page is read-only: writing to it is refused by the asset layer, not turned into a 5xx.
+    expect((await mf.dispatchFetch('http://worker/', { method: 'POST' })).status).toBe(405);
   });
 });
 
