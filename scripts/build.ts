@@ -3,8 +3,9 @@
  * deploy` does) into dist/<function>/, then for each bundle prints its size (raw and gzip), what
  * it is made of (bytes per package, from esbuild's metafile) and its startup time in workerd
  * (Miniflare: script load to first response). The citas function's static assets (its pages) are
- * written by wrangler's build step (scripts/assets.ts) into dist/assets/citas/. Fails when a function is over its gzip budget or
- * carries a package it never calls (issue 12: each function bundles only its own routes).
+ * written by wrangler's build step (scripts/assets.ts) into dist/assets/citas/. Fails when a
+ * function is over its gzip budget or carries a package it never calls (issue 12: each function
+ * bundles only its own routes).
  *
  *   npm run build              build, report, check
  *   npm run build -- --json    the same report as JSON

@@ -91,7 +91,7 @@ export function referenceFiles(document: object): [StaticFile, StaticFile] {
  */
 export function withOperatorPages<A extends ReturnType<typeof createBaseApp>>(app: A, document: object): A {
   let page: string | undefined;
-  app.get('/docs', (c) => c.html((page ??= referenceFiles(document)[0].body)));
+  app.get('/docs', (c) => c.html((page ??= renderDocsPage(document as Record<string, unknown>))));
   app.use('/metrics', requireApiKey('admin'));
   app.openapi(prometheusRoute, async function prometheusMetrics(c) {
     return c.text(await prometheusText(c.get('deps')), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
