@@ -19,14 +19,14 @@ export const CITAS_ASSETS_DIR = 'dist/assets/citas';
  * The file a URL path is served from, under Workers' default html_handling
  * ("auto-trailing-slash"): `/` is index.html, `/docs` is docs.html.
  */
-export function assetFileOf(path: string): string {
+function assetFileOf(path: string): string {
   if (path === '/') return 'index.html';
   const name = path.slice(1);
   return /\.[a-z0-9]+$/i.test(name) ? name : `${name}.html`;
 }
 
 /** Cloudflare's `_headers` format: a path on its own line, then its headers indented. */
-export function headersFile(files: StaticFile[]): string {
+function headersFile(files: StaticFile[]): string {
   return files
     .filter((f) => Object.keys(f.headers).length > 0)
     .map((f) => [f.path, ...Object.entries(f.headers).map(([name, value]) => `  ${name}: ${value}`)].join('\n'))

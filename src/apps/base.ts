@@ -11,7 +11,6 @@ import { renderError } from '../http/render-error';
 import { createRouter, problems, security } from '../http/openapi';
 import { defineRoute } from '../http/router';
 import { renderDocsPage } from '../http/docs-page';
-import type { StaticFile } from '../http/static-file';
 import { healthRoutes } from '../routes/health';
 import type { DepsProvider } from '../runtime/provider';
 import { prometheusText } from '../ops/metrics-report';
@@ -69,18 +68,6 @@ export function createBaseApp(provider: DepsProvider) {
     })),
   );
   return app.route('/', healthRoutes);
-}
-
-/**
- * The reference page and the document it renders: `GET /docs` and `GET /openapi.json`, the same
- * bytes whether a route answers them (withOperatorPages, withContract) or a Workers static asset
- * does (the citas Worker: scripts/assets.ts).
- */
-export function referenceFiles(document: object): [StaticFile, StaticFile] {
-  return [
-    { path: '/docs', type: 'text/html; charset=utf-8', body: renderDocsPage(document as Record<string, unknown>), headers: {} },
-    { path: '/openapi.json', type: 'application/json', body: JSON.stringify(document), headers: {} },
-  ];
 }
 
 /**

@@ -1,13 +1,18 @@
 import type { StaticFile } from '../http/static-file';
 import contract from '../contract/citas.openapi.json';
+import { renderDocsPage } from '../http/docs-page';
 import { agendaFiles } from '../ui/agenda-routes';
-import { referenceFiles } from './base';
 
 /**
  * What the citas Worker serves as static assets: the front desk's agenda page and its script, the
- * reference page and this function's contract. Kept out of src/apps/citas.ts so the function's
- * bundle never imports them.
+ * reference page and this function's contract: the bytes the all-in-one app's routes answer with
+ * (withAgendaPage, withOperatorPages, withContract). Kept out of src/apps/citas.ts so the
+ * function's bundle never imports them.
  */
 export async function citasAssets(): Promise<StaticFile[]> {
-  return [...(await agendaFiles()), ...referenceFiles(contract)];
+  return [
+    ...(await agendaFiles()),
+    { path: '/docs', type: 'text/html; charset=utf-8', body: renderDocsPage(contract as Record<string, unknown>), headers: {} },
+    { path: '/openapi.json', type: 'application/json', body: JSON.stringify(contract), headers: {} },
+  ];
 }
