@@ -23,15 +23,15 @@ const REPORT_TTL_MS = 24 * 3600_000;
 export function storeMetrics(store: KvStore, buffer: WriteBehind): Metrics {
   return {
     count(name, labels, by = 1) {
-      buffer.hashAdd(METRICS_HASH, seriesKey(name, labels), by);
+      buffer.hashAdd(METRICS_HASH, keyOf(name, '', labels), by);
     },
     observe(name, seconds, labels) {
       const buckets = FAMILIES[name].buckets as readonly number[];
       // Stored per bucket (not cumulative): the exposition adds them up.
       const le = buckets.find((b) => seconds <= b);
-      buffer.hashAdd(METRICS_HASH, seriesKey(`${name}_bucket`, { ...labels, le: le === undefined ? '+Inf' : String(le) }), 1);
-      buffer.hashAdd(METRICS_HASH, seriesKey(`${name}_sum`, labels), seconds);
-      buffer.hashAdd(METRICS_HASH, seriesKey(`${name}_count`, labels), 1);
+      buffer.hashAdd(METRICS_HASH, keyOf(name, '_bucket', labels, le === undefined ? '+Inf' : String(le)), 1);
+      buffer.hashAdd(METRICS_HASH, keyOf(name, '_sum', labels), seconds);
+      buffer.hashAdd(METRICS_HASH, keyOf(name, '_count', labels), 1);
     },
     report(name, value) {
       buffer.set(`metrics:gauge:${name}`, JSON.stringify(value), REPORT_TTL_MS);
@@ -42,4 +42,28 @@ export function storeMetrics(store: KvStore, buffer: WriteBehind): Metrics {
       return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Number(v)]));
     },
   };
+}
+
+/**
+ * Series keys as every request needs them (several per request): building one sorts and escapes
+ * its labels, so each is built once. Bounded, though label values are bounded by design.
+ */
+const seriesKeys = new Map<string, string>();
+const MAX_SERIES_KEYS = 10_000;
+
+function keyOf(name: string, suffix: string, labels: Record<string, string>, le?: string): string {
+  let id = name + suffix;
+  for (const k in labels) {
+    const v = String(labels[k]);
+    // A value holding the separator could pass for other labels: such a key is built every time.
+    if (v.includes('\0')) return seriesKey(name + suffix, le === undefined ? labels : { ...labels, le });
+    id += `\0${k}\0${v}`;
+  }
+  if (le !== undefined) id += `\0le\0${le}`;
+  let key = seriesKeys.get(id);
+  if (key === undefined) {
+    key = seriesKey(name + suffix, le === undefined ? labels : { ...labels, le });
+    if (seriesKeys.size < MAX_SERIES_KEYS) seriesKeys.set(id, key);
+  }
+  return key;
 }

@@ -93,6 +93,19 @@ describe('hostile input on the API', () => {
     const far = await t.api('GET', '/api/citas?location_id=loc-1&desde=9999-01-01');
     expect(far.status).toBe(422);
   });
+
+  it('invented methods cannot grow the metrics: they are answered and counted under one label', async () => {
+    const t = await env();
+    for (const method of ['BREW', 'X1', 'X2', 'get']) {
+      const res = await t.api(method, '/api/citas');
+      expect(res.status, method).toBeGreaterThanOrEqual(400);
+      expect(res.status, method).toBeLessThan(500);
+    }
+    const series = Object.keys(await t.deps.metrics.read()).filter((k) => k.startsWith('http_request_duration_seconds_count'));
+    const methods = new Set(series.map((k) => /method="([^"]*)"/.exec(k)?.[1]));
+    // `get` is GET (the Request normalises the standard names); the invented ones are one label.
+    expect([...methods].sort()).toEqual(['GET', 'OTHER']);
+  });
 });
 
 describe('hostile input on the webhook path', () => {

@@ -48,7 +48,7 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     if (lease) {
       lease.deps.metrics.observe('http_request_duration_seconds', line.duration_ms / 1000, {
         route: routeTemplate(c),
-        method: c.req.method,
+        method: METHODS.has(c.req.method) ? c.req.method : 'OTHER',
         status_class: `${Math.floor(status / 100)}xx`,
       });
       // Counts wait in this process and reach the store in one write at most once per WRITE_BEHIND_MS.
@@ -57,6 +57,9 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     }
   };
 }
+
+/** Label values must stay few: any token is a valid method, and a client chooses it. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** The route's template (`/api/citas/:id`), a bounded label; `unmatched` when no route took it. */
 function routeTemplate(c: Context<AppEnv>): string {
