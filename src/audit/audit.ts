@@ -14,6 +14,8 @@ export interface AuditContext {
 
 /** The fields whose changes are worth an audit line (sync bookkeeping is not). */
 const TRACKED = ['ghlCalendarId', 'ghlAppointmentId', 'title', 'contactId', 'assignedUserId', 'startTime', 'endTime', 'status', 'notes', 'extras', 'conflict'] as const;
+/** Each tracked field as the audit line names it (snake_case, as the API does). */
+const SNAKE: Record<(typeof TRACKED)[number], string> = Object.fromEntries(TRACKED.map((f) => [f, snake(f)])) as Record<(typeof TRACKED)[number], string>;
 
 /**
  * Writes who changed what on a cita, in the caller's transaction. `before` null = created.
@@ -56,7 +58,7 @@ export function auditChanges(before: Partial<CitaRow> | null, after: Partial<Cit
     if (!(f in after)) continue;
     const b = before ? (before[f] ?? null) : null;
     const a = after[f] ?? null;
-    if (!sameValue(b, a) || (!before && a !== null)) changes[snake(f)] = { before: b, after: a };
+    if (!sameValue(b, a) || (!before && a !== null)) changes[SNAKE[f]] = { before: b, after: a };
   }
   return Object.keys(changes).length ? changes : null;
 }
@@ -113,7 +115,7 @@ function statement(write: RowWrite<typeof citas>, audit: AuditEntry | null, alon
 /** The audit `changes` of a newly created row (every tracked field that has a value). */
 export function creationChanges(row: Partial<CitaRow>): Record<string, { before: unknown; after: unknown }> {
   const changes: Record<string, { before: unknown; after: unknown }> = {};
-  for (const f of TRACKED) if (row[f] !== undefined && row[f] !== null) changes[snake(f)] = { before: null, after: row[f] };
+  for (const f of TRACKED) if (row[f] !== undefined && row[f] !== null) changes[SNAKE[f]] = { before: null, after: row[f] };
   return changes;
 }
 

@@ -21,30 +21,34 @@ const names = new Map<string, string>();
  * (PgBouncer ≥ 1.21) supports; SQL-level PREPARE is never used.
  */
 export function driverOf(db: DbOrTx): DriverClient {
-  const session = (db as unknown as { session?: { client?: { query?: unknown; release?: unknown }; logger?: { logQuery(q: string, p: unknown[]): void } } }).session;
+  const session = (db as unknown as { session?: { client?: { query?: unknown; release?: unknown }; logger?: QueryLogger } }).session;
   const client = session?.client;
   if (!client || typeof client.query !== 'function') {
     throw new Error('expected a drizzle database on the neon-serverless or pglite driver (session.client.query)');
   }
-  // Logged like drizzle's own statements, so a query log (tests, debugging) misses none.
-  const log = (text: string, params: unknown[]) => session?.logger?.logQuery(text, params);
   // PGlite (in-process: nothing to save) has neither; Neon's Pool has `connect`, its PoolClient `release`.
-  if (typeof client.release !== 'function' && typeof (client as { connect?: unknown }).connect !== 'function') {
-    const query = client.query as DriverClient['query'];
-    return {
-      query: (text, params) => {
-        log(text, params);
-        return query.call(client, text, params);
-      },
-    };
+  const named = typeof client.release === 'function' || typeof (client as { connect?: unknown }).connect === 'function';
+  return new Driver(client as DriverTarget, session?.logger, named);
+}
+
+interface QueryLogger {
+  logQuery(q: string, p: unknown[]): void;
+}
+type DriverTarget = { query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>; query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> };
+
+/** A class rather than closures: made for every statement on the webhook path. */
+class Driver implements DriverClient {
+  constructor(
+    private readonly client: DriverTarget,
+    private readonly logger: QueryLogger | undefined,
+    private readonly named: boolean,
+  ) {}
+
+  query(text: string, params: unknown[]) {
+    // Logged like drizzle's own statements, so a query log (tests, debugging) misses none.
+    this.logger?.logQuery(text, params);
+    return this.named ? this.client.query({ name: statementName(text), text, values: params }) : this.client.query(text, params);
   }
-  const query = client.query as (config: { name?: string; text: string; values: unknown[] }) => Promise<{ rows: unknown[] }>;
-  return {
-    query: (text, params) => {
-      log(text, params);
-      return query.call(client, { name: statementName(text), text, values: params });
-    },
-  };
 }
 
 function statementName(text: string): string | undefined {

@@ -1,6 +1,5 @@
 import { Pool, neonConfig } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
-import * as schema from './schema';
 import type { Db } from './client';
 
 /**
@@ -30,7 +29,9 @@ export function createNeonDb(
     client.on('error', () => {});
   });
   const logger = opts.logQuery ? { logQuery: (q: string) => opts.logQuery!(q) } : undefined;
-  const db = drizzle({ client: pool, schema, ...(logger ? { logger } : {}) }) as unknown as Db;
+  // No `schema`: with one, drizzle builds a relational query builder per table for every
+  // transaction it opens, and nothing here uses `db.query`.
+  const db = drizzle({ client: pool, ...(logger ? { logger } : {}) }) as unknown as Db;
   return { db, close: () => pool.end() };
 }
 

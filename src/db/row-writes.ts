@@ -18,7 +18,7 @@ export interface Rendered {
 }
 
 const columnsOf = new WeakMap<Table, Record<string, Column>>();
-const texts = new Map<string, string>();
+const textsOf = new WeakMap<Table, Map<string, string>>();
 
 function columns(table: Table): Record<string, Column> {
   let c = columnsOf.get(table);
@@ -29,22 +29,42 @@ function columns(table: Table): Record<string, Column> {
 /** The write's text with parameters numbered from `$first`, and its encoded values in that order; `returning` a column key, or '*'. */
 export function renderWrite(w: RowWrite, first: number, returning?: string): Rendered {
   const cols = columns(w.table);
-  const data = 'insert' in w ? w.insert : w.update;
-  const keys = Object.keys(data).filter((k) => (data as Record<string, unknown>)[k] !== undefined);
-  const whereKeys = 'where' in w ? Object.keys(w.where) : [];
-  const params = [...keys.map((k) => encode(w.table, cols, k, (data as Record<string, unknown>)[k])), ...whereKeys.map((k) => encode(w.table, cols, k, (w as { where: Record<string, unknown> }).where[k]))];
-  const shape = `${getTableName(w.table)}|${'insert' in w ? 'i' : 'u'}|${keys.join(',')}|${whereKeys.join(',')}|${first}|${returning ?? ''}`;
+  const insert = 'insert' in w;
+  const data = (insert ? w.insert : w.update) as Record<string, unknown>;
+  const where = insert ? undefined : (w.where as Record<string, unknown>);
+  // One pass over the values: the shape (which columns, which keys) names the text, kept per table.
+  const keys: string[] = [];
+  const params: unknown[] = [];
+  let shape = `${insert ? 'i' : 'u'}|${first}|${returning ?? ''}|`;
+  for (const k in data) {
+    const v = data[k];
+    if (v === undefined) continue;
+    keys.push(k);
+    params.push(encode(w.table, cols, k, v));
+    shape += `${k},`;
+  }
+  const whereKeys: string[] = [];
+  if (where) {
+    shape += '|';
+    for (const k in where) {
+      whereKeys.push(k);
+      params.push(encode(w.table, cols, k, where[k]));
+      shape += `${k},`;
+    }
+  }
+  let texts = textsOf.get(w.table);
+  if (!texts) textsOf.set(w.table, (texts = new Map()));
   let text = texts.get(shape);
   if (text === undefined) {
     const name = (k: string) => `"${cols[k]!.name}"`;
     const table = `"${getTableName(w.table)}"`;
     const ret = returning === '*' ? ' returning *' : returning ? ` returning ${name(returning)}` : '';
-    if ('insert' in w) {
+    if (insert) {
       text = `insert into ${table} (${keys.map(name).join(', ')}) values (${keys.map((_, i) => `$${first + i}`).join(', ')})${ret}`;
     } else {
       const set = keys.map((k, i) => `${name(k)} = $${first + i}`).join(', ');
-      const where = whereKeys.map((k, i) => `${name(k)} = $${first + keys.length + i}`).join(' and ');
-      text = `update ${table} set ${set} where ${where}${ret}`;
+      const cond = whereKeys.map((k, i) => `${name(k)} = $${first + keys.length + i}`).join(' and ');
+      text = `update ${table} set ${set} where ${cond}${ret}`;
     }
     texts.set(shape, text);
   }

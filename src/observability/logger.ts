@@ -23,21 +23,42 @@ const consoleSink: LogSink = (line, level) => {
 };
 
 export function createLogger(opts: { level?: LogLevel; sink?: LogSink; base?: LogFields; now?: () => Date } = {}): Logger {
-  const min = RANK[opts.level ?? 'info'];
-  const sink = opts.sink ?? consoleSink;
-  const now = opts.now ?? (() => new Date());
-  const base = opts.base ?? {};
-  const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
-    if (RANK[level] < min) return;
-    sink(JSON.stringify({ ts: now().toISOString(), level, msg, ...base, ...fields }, errorReplacer), level);
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger({ ...opts, base: { ...base, ...fields } }),
-  };
+  return new JsonLogger(RANK[opts.level ?? 'info'], opts.sink ?? consoleSink, opts.now ?? (() => new Date()), opts.base ?? {});
+}
+
+/**
+ * A class, not a bundle of closures: every request makes two children (the request id on every
+ * line), and the Workers bundle names each closure it creates (keep_names), which cost more than
+ * the logging itself on the webhook path.
+ */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly min: number,
+    private readonly sink: LogSink,
+    private readonly now: () => Date,
+    private readonly base: LogFields,
+  ) {}
+
+  debug(msg: string, fields?: LogFields) {
+    this.emit('debug', msg, fields);
+  }
+  info(msg: string, fields?: LogFields) {
+    this.emit('info', msg, fields);
+  }
+  warn(msg: string, fields?: LogFields) {
+    this.emit('warn', msg, fields);
+  }
+  error(msg: string, fields?: LogFields) {
+    this.emit('error', msg, fields);
+  }
+  child(fields: LogFields): Logger {
+    return new JsonLogger(this.min, this.sink, this.now, { ...this.base, ...fields });
+  }
+
+  private emit(level: LogLevel, msg: string, fields?: LogFields) {
+    if (RANK[level] < this.min) return;
+    this.sink(JSON.stringify({ ts: this.now().toISOString(), level, msg, ...this.base, ...fields }, errorReplacer), level);
+  }
 }
 
 // Errors serialise to {} by default; keep what helps debugging, including the cause a wrapper

@@ -9,7 +9,7 @@ import { StoreUnavailableError, type BatchOp, type KvStore, type WindowHit } fro
 const RETRY = { retries: 2, backoff: (attempt: number) => 50 * 2 ** attempt };
 
 /** A store that hangs would hang every request that counts or locks: each call gets this long. */
-const REQUEST_TIMEOUT_MS = 3_000;
+export const REQUEST_TIMEOUT_MS = 3_000;
 
 export function createUpstashRedis(opts: { url: string; token: string; timeoutMs?: number }): Redis {
   return new Redis({

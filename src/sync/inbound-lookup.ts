@@ -55,7 +55,7 @@ const LOOKUP = compiled(() => {
 export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: (first: number) => Rendered): Promise<InboundLookup> {
   const lookup = LOOKUP({ location: inc.locationId, calendar: inc.calendarId, id: inc.id, start: inc.startTime.toISOString(), end: inc.endTime.toISOString() });
   const pre = prelude?.(lookup.params.length + 1);
-  const text = pre ? `with pre as (${pre.text}) select (select row_to_json(pre) from pre limit 1) as prelude, ${lookup.text.replace(/^select\s+/, '')}` : lookup.text;
+  const text = pre ? withPrelude(lookup.text, pre.text) : lookup.text;
   const result = await driverOf(tx).query(text, pre ? [...lookup.params, ...pre.params] : lookup.params);
   const row = result.rows[0] as { prelude?: unknown; zone: string | null; rows: unknown; overlaps: unknown };
   const found = rowsFromJson(citas, typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows);
@@ -66,4 +66,15 @@ export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: 
     overlaps: driverBool(row.overlaps),
     prelude: parseJson(row.prelude),
   };
+}
+
+/** The lookup behind a prelude, kept per prelude text (a handful of shapes; every webhook asks). */
+const withPreludes = new Map<string, string>();
+function withPrelude(lookup: string, prelude: string): string {
+  let text = withPreludes.get(prelude);
+  if (text === undefined) {
+    text = `with pre as (${prelude}) select (select row_to_json(pre) from pre limit 1) as prelude, ${lookup.replace(/^select\s+/, '')}`;
+    if (withPreludes.size < 64) withPreludes.set(prelude, text);
+  }
+  return text;
 }

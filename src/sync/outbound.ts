@@ -190,8 +190,7 @@ async function recordFailure(deps: Deps, cita: CitaRow, err: unknown): Promise<P
   if (!counts) {
     deps.logger.info('cita push waiting', { cita_id: cita.id, kind, reason: message });
   } else {
-    const log = kind === 'internal' ? deps.logger.error : deps.logger.warn;
-    log('cita push failed', { cita_id: cita.id, kind, attempt: retries, final: failed, err });
+    deps.logger[kind === 'internal' ? 'error' : 'warn']('cita push failed', { cita_id: cita.id, kind, attempt: retries, final: failed, err });
   }
   // Waiting (not connected, circuit open…) is no attempt: counted apart from real failures.
   deps.metrics.count('sync_pushes_total', { outcome: failed ? 'failed' : counts ? 'retry' : 'deferred' });

@@ -30,6 +30,8 @@ export const IDEMPOTENCY_TTL_MS = 72 * 3600_000;
 /** The idempotency key's value after failed deliveries: `failed:<how many>`. */
 const FAILED_PREFIX = 'failed:';
 const APPLY_TIMEOUT_MS = 10_000;
+/** Refuses bytes that are not UTF-8 (a replacement character would change what was signed). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface DeliveryResult {
   status: number;
@@ -53,7 +55,7 @@ export async function receiveGhlWebhook(
   const now = clock.now();
   let payload: unknown;
   try {
-    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(req.raw));
+    payload = JSON.parse(STRICT_UTF8.decode(req.raw));
   } catch (e) {
     throw await invalid(deps, req, null, `body is not JSON: ${(e as Error).message}`);
   }

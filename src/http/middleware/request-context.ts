@@ -23,7 +23,6 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     c.set('requestId', requestId);
     c.set('logEvent', logEvent);
     c.set('defer', (task) => tasks.push(task));
-    c.set('log', bootLogger.child({ request_id: requestId }));
     c.header('X-Request-Id', requestId);
 
     let lease: Lease | undefined;
@@ -35,6 +34,7 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
       await next();
     } catch (err) {
       // Only failures before routing land here (e.g. invalid configuration); handler errors go through onError.
+      if (!lease) c.set('log', bootLogger.child({ request_id: requestId }));
       c.res = renderError(err, c);
     }
 
