@@ -3,18 +3,20 @@
  * and with the work they cause counted (scripts/lib/bench-counters.ts), a plain-text table, the
  * goals' verdicts, and the service under measurement with the clients its floors share.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { Pool } from '@neondatabase/serverless';
 import type { Redis as UpstashRedis } from '@upstash/redis/cloudflare';
 import { createFullApp } from '../../src/app';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { createLogger } from '../../src/observability/logger';
 import { sharedDeps } from '../../src/runtime/provider';
-import { createUpstashRedis } from '../../src/store/upstash-store';
+import { createUpstashRedis, REQUEST_TIMEOUT_MS as STORE_TIMEOUT_MS } from '../../src/store/upstash-store';
 import { createNodeDeps } from './node-deps';
 import { nodeExecutionContext } from './node-server';
 import { createCounters, type Counters, type Usage } from './bench-counters';
 import type { PrivateRedis } from './private-redis';
 import { percentile, startRealServices } from './real-services';
+import { serverCpuMs } from './server-cpu';
 
 export { percentile };
 
@@ -44,6 +46,10 @@ export interface PhaseResult {
   wallMs: number;
   /** CPU time of this process (app, clients, proxies, bridge) per op: what bounds throughput on 2 cores. */
   cpuMsPerOp: number;
+  /** Time V8 spent in garbage collection per op (pauses on the main thread): one phase's major GC explains a slow run. */
+  gcMsPerOp: number;
+  /** CPU time of the Postgres and redis-server processes per op (the other core's share of the work). */
+  serverCpuMsPerOp: Record<string, number>;
   perSecond: number;
   p50: number;
   p99: number;
@@ -96,13 +102,25 @@ export async function measurePhase<T>(
     await opts.beforeMeasure();
     await opts.counters.settle();
   }
+  // Every store call arms a timeout that fires (and aborts the finished request) 3 s later, even
+  // when the call succeeded: without this wait a phase would pay for the one before it.
+  await new Promise((r) => setTimeout(r, STORE_TIMEOUT_MS + 200));
   const before = await opts.counters.snapshot();
   const profile = await startPhaseProfile(name);
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const servers0 = serverCpuMs();
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   for (const group of opts.groups) await runPool(group, opts.concurrency, (item) => once(item, true));
   const wallMs = performance.now() - wall0;
   const cpu = process.cpuUsage(cpu0);
+  const servers1 = serverCpuMs();
+  for (const e of gc.takeRecords()) gcMs += e.duration;
+  gc.disconnect();
   await profile?.stop();
   await opts.counters.settle();
   const after = await opts.counters.snapshot();
@@ -117,6 +135,8 @@ export async function measurePhase<T>(
     concurrency: opts.concurrency,
     wallMs,
     cpuMsPerOp: (cpu.user + cpu.system) / 1000 / Math.max(1, ops),
+    gcMsPerOp: gcMs / Math.max(1, ops),
+    serverCpuMsPerOp: Object.fromEntries(Object.keys(servers1).map((k) => [k, (servers1[k]! - (servers0[k] ?? 0)) / Math.max(1, ops)])),
     perSecond: ops / (wallMs / 1000),
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
@@ -208,13 +228,15 @@ export function table(header: string[], rows: string[][], indent = '  '): string
 /** The common table: one row per phase. */
 export function phaseTable(phases: PhaseResult[], unit: string): string {
   return table(
-    ['', `${unit}/s`, 'p50', 'p99', `CPU ms/${unit}`, `Redis cmds/${unit}`, `store HTTP/${unit}`, `DB tx/${unit}`, `(explicit+single)`, `DB stmts/${unit}`],
+    ['', `${unit}/s`, 'p50', 'p99', `CPU ms/${unit}`, `GC ms/${unit}`, `Postgres CPU ms/${unit}`, `Redis cmds/${unit}`, `store HTTP/${unit}`, `DB tx/${unit}`, `(explicit+single)`, `DB stmts/${unit}`],
     phases.map((p) => [
       p.name,
       fmt.rate(p.perSecond),
       fmt.ms(p.p50),
       fmt.ms(p.p99),
       p.cpuMsPerOp.toFixed(2),
+      p.gcMsPerOp.toFixed(2),
+      fmt.per(p.serverCpuMsPerOp.postgres ?? null),
       fmt.per(p.perOp.redisCommands),
       fmt.per(p.perOp.storeRequests),
       fmt.per(p.perOp.dbTransactions),
@@ -266,6 +288,8 @@ export function phaseJson(p: PhaseResult) {
     concurrency: p.concurrency,
     wall_ms: r(p.wallMs, 1),
     cpu_ms_per_op: r(p.cpuMsPerOp, 3),
+    gc_ms_per_op: r(p.gcMsPerOp, 3),
+    server_cpu_ms_per_op: Object.fromEntries(Object.entries(p.serverCpuMsPerOp).map(([k, v]) => [k, r(v, 3)])),
     per_second: r(p.perSecond, 1),
     p50_ms: r(p.p50),
     p99_ms: r(p.p99),

@@ -14,7 +14,6 @@ import ws from 'ws';
 import type { AppConfig } from '../../src/config/config';
 import type { Db } from '../../src/db/client';
 import { createNeonDb } from '../../src/db/neon';
-import * as schema from '../../src/db/schema';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -37,7 +36,7 @@ function migratedMemoryTemplate(): Promise<Blob> {
   memoryTemplate ??= (async () => {
     const client = await PGlite.create({ extensions: { btree_gist } });
     try {
-      await migratePglite(drizzlePglite({ client, schema }) as never, { migrationsFolder: MIGRATIONS_DIR });
+      await migratePglite(drizzlePglite({ client }) as never, { migrationsFolder: MIGRATIONS_DIR });
       return await client.dumpDataDir('none');
     } finally {
       await client.close();
@@ -58,7 +57,7 @@ export async function openDatabase(
       ...(dir ? { dataDir: dir } : opts.migrated ? { loadDataDir: await migratedMemoryTemplate() } : {}),
       extensions: { btree_gist },
     });
-    const db = drizzlePglite({ client, schema, ...(opts.logQuery ? { logger: { logQuery: opts.logQuery } } : {}) }) as unknown as Db;
+    const db = drizzlePglite({ client, ...(opts.logQuery ? { logger: { logQuery: opts.logQuery } } : {}) }) as unknown as Db;
     return {
       db,
       kind: 'pglite',
