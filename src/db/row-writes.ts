@@ -1,4 +1,4 @@
-import { getTableColumns, getTableName, type Column, type Table } from 'drizzle-orm';
+import { Column, getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import type { DbOrTx } from './client';
 import { driverOf } from './driver';
 
@@ -103,7 +103,9 @@ export function renderBulkInsert(
   opts: { onConflictDoNothing?: string; returning?: string[] } = {},
 ): Rendered {
   const cols = columns(table);
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
+  const seen = new Set<string>();
+  for (const r of rows) for (const k in r) if (r[k] !== undefined) seen.add(k);
+  const keys = [...seen];
   for (const k of keys) {
     const col = cols[k];
     if (!col) throw new Error(`${getTableName(table)} has no column ${k}`);
@@ -111,13 +113,20 @@ export function renderBulkInsert(
       throw new Error(`${getTableName(table)}.${k}: set in some rows and left to its default in others`);
     }
   }
-  const json = keys.map((k) => /^jsonb?$/.test(cols[k]!.getSQLType()));
+  // Per column: its name in the JSON and how its values are encoded (json as it is; text, uuid and
+  // boolean columns keep drizzle's identity mapping, so the call is skipped for them).
+  const identity = Column.prototype.mapToDriverValue;
+  const plan = keys.map((k) => {
+    const col = cols[k]!;
+    const asIs = /^jsonb?$/.test(col.getSQLType()) || col.mapToDriverValue === identity;
+    return { key: k, name: col.name, encode: asIs ? null : (v: unknown) => col.mapToDriverValue(v) };
+  });
   const encoded = rows.map((r) => {
     const out: Record<string, unknown> = {};
-    keys.forEach((k, i) => {
-      const v = r[k];
-      out[cols[k]!.name] = json[i] ? (v ?? null) : encode(table, cols, k, v);
-    });
+    for (const { key, name, encode: enc } of plan) {
+      const v = r[key];
+      out[name] = v === null || v === undefined ? null : enc ? enc(v) : v;
+    }
     return out;
   });
   const shape = `${getTableName(table)}|${keys.join(',')}|${first}|${opts.onConflictDoNothing ?? ''}|${(opts.returning ?? []).join(',')}`;

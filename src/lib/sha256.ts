@@ -15,9 +15,10 @@ const K = new Uint32Array([
 ]);
 
 const W = new Uint32Array(64);
+const UTF8 = new TextEncoder();
 
 export function sha256Sync(data: string | Uint8Array): Uint8Array {
-  const msg = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const msg = typeof data === 'string' ? UTF8.encode(data) : data;
   const bitLength = msg.length * 8;
   // Message + 0x80 + zero padding + 64-bit length, to a multiple of 64 bytes.
   const padded = new Uint8Array((((msg.length + 8) >> 6) + 1) << 6);
