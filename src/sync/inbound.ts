@@ -12,6 +12,7 @@ import { sameValue } from '../domain/same-value';
 import { auditedWrite, creationChanges, type AuditContext, type AuditEntry, type RenderAt } from '../audit/audit';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
 import { lookupInbound, type InboundLookup } from './inbound-lookup';
+import { SlotBook } from '../domain/slot-book';
 
 /**
  * GHL → RV3: one function for every way an appointment arrives (webhooks now, sync jobs later).
@@ -205,41 +206,62 @@ async function activeInSpan(db: DbOrTx, locationId: string, calendars: string[],
   }));
 }
 
+/** New citas built from a batch of appointments we have never seen, before the database is asked anything. */
+export interface PreparedNew {
+  locationId: string;
+  /** Sorted by start, each with its row (conflict not yet decided). */
+  items: { event: IncomingAppointment; row: NewCitaRow & { id: string } }[];
+}
+
 /**
- * Bulk path for a sync job's batch of appointments we have never seen: one read of the active
- * citas in the batch's span, then one statement inserting the citas and their audit lines —
- * instead of several statements per appointment. The insert is atomic by itself, so a caller may
- * run it outside a transaction. Overlaps (with citas or within the batch) are flagged as conflicts
- * up front. What does not fit this path (our own not-yet-linked creates, ids a webhook inserted
- * meanwhile) is returned for the one-by-one path.
+ * The CPU half of the bulk path (rows and their content hashes), apart so a sync job can build
+ * one window's rows while the database is still writing the previous window's.
+ */
+export async function prepareNewFromGhl(deps: ApplyDeps, locationId: string, zone: string, events: IncomingAppointment[]): Promise<PreparedNew> {
+  const now = deps.clock.now();
+  const sorted = [...events].sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  const items: PreparedNew['items'] = [];
+  for (const event of sorted) items.push({ event, row: await rowFromGhl(event, zone, now) });
+  return { locationId, items };
+}
+
+/**
+ * Bulk path for a sync job's batch of appointments we have never seen (prepared above): one read
+ * of the active citas in the batch's span, then one statement inserting the citas and their audit
+ * lines — instead of several statements per appointment. The insert is atomic by itself, so a
+ * caller may run it outside a transaction. Overlaps (with citas or within the batch) are flagged
+ * as conflicts up front. What does not fit this path (our own not-yet-linked creates, ids a
+ * webhook inserted meanwhile) is returned for the one-by-one path.
  */
 export async function insertNewFromGhl(
   tx: DbOrTx,
   deps: ApplyDeps,
-  locationId: string,
-  zone: string,
-  events: IncomingAppointment[],
+  prepared: PreparedNew,
 ): Promise<{ created: number; conflicts: number; leftovers: IncomingAppointment[] }> {
-  if (!events.length) return { created: 0, conflicts: 0, leftovers: [] };
+  const { locationId, items } = prepared;
+  if (!items.length) return { created: 0, conflicts: 0, leftovers: [] };
+  const events = items.map((i) => i.event);
   const minStart = new Date(Math.min(...events.map((e) => e.startTime.getTime())));
   const maxEnd = new Date(Math.max(...events.map((e) => e.endTime.getTime())));
   const active = await activeInSpan(tx, locationId, [...new Set(events.map((e) => e.calendarId))], minStart, maxEnd);
   const leftovers: IncomingAppointment[] = [];
-  const taken = active.map((a) => ({ calendar: a.calendar, start: a.start.getTime(), end: a.end.getTime() }));
+  const taken = new SlotBook();
+  for (const a of active) taken.hold(a.calendar, a.start.getTime(), a.end.getTime());
+  // Our own creates GHL has not told us the id of: the same calendar and times, linked one by one.
+  const unlinked = new Set(active.filter((a) => a.ghlId === null && a.source === 'rv3').map((a) => `${a.calendar}|${a.start.getTime()}|${a.end.getTime()}`));
   const now = deps.clock.now();
   const rows: (NewCitaRow & { id: string })[] = [];
-  for (const e of [...events].sort((a, b) => a.startTime.getTime() - b.startTime.getTime())) {
+  for (const { event: e, row } of items) {
     const s = e.startTime.getTime();
     const en = e.endTime.getTime();
-    const ownUnlinked = active.some((a) => a.ghlId === null && a.source === 'rv3' && a.calendar === e.calendarId && a.start.getTime() === s && a.end.getTime() === en);
-    if (ownUnlinked) {
+    if (unlinked.size && unlinked.has(`${e.calendarId}|${s}|${en}`)) {
       leftovers.push(e);
       continue;
     }
     const holds = (e.status ?? 'new') !== 'cancelled' && e.status !== 'invalid';
-    const conflict = holds && taken.some((t) => t.calendar === e.calendarId && t.start < en && t.end > s);
-    if (holds && !conflict) taken.push({ calendar: e.calendarId, start: s, end: en });
-    rows.push({ ...(await rowFromGhl(e, zone, now)), conflict });
+    const conflict = holds && taken.overlaps(e.calendarId, s, en);
+    if (holds && !conflict) taken.hold(e.calendarId, s, en);
+    rows.push({ ...row, conflict });
   }
   if (!rows.length) return { created: 0, conflicts: 0, leftovers };
   // The citas and the audit line of each one actually inserted, in one statement.
@@ -256,7 +278,9 @@ export async function insertNewFromGhl(
   );
   const inserted = result.rows as { ghlId: string; conflict: boolean | string }[];
   const insertedIds = new Set(inserted.map((r) => r.ghlId));
-  leftovers.push(...events.filter((e) => !insertedIds.has(e.id) && !leftovers.includes(e) && rows.some((r) => r.ghlAppointmentId === e.id)));
+  const tried = new Set(rows.map((r) => r.ghlAppointmentId));
+  // Rows the insert skipped (an id a webhook stored meanwhile) go the one-by-one way too.
+  leftovers.push(...events.filter((e) => tried.has(e.id) && !insertedIds.has(e.id)));
   const conflicts = inserted.filter((r) => driverBool(r.conflict)).length;
   return { created: inserted.length - conflicts, conflicts, leftovers };
 }

@@ -12,7 +12,7 @@ import type { DbOrTx, Tx } from '../db/client';
 import type { Deps } from '../deps';
 import { incomingFromGhl, type IncomingAppointment } from './appointment-mapping';
 import { withSyncRun, type SyncRunResult } from './sync-run';
-import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, type ApplyOutcome } from './inbound';
+import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, prepareNewFromGhl, type ApplyOutcome, type PreparedNew } from './inbound';
 import { sweepPending } from './outbound';
 import { touchLocation } from '../locations/location-rev';
 
@@ -73,13 +73,32 @@ export async function reconcileLocation(
         (err: unknown) => ({ err }),
       );
 
-    let next = windows[0] ? list(windows[0]) : null;
+    // A window read and made ready (GHL listing, which ids we hold, the new rows built), short of
+    // writing. Never rejects, like `list`.
+    const prepare = async (w: (typeof windows)[number]): Promise<{ got: Awaited<ReturnType<typeof list>>; work?: WindowWork; failed?: unknown }> => {
+      const got = await list(w);
+      if ('err' in got) return { got };
+      // GHL has the ones we cannot store too: they are present, never swept.
+      for (const r of got.listed.refused) if (r.id) seen.add(r.id);
+      // An appointment crossing a window boundary is listed by both windows: apply it once.
+      const unseen = got.listed.events.filter((e) => !seen.has(e.id));
+      for (const e of unseen) seen.add(e.id);
+      try {
+        return { got, work: await prepareEvents(deps, opts.locationId, zone, unseen, got.listedAt, counts) };
+      } catch (err) {
+        return { got, failed: err };
+      }
+    };
+
+    // The next window is listed and prepared while this one is written: one GHL call in flight at a
+    // time, as before, but GHL's answer and the next rows' CPU hide behind the database's writes.
+    // The next window's reads cannot depend on this one's writes: its new ids are ones this
+    // window did not list, and its overlaps are checked against citas only when it is written.
+    let next = windows[0] ? prepare(windows[0]) : null;
     for (let i = 0; i < windows.length; i++) {
       const { calendarId, wFrom, wTo } = windows[i]!;
-      const got = await next!;
-      // The next window is read from GHL while this one is written: one call in flight at a time,
-      // as before, but GHL's answer time hides behind the database's instead of adding to it.
-      next = windows[i + 1] ? list(windows[i + 1]!) : null;
+      const { got, work, failed } = await next!;
+      next = windows[i + 1] ? prepare(windows[i + 1]!) : null;
       counts.windows++;
       if ('err' in got) {
         if (needsReconnect(got.err)) {
@@ -92,16 +111,11 @@ export async function reconcileLocation(
         await progress();
         continue;
       }
-      const { listed, listedAt } = got;
-      // GHL has the ones we cannot store too: they are present, never swept.
-      for (const r of listed.refused) if (r.id) seen.add(r.id);
-      counts.refused += listed.refused.length;
-      // An appointment crossing a window boundary is listed by both windows: apply it once.
-      const unseen = listed.events.filter((e) => !seen.has(e.id));
-      for (const e of unseen) seen.add(e.id);
-      counts.fetched += unseen.length;
+      counts.refused += got.listed.refused.length;
       try {
-        await applyEvents(deps, opts.locationId, zone, unseen, listedAt, counts);
+        if (failed !== undefined) throw failed;
+        counts.fetched += work!.fetched;
+        await applyWork(deps, opts.locationId, work!, counts);
       } catch (err) {
         await next;
         throw err;
@@ -121,9 +135,19 @@ export async function reconcileLocation(
   });
 }
 
-/** Applies fetched appointments: unchanged ones cost no write, changes go in batches of one transaction each, new ones in bulk. */
-async function applyEvents(deps: Deps, locationId: string, zone: string, events: GhlAppointment[], listedAt: Date, counts: ReconcileCounts) {
-  if (!events.length) return;
+/** One window's appointments ready to write: changes to citas we hold, and new ones with their rows built. */
+interface WindowWork {
+  fetched: number;
+  existing: IncomingAppointment[];
+  fresh: PreparedNew[];
+}
+
+/**
+ * Reads which of the fetched appointments we hold (unchanged ones cost no write: counted here)
+ * and builds the rows of the new ones; writes nothing.
+ */
+async function prepareEvents(deps: Deps, locationId: string, zone: string, events: GhlAppointment[], listedAt: Date, counts: ReconcileCounts): Promise<WindowWork> {
+  if (!events.length) return { fetched: 0, existing: [], fresh: [] };
   // What we hold for these ids: an appointment whose dateUpdated we already recorded is skipped,
   // unless we took it for deleted (listed again, it exists after all).
   const known = await knownIds(deps.db, locationId, events.map((e) => e.id));
@@ -134,6 +158,14 @@ async function applyEvents(deps: Deps, locationId: string, zone: string, events:
     if (unchanged) counts.unchanged++;
     return !unchanged;
   });
+  const incoming = todo.map((e) => incomingFromGhl(locationId, e, { observedAt: listedAt }));
+  const fresh: PreparedNew[] = [];
+  for (const chunk of chunks(incoming.filter((e) => !watermarks.has(e.id)), INSERT_CHUNK)) fresh.push(await prepareNewFromGhl(deps, locationId, zone, chunk));
+  return { fetched: events.length, existing: incoming.filter((e) => watermarks.has(e.id)), fresh };
+}
+
+/** Writes a window: changes in batches of one transaction each, new ones in bulk, what the bulk path cannot take one by one. */
+async function applyWork(deps: Deps, locationId: string, work: WindowWork, counts: ReconcileCounts) {
   const tally = (outcomes: (ApplyOutcome | 'refused')[]) => {
     if (outcomes.some((o) => o !== 'unchanged' && o !== 'stale' && o !== 'refused')) touchLocation(deps, locationId);
     for (const o of outcomes) {
@@ -145,22 +177,21 @@ async function applyEvents(deps: Deps, locationId: string, zone: string, events:
       else counts.unchanged++;
     }
   };
-  const incoming = todo.map((e) => incomingFromGhl(locationId, e, { observedAt: listedAt }));
   // Changes to citas we hold first, so a slot GHL freed is free before a new appointment is
   // checked against it; then the new ones.
-  for (const batch of chunks(incoming.filter((e) => watermarks.has(e.id)), deps.config.SYNC_BATCH_SIZE)) {
+  for (const batch of chunks(work.existing, deps.config.SYNC_BATCH_SIZE)) {
     tally(await deps.db.transaction((tx) => applyOneByOne(tx, deps, locationId, batch)));
   }
   const leftovers: IncomingAppointment[] = [];
-  for (const chunk of chunks(incoming.filter((e) => !watermarks.has(e.id)), INSERT_CHUNK)) {
+  for (const prepared of work.fresh) {
     try {
-      const inserted = await insertNewFromGhl(deps.db, deps, locationId, zone, chunk);
+      const inserted = await insertNewFromGhl(deps.db, deps, prepared);
       tally([...Array<ApplyOutcome>(inserted.created).fill('created'), ...Array<ApplyOutcome>(inserted.conflicts).fill('conflict')]);
       leftovers.push(...inserted.leftovers);
     } catch (err) {
       // A concurrent writer took a slot or an id meanwhile: the insert wrote nothing.
       if (!isPgError(err, PG.EXCLUSION_VIOLATION) && !isPgError(err, PG.UNIQUE_VIOLATION)) throw err;
-      leftovers.push(...chunk);
+      leftovers.push(...prepared.items.map((i) => i.event));
     }
   }
   for (const batch of chunks(leftovers, deps.config.SYNC_BATCH_SIZE)) {
