@@ -62,6 +62,26 @@ export async function cancelGoneFromGhl(
   return cancelled;
 }
 
+/**
+ * The same cancellation for one cita the caller holds locked, as the values to write: for paths
+ * that write it in one statement with their own bookkeeping (a Delete webhook). Equal to what
+ * cancelGoneFromGhl writes for that row.
+ */
+export function goneFromGhlPatch(cur: CitaRow, goneSince: Date, reason: string, now: Date): Partial<CitaRow> {
+  return {
+    status: 'cancelled',
+    cancelledAt: cur.cancelledAt ?? now,
+    ghlDeletedAt: goneSince,
+    version: cur.version + 1,
+    updatedAt: now,
+    syncStatus: 'synced',
+    syncError: reason,
+    syncRetries: 0,
+    lastSyncedAt: now,
+    conflict: false,
+  };
+}
+
 /** What `sync_error` says about each way of finding out. */
 export const goneReason = {
   webhook: 'the appointment was deleted in GHL; cancelled here',

@@ -10,7 +10,7 @@ import type { IncomingAppointment } from './appointment-mapping';
 import { appointmentFromCita, contentHash } from './appointment-mapping';
 import { sameValue } from '../domain/same-value';
 import { auditedWrite, creationChanges, type AuditContext, type AuditEntry, type RenderAt } from '../audit/audit';
-import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
+import { goneFromGhlPatch, goneReason } from './gone-from-ghl';
 import { lookupInbound, type InboundLookup } from './inbound-lookup';
 import { SlotBook } from '../domain/slot-book';
 
@@ -120,10 +120,23 @@ async function written(w: Write, r: ApplyResult, write: RowWrite<typeof citas>, 
   return r;
 }
 
-/** GHL deleted the appointment: the cita is cancelled for good (see cancelGoneFromGhl). */
+/**
+ * GHL deleted the appointment: the cita is cancelled for good, as cancelGoneFromGhl cancels —
+ * written here in one statement with its audit line and the caller's record, since the lookup
+ * already holds the row locked.
+ */
 async function applyDelete(w: Write, cur: CitaRow, inc: IncomingAppointment): Promise<ApplyResult> {
-  const cancelled = await cancelGoneFromGhl(w.tx, w.deps, [cur.id], { ...w.audit, goneSince: inc.observedAt ?? w.deps.clock.now(), reason: goneReason.webhook, locked: [cur] });
-  return done(w, cancelled.length ? { outcome: 'cancelled', citaId: cur.id } : { outcome: 'unchanged', citaId: cur.id, quiet: true });
+  const now = w.deps.clock.now();
+  const goneSince = inc.observedAt ?? now;
+  if (!holdsSlot(cur.status)) {
+    // Already inactive: it only learns that GHL deleted it (no older event may reopen it).
+    const r: ApplyResult = { outcome: 'unchanged', citaId: cur.id, quiet: true };
+    if (cur.ghlDeletedAt) return done(w, r);
+    return written(w, r, { table: citas, update: { ghlDeletedAt: goneSince }, where: { id: cur.id } }, null, now);
+  }
+  const patch = goneFromGhlPatch(cur, goneSince, goneReason.webhook, now);
+  const update = { table: citas, update: patch, where: { id: cur.id } };
+  return written(w, { outcome: 'cancelled', citaId: cur.id }, update, { action: 'deleted_in_ghl', before: cur, after: { ...cur, ...patch } }, now);
 }
 
 const DELETION_MARGIN_MS = 2_000;

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
+import { driverOf } from '../db/driver';
 import { renderWrite, runWrite, type Rendered, type RowWrite } from '../db/row-writes';
 import { webhookEvents, type WebhookEventRow, type WebhookOutcome } from '../db/schema';
 
@@ -78,6 +79,12 @@ export async function recordFailedDelivery(db: DbOrTx, e: NewEvent, error: strin
       set: { error, deliveries: sql`${webhookEvents.deliveries} + 1` },
       setWhere: sql`${webhookEvents.outcome} = 'failed'`,
     });
+}
+
+/** The recorded outcome of an event (null: none recorded). Every duplicate delivery asks: one plain statement. */
+export async function eventOutcome(db: DbOrTx, webhookId: string): Promise<WebhookOutcome | null> {
+  const { rows } = await driverOf(db).query('select "outcome" from "webhook_events" where "webhook_id" = $1', [webhookId]);
+  return ((rows[0] as { outcome?: WebhookOutcome } | undefined)?.outcome ?? null);
 }
 
 export async function findEvent(db: DbOrTx, webhookId: string): Promise<WebhookEventRow | null> {

@@ -9,7 +9,7 @@ import { sha256, toHex } from '../lib/hex';
 import { withTimeout } from '../lib/timeout';
 import { applyGhlAppointment, InboundRace, InboundRefused } from '../sync/inbound';
 import { lookupInbound } from '../sync/inbound-lookup';
-import { claimEvent, claimRendered, findEvent, finishEvent, finishWrite, recordFailedDelivery, type NewEvent } from './events-repo';
+import { claimEvent, claimRendered, eventOutcome, findEvent, finishEvent, finishWrite, recordFailedDelivery, type NewEvent } from './events-repo';
 import { parseEvent, webhookEnvelope, type ParsedEvent } from './payload';
 import type { WebhookVerifier } from './signature';
 import { renderWrite } from '../db/row-writes';
@@ -237,8 +237,8 @@ async function recordInvalid(deps: Deps, e: NewEvent, reason: string) {
 
 /** Whether a delivery of this event was already processed (any outcome but a failed attempt). */
 async function isProcessed(deps: Deps, webhookId: string): Promise<boolean> {
-  const event = await withTimeout(findEvent(deps.db, webhookId), APPLY_TIMEOUT_MS, 'reading the webhook record').catch(() => null);
-  return event !== null && event.outcome !== 'failed';
+  const outcome = await withTimeout(eventOutcome(deps.db, webhookId), APPLY_TIMEOUT_MS, 'reading the webhook record').catch(() => null);
+  return outcome !== null && outcome !== 'failed';
 }
 
 /** Logs a store failure on the webhook path and carries on with `fallback`. */
