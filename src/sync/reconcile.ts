@@ -75,8 +75,11 @@ export async function reconcileLocation(
 
     // A window read and made ready (GHL listing, which ids we hold, the new rows built), short of
     // writing. Never rejects, like `list`.
-    const prepare = async (w: (typeof windows)[number]): Promise<{ got: Awaited<ReturnType<typeof list>>; work?: WindowWork; failed?: unknown }> => {
-      const got = await list(w);
+    const listed: ReturnType<typeof list>[] = windows.length ? [list(windows[0]!)] : [];
+    const prepare = async (i: number): Promise<{ got: Awaited<ReturnType<typeof list>>; work?: WindowWork; failed?: unknown }> => {
+      const got = await listed[i]!;
+      // The next window's listing starts as soon as this one is in: one GHL call in flight at a time.
+      if (windows[i + 1]) listed[i + 1] = list(windows[i + 1]!);
       if ('err' in got) return { got };
       // GHL has the ones we cannot store too: they are present, never swept.
       for (const r of got.listed.refused) if (r.id) seen.add(r.id);
@@ -90,19 +93,24 @@ export async function reconcileLocation(
       }
     };
 
-    // The next window is listed and prepared while this one is written: one GHL call in flight at a
-    // time, as before, but GHL's answer and the next rows' CPU hide behind the database's writes.
+    // The next window is listed and prepared while this one is written: GHL's answer and the next
+    // rows' CPU hide behind the database's writes.
     // The next window's reads cannot depend on this one's writes: its new ids are ones this
     // window did not list, and its overlaps are checked against citas only when it is written.
-    let next = windows[0] ? prepare(windows[0]) : null;
+    let next = windows[0] ? prepare(0) : null;
+    // Before giving up: nothing of this run left running (no GHL call, no read) once it is reported.
+    const quiesce = async (pending: typeof next) => {
+      await pending;
+      await listed[listed.length - 1];
+    };
     for (let i = 0; i < windows.length; i++) {
       const { calendarId, wFrom, wTo } = windows[i]!;
       const { got, work, failed } = await next!;
-      next = windows[i + 1] ? prepare(windows[i + 1]!) : null;
+      next = windows[i + 1] ? prepare(i + 1) : null;
       counts.windows++;
       if ('err' in got) {
         if (needsReconnect(got.err)) {
-          await next;
+          await quiesce(next);
           throw got.err;
         }
         failedCalendars.add(calendarId);
@@ -117,7 +125,7 @@ export async function reconcileLocation(
         counts.fetched += work!.fetched;
         await applyWork(deps, opts.locationId, work!, counts);
       } catch (err) {
-        await next;
+        await quiesce(next);
         throw err;
       }
       await progress();
