@@ -42,7 +42,7 @@ export function createNeonDb(
 /**
  * drizzle's Neon session with a leaner top-level transaction: BEGIN, COMMIT and ROLLBACK go to the
  * connection as plain text instead of being built and prepared through the query builder each
- * time (on the webhook path that was a tenth of a delivery's CPU). Inside, the transaction is
+ * time (on the webhook path, most of what drizzle cost a delivery). Inside, the transaction is
  * drizzle's own NeonTransaction (savepoints included). Unlike drizzle's, a failed BEGIN still
  * returns the connection, and one whose ROLLBACK failed is discarded rather than reused.
  */

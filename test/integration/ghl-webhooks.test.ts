@@ -124,7 +124,15 @@ describe('round trip through GHL', () => {
     sandbox.actions.deleteAppointment(made.id);
     await quiet();
     const deleted = await read(t, list.data[0].id);
-    expect(deleted.status).toBe('cancelled');
+    // What every "gone from GHL" path leaves (src/sync/gone-from-ghl.ts): a new version, synced, the reason.
+    expect(deleted).toMatchObject({
+      status: 'cancelled',
+      cancelled_at: expect.any(String),
+      version: list.data[0].version + 1,
+      sync: { status: 'synced', error: 'the appointment was deleted in GHL; cancelled here', retries: 0 },
+    });
+    const deletedTrail = (await (await t.api('GET', `/api/citas/${list.data[0].id}/audit`)).json()) as any;
+    expect(deletedTrail.entries.at(-1)).toMatchObject({ actor: 'webhook', action: 'deleted_in_ghl', changes: { status: { after: 'cancelled' } } });
 
     // The audit trail says who changed what: the API created, GHL (via webhooks) moved and cancelled.
     const trail = (await (await t.api('GET', `/api/citas/${cita.id}/audit`)).json()) as any;
