@@ -11,13 +11,15 @@
  * those appointments), a share of them delivered twice, at a fixed concurrency. Reported per
  * delivery: throughput, p50/p99, Redis commands (counted by the private redis-server, commands run
  * by scripts included), HTTP requests to the store, DB transactions and statements (counted in
- * Neon's driver), then the goals' verdicts. The pair is measured --rounds times and the round with
- * the median throughput ratio reported (all rounds' ratios printed), after one unmeasured round
- * that warms what the phases share: this machine's speed drifts.
+ * Neon's driver), then the goals' verdicts. Floor and service run in alternating blocks of about
+ * --block deliveries (floor, service, service, floor, …), so that both meet the same drift of this
+ * shared machine's speed. The pair is measured --rounds times and the round with the median
+ * throughput ratio reported (all rounds' ratios printed), after one unmeasured round that warms
+ * what the phases share.
  * A report: exits 0 whatever the verdicts unless --strict.
  *
  *   npx tsx scripts/bench/webhooks.ts [--n 400] [--concurrency 8] [--duplicates 0.1] [--warmup 40]
- *                                     [--rounds 3] [--rate-limits] [--json] [--strict]
+ *                                     [--rounds 3] [--block 88] [--rate-limits] [--json] [--strict]
  */
 import { parseArgs } from 'node:util';
 import { webcrypto } from 'node:crypto';
@@ -28,7 +30,7 @@ import {
   drain,
   fmt,
   goalsAgainstFloor,
-  measurePhase,
+  measureInterleaved,
   percentile,
   phaseJson,
   phaseTable,
@@ -41,9 +43,11 @@ import { firstDeliveryStats } from '../../src/webhooks/events-repo';
 import { IDEMPOTENCY_TTL_MS } from '../../src/webhooks/receive';
 
 const { values } = parseArgs({
-  options: { ...commonArgs, n: { type: 'string', default: '400' }, duplicates: { type: 'string', default: '0.1' }, rounds: { type: 'string', default: '3' } },
+  options: { ...commonArgs, n: { type: 'string', default: '400' }, duplicates: { type: 'string', default: '0.1' }, rounds: { type: 'string', default: '3' }, block: { type: 'string', default: '88' } },
 });
 const ROUNDS = Math.max(1, Number(values.rounds));
+/** Deliveries per block: 11 turns of the pool at concurrency 8; a block's ramp-up and drain are a small part of it. */
+const BLOCK_OPS = Math.max(1, Number(values.block));
 const N = Number(values.n);
 const CONCURRENCY = Number(values.concurrency);
 const DUP_RATE = Number(values.duplicates);
@@ -197,30 +201,30 @@ try {
   }
   base.sort((a, b) => a - b);
 
-  // Rounds: the floor, then the service, each measured afresh. This machine's speed drifts by
-  // ±15% over seconds (a shared host); the round with the median throughput ratio is reported,
-  // and every round's ratio is printed beside it. The first-delivery rate counts every round.
+  // Rounds: the floor and the service, interleaved, each round measured afresh. What drift the
+  // blocks do not cancel, the median round absorbs: it is the one reported, and every round's
+  // ratio is printed beside it. The first-delivery rate counts every round.
   const rounds: { floor: PhaseResult; service: PhaseResult; ratio: number }[] = [];
   const metrics: Record<string, number> = Object.fromEntries(OUTCOME_METRICS.map((m) => [m, 0]));
   // Round 0 is a warm-up of everything the phases share (proxy, bridge, drivers, Postgres): left
   // out, a first floor runs on colder shared code than the service after it.
   for (let r = 0; r <= ROUNDS; r++) {
     // Each round on locations of its own: the workload's slots would overlap the last round's.
-    const floor = await measurePhase('floor', {
-      counters, concurrency: CONCURRENCY, warmup: await workload(`loc-floor-warmup-${r}`, WARMUP), groups: await workload(`loc-floor-${r}`, N), run: floorDelivery,
-    });
+    let metricsBefore: Record<string, number> = {};
+    const [floor, service] = await measureInterleaved(
+      { name: 'floor', warmup: await workload(`loc-floor-warmup-${r}`, WARMUP), groups: await workload(`loc-floor-${r}`, N), run: floorDelivery },
+      {
+        name: 'POST /api/webhooks/ghl', warmup: await workload(`loc-bench-warmup-${r}`, WARMUP), groups: await workload(`loc-bench-${r}`, N), run: serviceDelivery,
+        // Outcomes and the first-delivery rate below are those of the measured deliveries only.
+        beforeMeasure: async () => {
+          metricsBefore = await readOutcomes();
+          await pool.query(`delete from webhook_events where location_id = $1`, [`loc-bench-warmup-${r}`]);
+        },
+      },
+      { counters, concurrency: CONCURRENCY, blockOps: BLOCK_OPS },
+    );
     // The floor's rows would count in the first-delivery rate below, which is the service's.
     await pool.query(`delete from webhook_events where location_id like 'loc-floor%'`);
-
-    let metricsBefore: Record<string, number> = {};
-    const service = await measurePhase('POST /api/webhooks/ghl', {
-      counters, concurrency: CONCURRENCY, warmup: await workload(`loc-bench-warmup-${r}`, WARMUP), groups: await workload(`loc-bench-${r}`, N), run: serviceDelivery,
-      // Outcomes and the first-delivery rate below are those of the measured deliveries only.
-      beforeMeasure: async () => {
-        metricsBefore = await readOutcomes();
-        await pool.query(`delete from webhook_events where location_id = $1`, [`loc-bench-warmup-${r}`]);
-      },
-    });
     const metricsAfter = await readOutcomes();
     if (r > 0) for (const m of OUTCOME_METRICS) metrics[m]! += metricsAfter[m]! - (metricsBefore[m] ?? 0);
     if (r > 0) rounds.push({ floor, service, ratio: service.perSecond / floor.perSecond });
@@ -256,6 +260,9 @@ try {
     if (rounds.length > 1) {
       say(`  rounds (throughput ratio): ${rounds.map((r) => fmt.ratio(r.ratio)).join(', ')}; the median round is the one above`);
       say(`  rounds (deliveries/s, floor → service): ${rounds.map((r) => `${fmt.rate(r.floor.perSecond)} → ${fmt.rate(r.service.perSecond)}`).join(', ')}`);
+      say(`  rounds (p99, floor → service): ${rounds.map((r) => `${fmt.ms(r.floor.p99)} → ${fmt.ms(r.service.p99)}`).join(', ')}`);
+      const gcs = (p: PhaseResult) => `${p.gcMajor} full, longest ${fmt.ms(p.gcMaxPauseMs)}`;
+      say(`  rounds (GC, floor → service): ${rounds.map((r) => `${gcs(r.floor)} → ${gcs(r.service)}`).join('; ')}`);
     }
     say();
     say('goals (one run, floor measured above):');

@@ -155,6 +155,28 @@ function diffCounts(a: Record<string, number>, b: Record<string, number>): Recor
   return out;
 }
 
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** Two usages added up: one phase measured in several blocks. */
+export function sumUsage(a: Usage, b: Usage): Usage {
+  return {
+    redis: a.redis && b.redis ? { total: a.redis.total + b.redis.total, byCommand: addCounts(a.redis.byCommand, b.redis.byCommand) } : null,
+    storeRequests: a.storeRequests + b.storeRequests,
+    storeCommands: addCounts(a.storeCommands, b.storeCommands),
+    db: {
+      statements: a.db.statements + b.db.statements,
+      explicit: a.db.explicit + b.db.explicit,
+      implicit: a.db.implicit + b.db.implicit,
+      rollbacks: a.db.rollbacks + b.db.rollbacks,
+      byShape: addCounts(a.db.byShape, b.db.byShape),
+    },
+  };
+}
+
 export interface Counters {
   snapshot(): Promise<Snapshot>;
   usage(before: Snapshot, after: Snapshot): Usage;

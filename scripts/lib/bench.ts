@@ -3,7 +3,7 @@
  * and with the work they cause counted (scripts/lib/bench-counters.ts), a plain-text table, the
  * goals' verdicts, and the service under measurement with the clients its floors share.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import type { Pool } from '@neondatabase/serverless';
 import type { Redis as UpstashRedis } from '@upstash/redis/cloudflare';
 import { createFullApp } from '../../src/app';
@@ -13,7 +13,7 @@ import { sharedDeps } from '../../src/runtime/provider';
 import { createUpstashRedis, REQUEST_TIMEOUT_MS as STORE_TIMEOUT_MS } from '../../src/store/upstash-store';
 import { createNodeDeps } from './node-deps';
 import { nodeExecutionContext } from './node-server';
-import { createCounters, type Counters, type Usage } from './bench-counters';
+import { createCounters, sumUsage, type Counters, type Snapshot, type Usage } from './bench-counters';
 import type { PrivateRedis } from './private-redis';
 import { percentile, startRealServices } from './real-services';
 import { serverCpuMs } from './server-cpu';
@@ -48,6 +48,9 @@ export interface PhaseResult {
   cpuMsPerOp: number;
   /** Time V8 spent in garbage collection per op (pauses on the main thread): one phase's major GC explains a slow run. */
   gcMsPerOp: number;
+  /** The longest single GC pause and the number of full (mark-compact) collections in the phase: what a p99 meets. */
+  gcMaxPauseMs: number;
+  gcMajor: number;
   /** CPU time of the Postgres and redis-server processes per op (the other core's share of the work). */
   serverCpuMsPerOp: Record<string, number>;
   perSecond: number;
@@ -61,98 +64,193 @@ export interface PhaseResult {
   perOp: { redisCommands: number | null; storeRequests: number; dbTransactions: number; dbExplicit: number; dbImplicit: number; dbStatements: number };
 }
 
+/** One phase: its ops (warm-up first, then measured groups run in turn) and what to do before measuring. */
+export interface PhaseSpec<T> {
+  warmup?: readonly (readonly T[])[];
+  groups: readonly (readonly T[])[];
+  run: (item: T) => Promise<string | number | void>;
+  /** After the warm-up has settled, before the counters are first read (its own work is not counted). */
+  beforeMeasure?: () => Promise<void>;
+}
+
+/**
+ * What a phase's measured blocks add up to: latencies timed from outside per op, wall and CPU
+ * time of the blocks only, and the work they caused (counters read when a block has settled).
+ */
+class PhaseMeter<T> {
+  private readonly times: number[] = [];
+  private readonly outcomes: Record<string, number> = {};
+  private firstError: string | null = null;
+  private wallMs = 0;
+  private cpuUs = 0;
+  private gcMs = 0;
+  private gcMaxPauseMs = 0;
+  private gcMajor = 0;
+  private servers: Record<string, number> = {};
+  private usage: Usage | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly spec: PhaseSpec<T>,
+    private readonly counters: Counters,
+    private readonly concurrency: number,
+  ) {}
+
+  private async once(item: T, record: boolean) {
+    const t0 = performance.now();
+    let label: string;
+    try {
+      label = String((await this.spec.run(item)) ?? 'ok');
+    } catch (err) {
+      label = 'error';
+      this.firstError ??= err instanceof Error ? err.message : String(err);
+    }
+    const ms = performance.now() - t0;
+    if (!record) return;
+    this.times.push(ms);
+    this.outcomes[label] = (this.outcomes[label] ?? 0) + 1;
+  }
+
+  /** The warm-up and the phase's own preparation, settled, none of it measured. */
+  async prepare() {
+    for (const group of this.spec.warmup ?? []) await runPool(group, this.concurrency, (item) => this.once(item, false));
+    await this.counters.settle();
+    if (this.spec.beforeMeasure) {
+      await this.spec.beforeMeasure();
+      await this.counters.settle();
+    }
+  }
+
+  /** Measures `groups` (each through the pool in turn) and adds them to the phase. */
+  async block(groups: readonly (readonly T[])[]) {
+    const before = await this.counters.snapshot();
+    const profile = await startPhaseProfile(this.name);
+    const onGc = (e: PerformanceEntry) => {
+      this.gcMs += e.duration;
+      this.gcMaxPauseMs = Math.max(this.gcMaxPauseMs, e.duration);
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.gcMajor++;
+    };
+    const gc = new PerformanceObserver((list) => list.getEntries().forEach(onGc));
+    gc.observe({ entryTypes: ['gc'] });
+    const servers0 = serverCpuMs();
+    const wall0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (const group of groups) await runPool(group, this.concurrency, (item) => this.once(item, true));
+    this.wallMs += performance.now() - wall0;
+    const cpu = process.cpuUsage(cpu0);
+    this.cpuUs += cpu.user + cpu.system;
+    const servers1 = serverCpuMs();
+    for (const k of Object.keys(servers1)) this.servers[k] = (this.servers[k] ?? 0) + servers1[k]! - (servers0[k] ?? 0);
+    gc.takeRecords().forEach(onGc);
+    gc.disconnect();
+    await profile?.stop();
+    await this.counters.settle();
+    const usage = this.counters.usage(before, await this.counters.snapshot());
+    this.usage = this.usage ? sumUsage(this.usage, usage) : usage;
+  }
+
+  result(): PhaseResult {
+    const usage = this.usage ?? this.counters.usage(EMPTY_SNAPSHOT, EMPTY_SNAPSHOT);
+    const sorted = [...this.times].sort((a, b) => a - b);
+    const ops = this.times.length;
+    const per = (n: number) => (ops ? n / ops : NaN);
+    return {
+      name: this.name,
+      ops,
+      concurrency: this.concurrency,
+      wallMs: this.wallMs,
+      cpuMsPerOp: this.cpuUs / 1000 / Math.max(1, ops),
+      gcMsPerOp: this.gcMs / Math.max(1, ops),
+      gcMaxPauseMs: this.gcMaxPauseMs,
+      gcMajor: this.gcMajor,
+      serverCpuMsPerOp: Object.fromEntries(Object.entries(this.servers).map(([k, v]) => [k, v / Math.max(1, ops)])),
+      perSecond: ops / (this.wallMs / 1000),
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      mean: this.times.reduce((a, b) => a + b, 0) / Math.max(1, ops),
+      outcomes: this.outcomes,
+      firstError: this.firstError,
+      usage,
+      perOp: {
+        redisCommands: usage.redis ? per(usage.redis.total) : null,
+        storeRequests: per(usage.storeRequests),
+        dbTransactions: per(usage.db.explicit + usage.db.implicit),
+        dbExplicit: per(usage.db.explicit),
+        dbImplicit: per(usage.db.implicit),
+        dbStatements: per(usage.db.statements),
+      },
+    };
+  }
+}
+
+const EMPTY_SNAPSHOT: Snapshot = { redis: null, storeRequests: 0, storeCommands: {}, db: { statements: 0, explicit: 0, implicit: 0, rollbacks: 0, byShape: {} } };
+
+/**
+ * Every store call arms a timeout that fires (and aborts the finished request) 3 s later, even
+ * when the call succeeded: measuring starts after the last warm-up's have fired, or a phase
+ * would pay for the one before it.
+ */
+const quietStart = () => new Promise((r) => setTimeout(r, STORE_TIMEOUT_MS + 200));
+
 /**
  * Warm-up (same kind of work, not measured), then the measured ops: each group runs through the
  * pool in turn (e.g. creates before the updates that need them), timed from outside per op; the
  * counters are read when everything the phase started has settled.
  */
-export async function measurePhase<T>(
-  name: string,
-  opts: {
-    counters: Counters;
-    concurrency: number;
-    warmup?: readonly (readonly T[])[];
-    groups: readonly (readonly T[])[];
-    run: (item: T) => Promise<string | number | void>;
-    /** After the warm-up has settled, before the counters are first read (its own work is not counted). */
-    beforeMeasure?: () => Promise<void>;
-  },
-): Promise<PhaseResult> {
-  const outcomes: Record<string, number> = {};
-  let firstError: string | null = null;
-  const times: number[] = [];
-  const once = async (item: T, record: boolean) => {
-    const t0 = performance.now();
-    let label: string;
-    try {
-      label = String((await opts.run(item)) ?? 'ok');
-    } catch (err) {
-      label = 'error';
-      firstError ??= err instanceof Error ? err.message : String(err);
+export async function measurePhase<T>(name: string, opts: PhaseSpec<T> & { counters: Counters; concurrency: number }): Promise<PhaseResult> {
+  const meter = new PhaseMeter(name, opts, opts.counters, opts.concurrency);
+  await meter.prepare();
+  await quietStart();
+  await meter.block(opts.groups);
+  return meter.result();
+}
+
+/**
+ * Two phases measured in alternating blocks of about `blockOps` ops, in the order A B, B A, A B…
+ * This machine's speed drifts by ±15% over seconds (a shared host): measured one after the
+ * other, a pair's ratio says as much about the drift as about the code; interleaved, both sides
+ * meet the same drift, and a steady one cancels. Groups keep their order (a block never mixes
+ * two groups), and both sides are warmed and prepared before the first block.
+ * With BENCH_PROFILE naming one of them, the phases run one after the other instead (a CPU
+ * profile cannot leave out the other side's blocks).
+ */
+export async function measureInterleaved<A, B>(
+  a: PhaseSpec<A> & { name: string },
+  b: PhaseSpec<B> & { name: string },
+  opts: { counters: Counters; concurrency: number; blockOps: number },
+): Promise<[PhaseResult, PhaseResult]> {
+  const ma = new PhaseMeter(a.name, a, opts.counters, opts.concurrency);
+  const mb = new PhaseMeter(b.name, b, opts.counters, opts.concurrency);
+  await ma.prepare();
+  await mb.prepare();
+  await quietStart();
+  const profiling = [a.name, b.name].some((n) => process.env.BENCH_PROFILE && n.includes(process.env.BENCH_PROFILE));
+  const size = profiling ? Infinity : opts.blockOps;
+  const blocksA = blocksOf(a.groups, size);
+  const blocksB = blocksOf(b.groups, size);
+  if (profiling) {
+    for (const blk of blocksA) await ma.block([blk]);
+    for (const blk of blocksB) await mb.block([blk]);
+  } else {
+    for (let i = 0; i < Math.max(blocksA.length, blocksB.length); i++) {
+      const runA = async () => blocksA[i] && ma.block([blocksA[i]!]);
+      const runB = async () => blocksB[i] && mb.block([blocksB[i]!]);
+      if (i % 2 === 0) await runA().then(runB);
+      else await runB().then(runA);
     }
-    const ms = performance.now() - t0;
-    if (!record) return;
-    times.push(ms);
-    outcomes[label] = (outcomes[label] ?? 0) + 1;
-  };
-
-  for (const group of opts.warmup ?? []) await runPool(group, opts.concurrency, (item) => once(item, false));
-  await opts.counters.settle();
-  if (opts.beforeMeasure) {
-    await opts.beforeMeasure();
-    await opts.counters.settle();
   }
-  // Every store call arms a timeout that fires (and aborts the finished request) 3 s later, even
-  // when the call succeeded: without this wait a phase would pay for the one before it.
-  await new Promise((r) => setTimeout(r, STORE_TIMEOUT_MS + 200));
-  const before = await opts.counters.snapshot();
-  const profile = await startPhaseProfile(name);
-  let gcMs = 0;
-  const gc = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcMs += e.duration;
-  });
-  gc.observe({ entryTypes: ['gc'] });
-  const servers0 = serverCpuMs();
-  const wall0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  for (const group of opts.groups) await runPool(group, opts.concurrency, (item) => once(item, true));
-  const wallMs = performance.now() - wall0;
-  const cpu = process.cpuUsage(cpu0);
-  const servers1 = serverCpuMs();
-  for (const e of gc.takeRecords()) gcMs += e.duration;
-  gc.disconnect();
-  await profile?.stop();
-  await opts.counters.settle();
-  const after = await opts.counters.snapshot();
+  return [ma.result(), mb.result()];
+}
 
-  const usage = opts.counters.usage(before, after);
-  const sorted = [...times].sort((a, b) => a - b);
-  const ops = times.length;
-  const per = (n: number) => (ops ? n / ops : NaN);
-  return {
-    name,
-    ops,
-    concurrency: opts.concurrency,
-    wallMs,
-    cpuMsPerOp: (cpu.user + cpu.system) / 1000 / Math.max(1, ops),
-    gcMsPerOp: gcMs / Math.max(1, ops),
-    serverCpuMsPerOp: Object.fromEntries(Object.keys(servers1).map((k) => [k, (servers1[k]! - (servers0[k] ?? 0)) / Math.max(1, ops)])),
-    perSecond: ops / (wallMs / 1000),
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    mean: times.reduce((a, b) => a + b, 0) / Math.max(1, ops),
-    outcomes,
-    firstError,
-    usage,
-    perOp: {
-      redisCommands: usage.redis ? per(usage.redis.total) : null,
-      storeRequests: per(usage.storeRequests),
-      dbTransactions: per(usage.db.explicit + usage.db.implicit),
-      dbExplicit: per(usage.db.explicit),
-      dbImplicit: per(usage.db.implicit),
-      dbStatements: per(usage.db.statements),
-    },
-  };
+/** Each group cut into near-equal blocks of at most `size` ops, groups in order. */
+export function blocksOf<T>(groups: readonly (readonly T[])[], size: number): T[][] {
+  const out: T[][] = [];
+  for (const g of groups) {
+    const n = Math.max(1, Math.ceil(g.length / size));
+    const each = Math.ceil(g.length / n);
+    for (let i = 0; i < g.length; i += each) out.push(g.slice(i, i + each));
+  }
+  return out;
 }
 
 /**
@@ -289,6 +387,8 @@ export function phaseJson(p: PhaseResult) {
     wall_ms: r(p.wallMs, 1),
     cpu_ms_per_op: r(p.cpuMsPerOp, 3),
     gc_ms_per_op: r(p.gcMsPerOp, 3),
+    gc_max_pause_ms: r(p.gcMaxPauseMs, 1),
+    gc_major: p.gcMajor,
     server_cpu_ms_per_op: Object.fromEntries(Object.entries(p.serverCpuMsPerOp).map(([k, v]) => [k, r(v, 3)])),
     per_second: r(p.perSecond, 1),
     p50_ms: r(p.p50),
