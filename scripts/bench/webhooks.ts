@@ -15,11 +15,12 @@
  * --block deliveries (floor, service, service, floor, …), so that both meet the same drift of this
  * shared machine's speed. The pair is measured --rounds times and the round with the median
  * throughput ratio reported (all rounds' ratios printed), after one unmeasured round that warms
- * what the phases share.
+ * what the phases share. --history N first gives every location's calendar N past citas (a
+ * clinic's years of appointments), which reads that scan a calendar would pay for.
  * A report: exits 0 whatever the verdicts unless --strict.
  *
  *   npx tsx scripts/bench/webhooks.ts [--n 400] [--concurrency 8] [--duplicates 0.1] [--warmup 40]
- *                                     [--rounds 3] [--block 88] [--rate-limits] [--json] [--strict]
+ *                                     [--rounds 3] [--block 88] [--history 0] [--rate-limits] [--json] [--strict]
  */
 import { parseArgs } from 'node:util';
 import { webcrypto } from 'node:crypto';
@@ -43,11 +44,12 @@ import { firstDeliveryStats } from '../../src/webhooks/events-repo';
 import { IDEMPOTENCY_TTL_MS } from '../../src/webhooks/receive';
 
 const { values } = parseArgs({
-  options: { ...commonArgs, n: { type: 'string', default: '400' }, duplicates: { type: 'string', default: '0.1' }, rounds: { type: 'string', default: '3' }, block: { type: 'string', default: '88' } },
+  options: { ...commonArgs, n: { type: 'string', default: '400' }, duplicates: { type: 'string', default: '0.1' }, rounds: { type: 'string', default: '3' }, block: { type: 'string', default: '88' }, history: { type: 'string', default: '0' } },
 });
 const ROUNDS = Math.max(1, Number(values.rounds));
 /** Deliveries per block: 11 turns of the pool at concurrency 8; a block's ramp-up and drain are a small part of it. */
 const BLOCK_OPS = Math.max(1, Number(values.block));
+const HISTORY = Math.max(0, Number(values.history));
 const N = Number(values.n);
 const CONCURRENCY = Number(values.concurrency);
 const DUP_RATE = Number(values.duplicates);
@@ -176,6 +178,19 @@ async function floorDelivery(d: Delivery): Promise<string> {
   }
 }
 
+/** HISTORY past citas on the workload's calendar, every tenth cancelled, all before the workload's slots. */
+async function seedHistory(locationId: string) {
+  if (!HISTORY) return;
+  await pool.query(
+    `insert into citas (location_id, ghl_calendar_id, title, contact_id, start_time, end_time, time_zone, status, source, sync_status)
+     select $1, 'cal-0', 'Past', 'c-1', timestamptz '2023-01-02 13:00Z' + g * interval '2 hours', timestamptz '2023-01-02 13:30Z' + g * interval '2 hours',
+            'America/Lima', case when g % 10 = 0 then 'cancelled' else 'confirmed' end, 'ghl', 'synced'
+     from generate_series(0, $2::int - 1) g`,
+    [locationId, HISTORY],
+  );
+  await pool.query('analyze citas');
+}
+
 async function serviceDelivery(d: Delivery): Promise<number> {
   const res = await drain(
     // As over HTTP (GHL sends it; Workers hands it on): the body limit reads the header, not the stream.
@@ -210,6 +225,7 @@ try {
   // out, a first floor runs on colder shared code than the service after it.
   for (let r = 0; r <= ROUNDS; r++) {
     // Each round on locations of its own: the workload's slots would overlap the last round's.
+    for (const kind of ['floor', 'bench']) for (const loc of [`loc-${kind}-warmup-${r}`, `loc-${kind}-${r}`]) await seedHistory(loc);
     let metricsBefore: Record<string, number> = {};
     const [floor, service] = await measureInterleaved(
       { name: 'floor', warmup: await workload(`loc-floor-warmup-${r}`, WARMUP), groups: await workload(`loc-floor-${r}`, N), run: floorDelivery },

@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, lt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
-import { citas, ghlConnections, INACTIVE_STATUSES, locationSettings, type CitaRow, type CitaStatus, type NewCitaRow } from '../db/schema';
+import { citas, ghlConnections, locationSettings, type CitaRow, type CitaStatus, type NewCitaRow } from '../db/schema';
+import { holdsSlotSql, overlapsSql } from '../db/slot-sql';
 import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
 import { parseJson, rowsFromJson } from '../db/json-rows';
@@ -24,7 +25,7 @@ export async function updateCita(db: DbOrTx, id: string, patch: Partial<NewCitaR
   return saved!;
 }
 
-/** The active cita that holds (part of) a slot, to name it in a 409. */
+/** The cita whose hold on (part of) a slot refused a write, to name it in a 409: read as the guard reads it. */
 export async function findOverlapping(
   db: DbOrTx,
   slot: { locationId: string; calendarId: string; start: Date; end: Date; excludeId?: string },
@@ -32,9 +33,8 @@ export async function findOverlapping(
   const conds: SQL[] = [
     eq(citas.locationId, slot.locationId),
     eq(citas.ghlCalendarId, slot.calendarId),
-    notInArray(citas.status, [...INACTIVE_STATUSES]),
-    lt(citas.startTime, slot.end),
-    gt(citas.endTime, slot.start),
+    holdsSlotSql,
+    overlapsSql(slot.start, slot.end),
   ];
   if (slot.excludeId) conds.push(ne(citas.id, slot.excludeId));
   const rows = await db.select().from(citas).where(and(...conds)).orderBy(asc(citas.startTime)).limit(1);

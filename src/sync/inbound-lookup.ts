@@ -4,7 +4,8 @@ import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
 import { parseJson, rowsFromJson } from '../db/json-rows';
 import type { Rendered } from '../db/row-writes';
-import { citas, INACTIVE_STATUSES, locationSettings, type CitaRow } from '../db/schema';
+import { citas, locationSettings, type CitaRow } from '../db/schema';
+import { activeStatusSql, holdsSlotSql, overlapsSql } from '../db/slot-sql';
 import type { IncomingAppointment } from './appointment-mapping';
 
 /** What applying one GHL appointment needs to know, read (and locked) in one statement. */
@@ -21,26 +22,20 @@ export interface InboundLookup {
   prelude: Record<string, unknown> | null;
 }
 
-const INACTIVE = sql.join(
-  INACTIVE_STATUSES.map((s) => sql`${s}`),
-  sql`, `,
-);
-
 const p = (name: string) => sql.placeholder(name);
 
-const LOOKUP = compiled(() => {
+export const INBOUND_LOOKUP = compiled(() => {
   const ownUnlinked = sql`(${citas.locationId} = ${p('location')} and ${citas.ghlCalendarId} = ${p('calendar')}
     and ${citas.startTime} = ${p('start')}::timestamptz and ${citas.endTime} = ${p('end')}::timestamptz
     and ${citas.source} = 'rv3' and ${citas.ghlAppointmentId} is null)`;
   return sql`select
     (select coalesce(${locationSettings.timeZone}, ${locationSettings.ghlTimeZone}) from ${locationSettings} where ${locationSettings.locationId} = ${p('location')}) as zone,
     (select json_agg(c) from (select * from ${citas}
-       where ${citas.ghlAppointmentId} = ${p('id')} or (${ownUnlinked} and ${citas.status} not in (${INACTIVE}))
+       where ${citas.ghlAppointmentId} = ${p('id')} or (${ownUnlinked} and ${activeStatusSql})
        for update) c) as rows,
     exists (select 1 from ${citas}
        where ${citas.locationId} = ${p('location')} and ${citas.ghlCalendarId} = ${p('calendar')}
-         and ${citas.status} not in (${INACTIVE}) and not ${citas.conflict}
-         and tstzrange(${citas.startTime}, ${citas.endTime}, '[)') && tstzrange(${p('start')}::timestamptz, ${p('end')}::timestamptz, '[)')
+         and ${holdsSlotSql} and ${overlapsSql(p('start'), p('end'))}
          and ${citas.ghlAppointmentId} is distinct from ${p('id')} and not ${ownUnlinked}) as overlaps`;
 });
 
@@ -48,12 +43,13 @@ const LOOKUP = compiled(() => {
  * One round trip for everything the apply reads: both candidate citas (locked FOR UPDATE: a
  * concurrent webhook or edit of the same appointment waits for us), the location's zone, and
  * whether the slot is taken. The overlap answer is a snapshot: a writer committing in between
- * makes the write fail on the overlap constraint, and the caller runs the transaction again.
+ * makes the write fail on the overlap constraint, and the caller runs the transaction again. It is
+ * read through the constraint's index (src/db/slot-sql.ts), so it costs the same at any history.
  * `prelude`, a data-modifying statement of the caller's (the webhook's claim, its parameters
  * numbered from the `first` it is given), runs in the same statement and hands back its first row.
  */
 export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: (first: number) => Rendered): Promise<InboundLookup> {
-  const lookup = LOOKUP({ location: inc.locationId, calendar: inc.calendarId, id: inc.id, start: inc.startTime.toISOString(), end: inc.endTime.toISOString() });
+  const lookup = INBOUND_LOOKUP({ location: inc.locationId, calendar: inc.calendarId, id: inc.id, start: inc.startTime.toISOString(), end: inc.endTime.toISOString() });
   const pre = prelude?.(lookup.params.length + 1);
   const text = pre ? withPrelude(lookup.text, pre.text) : lookup.text;
   const result = await driverOf(tx).query(text, pre ? [...lookup.params, ...pre.params] : lookup.params);

@@ -5,6 +5,7 @@ import { renderBulkInsert, type RowWrite } from '../db/row-writes';
 import type { DbOrTx, Tx } from '../db/client';
 import { citas, INACTIVE_STATUSES, type CitaRow, type NewCitaRow } from '../db/schema';
 import { isPgError, PG } from '../db/pg-errors';
+import { holdsSlotSql, overlapsSql } from '../db/slot-sql';
 import type { Deps } from '../deps';
 import type { IncomingAppointment } from './appointment-mapping';
 import { appointmentFromCita, contentHash } from './appointment-mapping';
@@ -199,11 +200,10 @@ async function rowFromGhl(inc: IncomingAppointment, zone: string, now: Date): Pr
   return { ...row, contentHash: await hashOf(row as unknown as CitaRow) };
 }
 
-const ACTIVE_IN_SPAN = compiled(
+export const ACTIVE_IN_SPAN = compiled(
   () => sql`select ${citas.ghlCalendarId} as calendar, ${citas.startTime} as start, ${citas.endTime} as "end", ${citas.ghlAppointmentId} as ghl_id, ${citas.source} as source
     from ${citas} where ${citas.locationId} = ${sql.placeholder('location')} and ${citas.ghlCalendarId} = any(${sql.placeholder('calendars')}::text[])
-      and ${citas.status} not in (${sql.join(INACTIVE_STATUSES.map((x) => sql`${x}`), sql`, `)}) and not ${citas.conflict}
-      and ${citas.startTime} < ${sql.placeholder('to')}::timestamptz and ${citas.endTime} > ${sql.placeholder('from')}::timestamptz`,
+      and ${holdsSlotSql} and ${overlapsSql(sql.placeholder('from'), sql.placeholder('to'))}`,
 );
 
 /** The active citas holding part of [from, to) on these calendars: what new appointments are checked against. */

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citaBody, createTestEnv, type TestEnv } from '../support/harness';
+import { driverOf } from '../../src/db/driver';
+import type { Rendered } from '../../src/db/row-writes';
+import { INBOUND_LOOKUP } from '../../src/sync/inbound-lookup';
+import { ACTIVE_IN_SPAN } from '../../src/sync/inbound';
 
 let t: TestEnv;
 beforeAll(async () => {
@@ -61,5 +65,43 @@ describe('double-booking protection (database exclusion constraint)', () => {
     expect(((await res.json()) as any).conflicting_cita.id).toBe(a.id);
     const still = (await (await t.api('GET', `/api/citas/${b.id}`)).json()) as any;
     expect(still).toMatchObject({ start_time: '2025-12-04T11:00:00-05:00', version: 1 });
+  });
+});
+
+describe('slot reads scale with the slot, not with the calendar\'s history', () => {
+  /** The plan Postgres runs a prepared statement with once it stops planning per call (generic). */
+  async function genericPlan(stmt: Rendered): Promise<string> {
+    const literal = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? `array[${v.map(literal).join(', ')}]` : `'${String(v).replace(/'/g, "''")}'`);
+    return t.deps.db.transaction(async (tx) => {
+      const db = driverOf(tx);
+      await db.query('set local plan_cache_mode = force_generic_plan', []);
+      await db.query(`prepare slot_probe as ${stmt.text}`, []);
+      try {
+        const { rows } = await db.query(`explain (format json) execute slot_probe(${stmt.params.map(literal).join(', ')})`, []);
+        return JSON.stringify(rows[0]);
+      } finally {
+        await db.query('deallocate slot_probe', []);
+      }
+    });
+  }
+
+  it("a webhook's overlap check and a sync batch's span read go through the overlap guard's index, after 5,000 past citas", async () => {
+    // Five thousand half-hour citas on one calendar: a clinic's few years of history.
+    await driverOf(t.deps.db).query(
+      `insert into citas (location_id, ghl_calendar_id, title, contact_id, start_time, end_time, time_zone, status, source, sync_status)
+       select 'loc-history', 'cal-h', 'Past', 'c-1', timestamptz '2023-01-02 13:00Z' + g * interval '4 hours', timestamptz '2023-01-02 13:30Z' + g * interval '4 hours',
+              'America/Lima', case when g % 10 = 0 then 'cancelled' else 'confirmed' end, 'ghl', 'synced'
+       from generate_series(0, 4999) g`,
+      [],
+    );
+    await driverOf(t.deps.db).query('analyze citas', []);
+    const slot = { start: '2026-01-05T15:00:00.000Z', end: '2026-01-05T15:30:00.000Z' };
+
+    const lookup = await genericPlan(INBOUND_LOOKUP({ location: 'loc-history', calendar: 'cal-h', id: 'apt-new', ...slot }));
+    const span = await genericPlan(ACTIVE_IN_SPAN({ location: 'loc-history', calendars: ['cal-h'], from: slot.start, to: slot.end }));
+    for (const plan of [lookup, span]) {
+      expect(plan).toContain('"Index Name":"citas_no_overlap"');
+      expect(plan).not.toContain('"Node Type":"Seq Scan"');
+    }
   });
 });
