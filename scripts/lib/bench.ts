@@ -225,19 +225,18 @@ export async function measureInterleaved<A, B>(
   await mb.prepare();
   await quietStart();
   const profiling = [a.name, b.name].some((n) => process.env.BENCH_PROFILE && n.includes(process.env.BENCH_PROFILE));
-  const size = profiling ? Infinity : opts.blockOps;
-  const blocksA = blocksOf(a.groups, size);
-  const blocksB = blocksOf(b.groups, size);
   if (profiling) {
-    for (const blk of blocksA) await ma.block([blk]);
-    for (const blk of blocksB) await mb.block([blk]);
-  } else {
-    for (let i = 0; i < Math.max(blocksA.length, blocksB.length); i++) {
-      const runA = async () => blocksA[i] && ma.block([blocksA[i]!]);
-      const runB = async () => blocksB[i] && mb.block([blocksB[i]!]);
-      if (i % 2 === 0) await runA().then(runB);
-      else await runB().then(runA);
-    }
+    await ma.block(a.groups);
+    await mb.block(b.groups);
+    return [ma.result(), mb.result()];
+  }
+  const blocksA = blocksOf(a.groups, opts.blockOps);
+  const blocksB = blocksOf(b.groups, opts.blockOps);
+  for (let i = 0; i < Math.max(blocksA.length, blocksB.length); i++) {
+    const runA = async () => blocksA[i] && ma.block([blocksA[i]!]);
+    const runB = async () => blocksB[i] && mb.block([blocksB[i]!]);
+    if (i % 2 === 0) await runA().then(runB);
+    else await runB().then(runA);
   }
   return [ma.result(), mb.result()];
 }

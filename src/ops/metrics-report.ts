@@ -2,7 +2,7 @@ import { and, eq, max } from 'drizzle-orm';
 import type { Deps } from '../deps';
 import { ghlConnections, syncRuns, SYNC_KINDS } from '../db/schema';
 import { breakerOpen } from '../ghl/circuit-breaker';
-import { FAMILIES, GAUGES, seriesKey } from '../observability/catalog';
+import { FAMILIES, FAMILY_HELP, GAUGES, seriesKey } from '../observability/catalog';
 import { firstDeliveryStats } from '../webhooks/events-repo';
 import { citaCountsByLocation } from './location-counts';
 import { locationsWithHeldSweeps } from './staleness';
@@ -111,7 +111,7 @@ export async function prometheusText(deps: Deps): Promise<string> {
   const lines: string[] = [];
   for (const [name, family] of Object.entries(FAMILIES)) {
     const full = PREFIX + name;
-    lines.push(`# HELP ${full} ${family.help}`, `# TYPE ${full} ${family.type}`);
+    lines.push(`# HELP ${full} ${FAMILY_HELP[name as keyof typeof FAMILIES]}`, `# TYPE ${full} ${family.type}`);
     if (family.type === 'counter') {
       for (const s of samples(series, name)) lines.push(`${seriesKey(full, s.labels)} ${fmt(s.value)}`);
       continue;

@@ -13,7 +13,7 @@ import { parser as promql } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml } from 'yaml';
 import { createGhlSandbox } from '../../scripts/ghl-sandbox';
 import { CONNECTION_STATUSES, SYNC_KINDS } from '../../src/db/schema';
-import { FAMILIES, GAUGES } from '../../src/observability/catalog';
+import { FAMILIES, FAMILY_HELP, GAUGES } from '../../src/observability/catalog';
 import { ADMIN_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
 
 const LOC = 'loc-metrics';
@@ -54,7 +54,7 @@ function samplesOf(text: string): Sample[] {
 /** Which sample names a family exposes. */
 const sampleNames = (family: string, type: string) => (type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => family + s) : [family]);
 const catalog = [
-  ...Object.entries(FAMILIES).map(([name, f]) => ({ name: PREFIX + name, type: f.type as string, help: f.help as string })),
+  ...Object.entries(FAMILIES).map(([name, f]) => ({ name: PREFIX + name, type: f.type as string, help: FAMILY_HELP[name as keyof typeof FAMILIES] })),
   ...Object.entries(GAUGES).map(([name, g]) => ({ name: PREFIX + name, type: 'gauge', help: g.help as string })),
 ];
 
