@@ -11,10 +11,11 @@
  *
  * Reported per request: throughput, p50/p99, Redis commands (counted by the private redis-server,
  * commands run by scripts included), HTTP requests to the store, DB transactions and statements
- * (counted in Neon's driver), then the goals' verdicts. A report: exits 0 whatever the verdicts
- * unless --strict.
+ * (counted in Neon's driver), then the goals' verdicts. Each floor and its route run in alternating
+ * blocks of about --block requests, so that both meet the same drift of this shared machine's
+ * speed. A report: exits 0 whatever the verdicts unless --strict.
  *
- *   npx tsx scripts/bench/api.ts [--n 300] [--concurrency 8] [--warmup 150] [--rate-limits] [--json] [--strict]
+ *   npx tsx scripts/bench/api.ts [--n 300] [--concurrency 8] [--warmup 150] [--block 88] [--rate-limits] [--json] [--strict]
  */
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
@@ -25,6 +26,7 @@ import {
   drain,
   fmt,
   goalsAgainstFloor,
+  measureInterleaved,
   measurePhase,
   phaseJson,
   phaseTable,
@@ -37,8 +39,9 @@ import {
 } from '../lib/bench';
 import { upsertLocationSettings } from '../../src/locations/settings-repo';
 
-const { values } = parseArgs({ options: { ...commonArgs, n: { type: 'string', default: '300' } } });
+const { values } = parseArgs({ options: { ...commonArgs, n: { type: 'string', default: '300' }, block: { type: 'string', default: '88' } } });
 const N = Number(values.n);
+const BLOCK_OPS = Math.max(1, Number(values.block));
 const CONCURRENCY = Number(values.concurrency);
 // Shorter warm-ups leave the floors' p99 several times their p50 (first use of each statement in the process).
 const WARMUP = Number(values.warmup ?? Math.max(50, Math.round(N / 2)));
@@ -151,21 +154,19 @@ try {
     await upsertLocationSettings(node.deps.db, loc, { defaultCalendarId: CALENDAR, timeZone: ZONE }, now);
   }
 
-  const floorCreatePhase = await measurePhase('floor create', {
-    counters, concurrency: CONCURRENCY,
-    warmup: [createBodies(FLOOR_LOC, '2027-06-01', WARMUP, 'warm')],
-    groups: [createBodies(FLOOR_LOC, LIST_FROM_DAY, N, 'floor')],
-    run: floorCreate,
-  });
-  const serviceCreatePhase = await measurePhase('POST /api/citas', {
-    counters, concurrency: CONCURRENCY,
-    warmup: [createBodies(`${SERVICE_LOC}-warmup`, '2027-06-01', WARMUP, 'warm')],
-    groups: [createBodies(SERVICE_LOC, LIST_FROM_DAY, N, 'api')],
-    run: serviceCreate,
-  });
+  // Each floor and its service in alternating blocks: both meet the same drift of this machine.
+  const pair = { counters, concurrency: CONCURRENCY, blockOps: BLOCK_OPS };
+  const [floorCreatePhase, serviceCreatePhase] = await measureInterleaved(
+    { name: 'floor create', warmup: [createBodies(FLOOR_LOC, '2027-06-01', WARMUP, 'warm')], groups: [createBodies(FLOOR_LOC, LIST_FROM_DAY, N, 'floor')], run: floorCreate },
+    { name: 'POST /api/citas', warmup: [createBodies(`${SERVICE_LOC}-warmup`, '2027-06-01', WARMUP, 'warm')], groups: [createBodies(SERVICE_LOC, LIST_FROM_DAY, N, 'api')], run: serviceCreate },
+    pair,
+  );
   const ops = (n: number) => [Array.from({ length: n }, (_, i) => i)];
-  const floorListPhase = await measurePhase('floor list', { counters, concurrency: CONCURRENCY, warmup: ops(WARMUP), groups: ops(N), run: floorList });
-  const serviceListPhase = await measurePhase('GET /api/citas', { counters, concurrency: CONCURRENCY, warmup: ops(WARMUP), groups: ops(N), run: serviceList });
+  const [floorListPhase, serviceListPhase] = await measureInterleaved(
+    { name: 'floor list', warmup: ops(WARMUP), groups: ops(N), run: floorList },
+    { name: 'GET /api/citas', warmup: ops(WARMUP), groups: ops(N), run: serviceList },
+    pair,
+  );
 
   // A first list: its size, and whether the service offers a conditional GET.
   const first = await app.request(LIST_PATH, { headers: auth }, env, ctx);

@@ -37,6 +37,14 @@ export function rowsFromJson<T extends Table>(table: T, json: unknown): T['$infe
   });
 }
 
+/**
+ * Rows a raw statement returned (keys are column names), decoded the same way: for a statement
+ * that returns a table's rows with other columns beside them.
+ */
+export function rowsFromDriver<T extends Table>(table: T, rows: readonly Record<string, unknown>[]): T['$inferSelect'][] {
+  return rowsFromJson(table, rows);
+}
+
 /** A json value a statement returned, however the driver hands json back (parsed or as text). */
 export function parseJson(value: unknown): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
