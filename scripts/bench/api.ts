@@ -13,9 +13,10 @@
  * commands run by scripts included), HTTP requests to the store, DB transactions and statements
  * (counted in Neon's driver), then the goals' verdicts. Each floor and its route run in alternating
  * blocks of about --block requests, so that both meet the same drift of this shared machine's
- * speed. A report: exits 0 whatever the verdicts unless --strict.
+ * speed; each pair is measured --rounds times and its median round reported. A report: exits 0
+ * whatever the verdicts unless --strict.
  *
- *   npx tsx scripts/bench/api.ts [--n 300] [--concurrency 8] [--warmup 150] [--block 88] [--rate-limits] [--json] [--strict]
+ *   npx tsx scripts/bench/api.ts [--n 300] [--concurrency 8] [--warmup 150] [--block 88] [--rounds 3] [--rate-limits] [--json] [--strict]
  */
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
@@ -27,6 +28,7 @@ import {
   fmt,
   goalsAgainstFloor,
   measureInterleaved,
+  medianRound,
   measurePhase,
   phaseJson,
   phaseTable,
@@ -35,13 +37,15 @@ import {
   verdict,
   verdictLines,
   type PhaseResult,
+  type Round,
   type Verdict,
 } from '../lib/bench';
 import { upsertLocationSettings } from '../../src/locations/settings-repo';
 
-const { values } = parseArgs({ options: { ...commonArgs, n: { type: 'string', default: '300' }, block: { type: 'string', default: '88' } } });
+const { values } = parseArgs({ options: { ...commonArgs, n: { type: 'string', default: '300' }, block: { type: 'string', default: '88' }, rounds: { type: 'string', default: '3' } } });
 const N = Number(values.n);
 const BLOCK_OPS = Math.max(1, Number(values.block));
+const ROUNDS = Math.max(1, Number(values.rounds));
 const CONCURRENCY = Number(values.concurrency);
 // Shorter warm-ups leave the floors' p99 several times their p50 (first use of each statement in the process).
 const WARMUP = Number(values.warmup ?? Math.max(50, Math.round(N / 2)));
@@ -150,23 +154,37 @@ async function serviceList(): Promise<number> {
 
 try {
   const now = new Date();
-  for (const loc of [SERVICE_LOC, FLOOR_LOC, `${SERVICE_LOC}-warmup`]) {
-    await upsertLocationSettings(node.deps.db, loc, { defaultCalendarId: CALENDAR, timeZone: ZONE }, now);
+  // Round r creates on locations of its own (its slots would overlap the last round's); every
+  // round lists the page the first round's creates made.
+  const at = (loc: string, r: number) => (r === 0 ? loc : `${loc}-r${r}`);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const loc of [SERVICE_LOC, FLOOR_LOC, `${SERVICE_LOC}-warmup`]) {
+      await upsertLocationSettings(node.deps.db, at(loc, r), { defaultCalendarId: CALENDAR, timeZone: ZONE }, now);
+    }
   }
 
-  // Each floor and its service in alternating blocks: both meet the same drift of this machine.
+  // Each floor and its route in alternating blocks: both meet the same drift of this machine;
+  // the pair measured --rounds times, the round with the median throughput ratio reported.
   const pair = { counters, concurrency: CONCURRENCY, blockOps: BLOCK_OPS };
-  const [floorCreatePhase, serviceCreatePhase] = await measureInterleaved(
-    { name: 'floor create', warmup: [createBodies(FLOOR_LOC, '2027-06-01', WARMUP, 'warm')], groups: [createBodies(FLOOR_LOC, LIST_FROM_DAY, N, 'floor')], run: floorCreate },
-    { name: 'POST /api/citas', warmup: [createBodies(`${SERVICE_LOC}-warmup`, '2027-06-01', WARMUP, 'warm')], groups: [createBodies(SERVICE_LOC, LIST_FROM_DAY, N, 'api')], run: serviceCreate },
-    pair,
-  );
   const ops = (n: number) => [Array.from({ length: n }, (_, i) => i)];
-  const [floorListPhase, serviceListPhase] = await measureInterleaved(
-    { name: 'floor list', warmup: ops(WARMUP), groups: ops(N), run: floorList },
-    { name: 'GET /api/citas', warmup: ops(WARMUP), groups: ops(N), run: serviceList },
-    pair,
-  );
+  const createRounds: Round[] = [];
+  const listRounds: Round[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const [floorCreate_, serviceCreate_] = await measureInterleaved(
+      { name: 'floor create', warmup: [createBodies(at(FLOOR_LOC, r), '2027-06-01', WARMUP, 'warm')], groups: [createBodies(at(FLOOR_LOC, r), LIST_FROM_DAY, N, 'floor')], run: floorCreate },
+      { name: 'POST /api/citas', warmup: [createBodies(at(`${SERVICE_LOC}-warmup`, r), '2027-06-01', WARMUP, 'warm')], groups: [createBodies(at(SERVICE_LOC, r), LIST_FROM_DAY, N, 'api')], run: serviceCreate },
+      pair,
+    );
+    createRounds.push({ floor: floorCreate_, service: serviceCreate_, ratio: serviceCreate_.perSecond / floorCreate_.perSecond });
+    const [floorList_, serviceList_] = await measureInterleaved(
+      { name: 'floor list', warmup: ops(WARMUP), groups: ops(N), run: floorList },
+      { name: 'GET /api/citas', warmup: ops(WARMUP), groups: ops(N), run: serviceList },
+      pair,
+    );
+    listRounds.push({ floor: floorList_, service: serviceList_, ratio: serviceList_.perSecond / floorList_.perSecond });
+  }
+  const { floor: floorCreatePhase, service: serviceCreatePhase } = medianRound(createRounds);
+  const { floor: floorListPhase, service: serviceListPhase } = medianRound(listRounds);
 
   // A first list: its size, and whether the service offers a conditional GET.
   const first = await app.request(LIST_PATH, { headers: auth }, env, ctx);
@@ -200,7 +218,8 @@ try {
   if (values.json) {
     console.log(JSON.stringify({
       benchmark: 'api',
-      params: { requests: N, concurrency: CONCURRENCY, warmup: WARMUP, rate_limits: values['rate-limits'], list_page: page.data?.length ?? null },
+      params: { requests: N, concurrency: CONCURRENCY, warmup: WARMUP, rounds: ROUNDS, rate_limits: values['rate-limits'], list_page: page.data?.length ?? null },
+      round_throughput_ratios: { create: createRounds.map((r) => Number(r.ratio.toFixed(3))), list: listRounds.map((r) => Number(r.ratio.toFixed(3))) },
       phases: Object.fromEntries(phases.map((p) => [p.name, phaseJson(p)])),
       ratios: {
         create: ratio(serviceCreatePhase, floorCreatePhase),
@@ -221,6 +240,10 @@ try {
     const l = ratio(serviceListPhase, floorListPhase);
     say(`  create service/floor: throughput ${fmt.ratio(c.throughput)}, p50 ${fmt.ratio(c.p50)}, p99 ${fmt.ratio(c.p99)}`);
     say(`  list   service/floor: throughput ${fmt.ratio(l.throughput)}, p50 ${fmt.ratio(l.p50)}, p99 ${fmt.ratio(l.p99)}`);
+    if (ROUNDS > 1) {
+      const line = (rs: Round[]) => rs.map((r) => `${fmt.ratio(r.ratio)} (p99 ${fmt.ratio(r.service.p99 / r.floor.p99)})`).join(', ');
+      say(`  rounds, throughput (p99) ratio: create ${line(createRounds)}; list ${line(listRounds)}; the median rounds are the ones above`);
+    }
     if (notModified) {
       const n = ratio(notModified, floorListPhase);
       say(`  304    vs floor list:  throughput ${fmt.ratio(n.throughput)}, p50 ${fmt.ratio(n.p50)}, p99 ${fmt.ratio(n.p99)}`);

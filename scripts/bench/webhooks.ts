@@ -32,10 +32,12 @@ import {
   fmt,
   goalsAgainstFloor,
   measureInterleaved,
+  medianRound,
   percentile,
   phaseJson,
   phaseTable,
   type PhaseResult,
+  type Round,
   startBenchService,
   usageDetails,
   verdictLines,
@@ -219,7 +221,7 @@ try {
   // Rounds: the floor and the service, interleaved, each round measured afresh. What drift the
   // blocks do not cancel, the median round absorbs: it is the one reported, and every round's
   // ratio is printed beside it. The first-delivery rate counts every round.
-  const rounds: { floor: PhaseResult; service: PhaseResult; ratio: number }[] = [];
+  const rounds: Round[] = [];
   const metrics: Record<string, number> = Object.fromEntries(OUTCOME_METRICS.map((m) => [m, 0]));
   // Round 0 is a warm-up of everything the phases share (proxy, bridge, drivers, Postgres): left
   // out, a first floor runs on colder shared code than the service after it.
@@ -245,7 +247,7 @@ try {
     if (r > 0) for (const m of OUTCOME_METRICS) metrics[m]! += metricsAfter[m]! - (metricsBefore[m] ?? 0);
     if (r > 0) rounds.push({ floor, service, ratio: service.perSecond / floor.perSecond });
   }
-  const { floor, service } = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)]!;
+  const { floor, service } = medianRound(rounds);
   const first = await firstDeliveryStats(node.deps.db);
 
   const goals = goalsAgainstFloor('webhooks', floor, service);

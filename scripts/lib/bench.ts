@@ -241,6 +241,19 @@ export async function measureInterleaved<A, B>(
   return [ma.result(), mb.result()];
 }
 
+/** A floor and its service measured together once, and the service's throughput as a share of the floor's. */
+export interface Round {
+  floor: PhaseResult;
+  service: PhaseResult;
+  ratio: number;
+}
+
+/** The round with the median throughput ratio (the lower middle of an even count). */
+export function medianRound(rounds: readonly Round[]): Round {
+  if (!rounds.length) throw new Error('no rounds measured');
+  return [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)]!;
+}
+
 /** Each group cut into near-equal blocks of at most `size` ops, groups in order. */
 export function blocksOf<T>(groups: readonly (readonly T[])[], size: number): T[][] {
   const out: T[][] = [];

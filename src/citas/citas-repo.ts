@@ -4,7 +4,7 @@ import { citas, ghlConnections, locationSettings, type CitaRow, type CitaStatus,
 import { holdsSlotSql, overlapsSql } from '../db/slot-sql';
 import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
-import { parseJson, rowsFromDriver } from '../db/json-rows';
+import { rowsFromDriver } from '../db/json-rows';
 import type { Rendered } from '../db/row-writes';
 
 /** Queries on the citas table; no rules here, only storage. */
@@ -86,12 +86,14 @@ export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage>
       if (has('after')) conds.push(sql`(${citas.startTime}, ${citas.id}) > (${p('afterStart')}::timestamptz, ${p('afterId')}::uuid)`);
       // The page comes back as rows, the location's facts beside each (one row of nulls when the
       // page is empty): Postgres writing fifty rows as JSON cost it more than finding them.
-      return sql`select loc.settings, loc.known, c.* from (select
-        (select row_to_json(s) from (select ${locationSettings.timeZone}, ${locationSettings.ghlTimeZone}, ${locationSettings.defaultCalendarId}
-           from ${locationSettings} where ${locationSettings.locationId} = ${p('location')}) s) as settings,
-        (exists (select 1 from ${locationSettings} where ${locationSettings.locationId} = ${p('location')})
+      // Settings as plain text columns: a json one would be parsed again for every row.
+      return sql`select loc.settings_zone, loc.settings_ghl_zone, loc.settings_calendar, loc.has_settings, loc.known, c.* from (select
+        s.${sql.identifier(locationSettings.timeZone.name)} as settings_zone, s.${sql.identifier(locationSettings.ghlTimeZone.name)} as settings_ghl_zone,
+        s.${sql.identifier(locationSettings.defaultCalendarId.name)} as settings_calendar, s.${sql.identifier(locationSettings.locationId.name)} is not null as has_settings,
+        (s.${sql.identifier(locationSettings.locationId.name)} is not null
           or exists (select 1 from ${ghlConnections} where ${ghlConnections.locationId} = ${p('location')})
-          or exists (select 1 from ${citas} where ${citas.locationId} = ${p('location')})) as known) loc
+          or exists (select 1 from ${citas} where ${citas.locationId} = ${p('location')})) as known
+        from (select 1) one left join ${locationSettings} s on s.${sql.identifier(locationSettings.locationId.name)} = ${p('location')}) loc
         left join lateral (select * from ${citas} where ${and(...conds)}
            order by ${citas.startTime}, ${citas.id} limit ${p('limit')}::int) c on true
         order by c.start_time, c.id`;
@@ -110,9 +112,9 @@ export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage>
     limit: f.limit,
   });
   const { rows } = await driverOf(db).query(text, params);
-  const first = rows[0] as { settings: unknown; known: boolean | string; id: string | null };
+  const first = rows[0] as { settings_zone: string | null; settings_ghl_zone: string | null; settings_calendar: string | null; has_settings: unknown; known: unknown; id: string | null };
   return {
-    settings: parseJson(first.settings) as LocationPage['settings'],
+    settings: driverBool(first.has_settings) ? { time_zone: first.settings_zone, ghl_time_zone: first.settings_ghl_zone, default_calendar_id: first.settings_calendar } : null,
     known: driverBool(first.known),
     rows: first.id === null ? [] : rowsFromDriver(citas, rows as Record<string, unknown>[]),
   };
