@@ -1,6 +1,6 @@
 import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
-import { citas, ghlConnections, locationSettings, type CitaRow, type CitaStatus, type NewCitaRow } from '../db/schema';
+import { citas, ghlConnections, LONG_CITA, locationSettings, type CitaRow, type CitaStatus, type NewCitaRow } from '../db/schema';
 import { holdsSlotSql, overlapsSql } from '../db/slot-sql';
 import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
@@ -63,11 +63,39 @@ export interface LocationPage {
 const listShapes = new Map<string, (values: Record<string, unknown>) => Rendered>();
 const p = (name: string) => sql.placeholder(name);
 
+const LONG = sql.raw(`interval '${LONG_CITA}'`);
+
+/**
+ * The page's citas. With a lower bound (`desde`), in two parts read by two indexes: the ordinary
+ * citas, which all start less than LONG_CITA before it, and the few longer ones (their own partial
+ * index). A single range `start_time < hasta` has no lower bound in the index and reads every
+ * earlier cita of the location: 20,000 past citas made a day's page 2.5 ms instead of 0.2 ms.
+ */
+function pageOf(conds: SQL[], bounded: boolean): SQL {
+  const page = (extra: SQL[]) => sql`select * from ${citas} where ${and(...conds, ...extra)} order by ${citas.startTime}, ${citas.id} limit ${p('limit')}::int`;
+  if (!bounded) return page([]);
+  const span = sql`${citas.endTime} - ${citas.startTime}`;
+  return sql`select * from ((${page([sql`${citas.startTime} > ${p('from')}::timestamptz - ${LONG}`, sql`${span} <= ${LONG}`])})
+    union all (${page([sql`${span} > ${LONG}`])})) parts order by start_time, id limit ${p('limit')}::int`;
+}
+
 /**
  * A page of citas and what the list needs of its location, in one statement — the list is what
  * front ends poll. Rendered once per combination of filters (compiled.ts), bound per call.
  */
 export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage> {
+  const { text, params } = listStatement(f);
+  const { rows } = await driverOf(db).query(text, params);
+  const first = rows[0] as { settings_zone: string | null; settings_ghl_zone: string | null; settings_calendar: string | null; has_settings: unknown; known: unknown; id: string | null };
+  return {
+    settings: driverBool(first.has_settings) ? { time_zone: first.settings_zone, ghl_time_zone: first.settings_ghl_zone, default_calendar_id: first.settings_calendar } : null,
+    known: driverBool(first.known),
+    rows: first.id === null ? [] : rowsFromDriver(citas, rows as Record<string, unknown>[]),
+  };
+}
+
+/** listPage's statement for a filter (rendered once per combination of filters). */
+export function listStatement(f: ListFilter): Rendered {
   const shape = ['from', 'to', 'statuses', 'calendarIds', 'conflict', 'after'].filter((k) => {
     const v = f[k as keyof ListFilter];
     return Array.isArray(v) ? v.length > 0 : v !== undefined;
@@ -94,13 +122,12 @@ export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage>
           or exists (select 1 from ${ghlConnections} where ${ghlConnections.locationId} = ${p('location')})
           or exists (select 1 from ${citas} where ${citas.locationId} = ${p('location')})) as known
         from (select 1) one left join ${locationSettings} s on s.${sql.identifier(locationSettings.locationId.name)} = ${p('location')}) loc
-        left join lateral (select * from ${citas} where ${and(...conds)}
-           order by ${citas.startTime}, ${citas.id} limit ${p('limit')}::int) c on true
+        left join lateral (${pageOf(conds, has('from'))}) c on true
         order by c.start_time, c.id`;
     });
     listShapes.set(key, render);
   }
-  const { text, params } = render({
+  return render({
     location: f.locationId,
     from: f.from?.toISOString(),
     to: f.to?.toISOString(),
@@ -111,12 +138,5 @@ export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage>
     afterId: f.after?.id,
     limit: f.limit,
   });
-  const { rows } = await driverOf(db).query(text, params);
-  const first = rows[0] as { settings_zone: string | null; settings_ghl_zone: string | null; settings_calendar: string | null; has_settings: unknown; known: unknown; id: string | null };
-  return {
-    settings: driverBool(first.has_settings) ? { time_zone: first.settings_zone, ghl_time_zone: first.settings_ghl_zone, default_calendar_id: first.settings_calendar } : null,
-    known: driverBool(first.known),
-    rows: first.id === null ? [] : rowsFromDriver(citas, rows as Record<string, unknown>[]),
-  };
 }
 
