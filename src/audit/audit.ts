@@ -3,7 +3,7 @@ import type { DbOrTx } from '../db/client';
 import { driverOf } from '../db/driver';
 import { renderWrite, type Rendered, type RowWrite } from '../db/row-writes';
 import { auditLog, citas, type CitaRow } from '../db/schema';
-import { parseJson, rowsFromJson } from '../db/json-rows';
+import { parseJson, decodeRows } from '../db/json-rows';
 import { sameValue } from '../domain/same-value';
 
 export type Actor = 'api' | 'webhook' | 'job';
@@ -91,7 +91,7 @@ export async function auditedWrite(db: DbOrTx, write: RowWrite<typeof citas>, au
 export async function auditedWriteRow(db: DbOrTx, write: RowWrite<typeof citas>, audit: AuditEntry | null): Promise<CitaRow | null> {
   const result = await driverOf(db).query(...statement(write, audit, undefined, 'row'));
   const row = result.rows[0] as { row: unknown } | undefined;
-  return row ? (rowsFromJson(citas, [parseJson(row.row)])[0] ?? null) : null;
+  return row ? (decodeRows(citas, [parseJson(row.row)])[0] ?? null) : null;
 }
 
 function statement(write: RowWrite<typeof citas>, audit: AuditEntry | null, alongside: RenderAt | undefined, answer: 'id' | 'row'): [string, unknown[]] {

@@ -4,7 +4,7 @@ import { citas, ghlConnections, LONG_CITA, locationSettings, type CitaRow, type 
 import { holdsSlotSql, overlapsSql } from '../db/slot-sql';
 import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
-import { rowsFromDriver } from '../db/json-rows';
+import { decodeRows } from '../db/json-rows';
 import type { Rendered } from '../db/row-writes';
 
 /** Queries on the citas table; no rules here, only storage. */
@@ -90,7 +90,7 @@ export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage>
   return {
     settings: driverBool(first.has_settings) ? { time_zone: first.settings_zone, ghl_time_zone: first.settings_ghl_zone, default_calendar_id: first.settings_calendar } : null,
     known: driverBool(first.known),
-    rows: first.id === null ? [] : rowsFromDriver(citas, rows as Record<string, unknown>[]),
+    rows: first.id === null ? [] : decodeRows(citas, rows as Record<string, unknown>[]),
   };
 }
 

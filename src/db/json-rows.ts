@@ -20,11 +20,12 @@ function decoders(table: Table): [string, string, ((value: unknown) => unknown) 
 }
 
 /**
- * Rows a statement returned as JSON (`json_agg`, `row_to_json`: how one statement hands back rows
- * of several kinds), decoded the way drizzle decodes its own reads: keys by property name, each
+ * A table's rows as a raw statement returned them, keyed by column name — as JSON (`json_agg`,
+ * `row_to_json`: how one statement hands back rows of several kinds) or as plain rows with other
+ * columns beside them — decoded the way drizzle decodes its own reads: keys by property name, each
  * value through its column's mapping (timestamps to Date, and so on).
  */
-export function rowsFromJson<T extends Table>(table: T, json: unknown): T['$inferSelect'][] {
+export function decodeRows<T extends Table>(table: T, json: unknown): T['$inferSelect'][] {
   if (!Array.isArray(json)) return [];
   const columns = decoders(table);
   return json.map((raw: Record<string, unknown>) => {
@@ -35,14 +36,6 @@ export function rowsFromJson<T extends Table>(table: T, json: unknown): T['$infe
     }
     return row as T['$inferSelect'];
   });
-}
-
-/**
- * Rows a raw statement returned (keys are column names), decoded the same way: for a statement
- * that returns a table's rows with other columns beside them.
- */
-export function rowsFromDriver<T extends Table>(table: T, rows: readonly Record<string, unknown>[]): T['$inferSelect'][] {
-  return rowsFromJson(table, rows);
 }
 
 /** A json value a statement returned, however the driver hands json back (parsed or as text). */

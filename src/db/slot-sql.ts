@@ -19,11 +19,11 @@ const inactiveList = sql.raw(
   }).join(', '),
 );
 
-/** The row holds its slot: what the guard's partial index covers. */
-export const holdsSlotSql: SQL = sql`${citas.status} not in (${inactiveList}) and not ${citas.conflict}`;
-
 /** The row is not cancelled or invalid (literal statuses, as the guard's index predicate has them). */
 export const activeStatusSql: SQL = sql`${citas.status} not in (${inactiveList})`;
+
+/** The row holds its slot: what the guard's partial index covers. */
+export const holdsSlotSql: SQL = sql`${activeStatusSql} and not ${citas.conflict}`;
 
 /** The row's slot overlaps [start, end) (half-open, as the guard compares them); bounds are values or placeholders. */
 export function overlapsSql(start: Date | Placeholder, end: Date | Placeholder): SQL {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
-import { parseJson, rowsFromJson } from '../db/json-rows';
+import { parseJson, decodeRows } from '../db/json-rows';
 import type { Rendered } from '../db/row-writes';
 import { citas, locationSettings, type CitaRow } from '../db/schema';
 import { activeStatusSql, holdsSlotSql, overlapsSql } from '../db/slot-sql';
@@ -54,7 +54,7 @@ export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: 
   const text = pre ? withPrelude(lookup.text, pre.text) : lookup.text;
   const result = await driverOf(tx).query(text, pre ? [...lookup.params, ...pre.params] : lookup.params);
   const row = result.rows[0] as { prelude?: unknown; zone: string | null; rows: unknown; overlaps: unknown };
-  const found = rowsFromJson(citas, typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows);
+  const found = decodeRows(citas, typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows);
   return {
     byGhlId: found.find((c) => c.ghlAppointmentId === inc.id) ?? null,
     ownUnlinked: found.find((c) => c.ghlAppointmentId === null) ?? null,
