@@ -4,6 +4,7 @@ import { renderGhlError } from './errors';
 import { apiGate, countCalls, isControlPath, requireVersion, tokenEndpointFaults } from './middleware';
 import { appointmentRoutes } from './routes/appointments';
 import { calendarRoutes } from './routes/calendars';
+import { calendarViewRoutes } from './routes/calendar-view';
 import { contactRoutes } from './routes/contacts';
 import { controlRoutes } from './routes/control';
 import { ControlRequestError } from './routes/control-body';
@@ -29,6 +30,7 @@ export function createSandboxApp(core: SandboxCore): Hono {
   app.use('*', apiGate(core));
   app.use('*', requireVersion());
 
+  app.route('/', calendarViewRoutes(core)); // read-only HTML of GHL's side, before control's /_sandbox/* catch-all
   app.route('/', controlRoutes(core));
   app.route('/', oauthRoutes(core));
   app.route('/', locationRoutes(core));
