@@ -1,4 +1,4 @@
-import { and, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, inArray, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { citas, INACTIVE_STATUSES, type CitaRow } from '../db/schema';
 import { recordAudits, type AuditContext } from '../audit/audit';
@@ -52,14 +52,39 @@ export async function cancelGoneFromGhl(
     cancelled.map((row) => ({ before: before.find((b) => b.id === row.id)!, after: row })),
     now,
   );
-  // Only when some of them were inactive already (the caller's locked rows tell, when it gave them).
-  if (!opts.locked || opts.locked.some((c) => ids.includes(c.id) && INACTIVE_STATUSES.includes(c.status) && !c.ghlDeletedAt)) {
+  // Citas inactive already learn when GHL lost them, and are settled: a cancellation (or an edit of
+  // a cancelled cita) still waiting to be pushed has nothing left to reach. Left pending, every
+  // sweep would push it again and meet the same 404, forever. Only when some of them need it (the
+  // caller's locked rows tell, when it gave them).
+  if (!opts.locked || opts.locked.some((c) => ids.includes(c.id) && INACTIVE_STATUSES.includes(c.status) && needsGoneMark(c))) {
     await tx
       .update(citas)
-      .set({ ghlDeletedAt: opts.goneSince })
-      .where(and(inArray(citas.id, ids), inArray(citas.status, [...INACTIVE_STATUSES]), isNull(citas.ghlDeletedAt)));
+      .set({
+        ghlDeletedAt: sql`coalesce(${citas.ghlDeletedAt}, ${opts.goneSince.toISOString()}::timestamptz)`,
+        syncError: sql`case when ${citas.syncStatus} = 'synced' then ${citas.syncError} else ${opts.reason} end`,
+        lastSyncedAt: sql`case when ${citas.syncStatus} = 'synced' then ${citas.lastSyncedAt} else ${now.toISOString()}::timestamptz end`,
+        syncStatus: 'synced',
+        syncRetries: 0,
+      })
+      .where(and(inArray(citas.id, ids), inArray(citas.status, [...INACTIVE_STATUSES]), or(isNull(citas.ghlDeletedAt), ne(citas.syncStatus, 'synced'))));
   }
   return cancelled;
+}
+
+/** An inactive cita still to be told GHL lost its appointment: unmarked, or waiting to push. */
+function needsGoneMark(c: CitaRow): boolean {
+  return !c.ghlDeletedAt || c.syncStatus !== 'synced';
+}
+
+/**
+ * What an inactive cita learns when GHL deleted its appointment, as the values to write (null:
+ * nothing): when, and — when a push was still to come — that nothing is left to push. The same as
+ * cancelGoneFromGhl writes for such a row.
+ */
+export function goneWhileInactivePatch(cur: CitaRow, goneSince: Date, reason: string, now: Date): Partial<CitaRow> | null {
+  if (!needsGoneMark(cur)) return null;
+  const settle = cur.syncStatus !== 'synced' ? { syncStatus: 'synced' as const, syncError: reason, syncRetries: 0, lastSyncedAt: now } : {};
+  return { ghlDeletedAt: cur.ghlDeletedAt ?? goneSince, ...settle };
 }
 
 /**
@@ -87,6 +112,7 @@ export const goneReason = {
   webhook: 'the appointment was deleted in GHL; cancelled here',
   scan: 'GHL no longer lists this appointment; cancelled here',
   push: 'the appointment was deleted in GHL; cancelled here (our edit was not sent)',
+  pushInactive: 'the appointment was deleted in GHL; nothing left to push',
   check: 'the GHL appointment no longer exists',
 } as const;
 

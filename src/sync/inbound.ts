@@ -11,7 +11,7 @@ import type { IncomingAppointment } from './appointment-mapping';
 import { appointmentFromCita, contentHash } from './appointment-mapping';
 import { sameValue } from '../domain/same-value';
 import { auditedWrite, creationChanges, type AuditContext, type AuditEntry, type RenderAt } from '../audit/audit';
-import { goneFromGhlPatch, goneReason } from './gone-from-ghl';
+import { goneFromGhlPatch, goneReason, goneWhileInactivePatch } from './gone-from-ghl';
 import { lookupInbound, type InboundLookup } from './inbound-lookup';
 import { SlotBook } from '../domain/slot-book';
 
@@ -130,10 +130,12 @@ async function applyDelete(w: Write, cur: CitaRow, inc: IncomingAppointment): Pr
   const now = w.deps.clock.now();
   const goneSince = inc.observedAt ?? now;
   if (!holdsSlot(cur.status)) {
-    // Already inactive: it only learns that GHL deleted it (no older event may reopen it).
-    const r: ApplyResult = { outcome: 'unchanged', citaId: cur.id, quiet: true };
-    if (cur.ghlDeletedAt) return done(w, r);
-    return written(w, r, { table: citas, update: { ghlDeletedAt: goneSince }, where: { id: cur.id } }, null, now);
+    // Already inactive: it learns that GHL deleted it (no older event may reopen it), and a push
+    // still to come is settled (nothing left in GHL to reach): the list shows that.
+    const patch = goneWhileInactivePatch(cur, goneSince, goneReason.webhook, now);
+    const r: ApplyResult = { outcome: 'unchanged', citaId: cur.id, ...(cur.syncStatus === 'synced' ? { quiet: true as const } : {}) };
+    if (!patch) return done(w, r);
+    return written(w, r, { table: citas, update: patch, where: { id: cur.id } }, null, now);
   }
   const patch = goneFromGhlPatch(cur, goneSince, goneReason.webhook, now);
   const update = { table: citas, update: patch, where: { id: cur.id } };

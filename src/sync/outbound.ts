@@ -43,7 +43,15 @@ export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome>
     deps.logger.warn('push postponed: the store is unavailable', { cita_id: citaId, err });
     return null;
   });
-  if (locked === null) return 'retry';
+  if (locked === null) {
+    // Said on the row, so a pending cita always tells why it waits (the page and the alert read it).
+    await deps.db
+      .update(citas)
+      .set({ syncError: 'store_unavailable: the push waits for the store; retried in minutes or by the next sweep' })
+      .where(and(eq(citas.id, citaId), eq(citas.syncStatus, 'pending_sync')))
+      .catch((err: unknown) => deps.logger.warn('push postponed and not noted on the cita', { cita_id: citaId, err }));
+    return 'retry';
+  }
   if (!locked) return 'busy';
   try {
     let outcome: PushOutcome = 'skipped';
@@ -152,8 +160,14 @@ async function upsertContact(deps: Deps, cita: CitaRow): Promise<string> {
 
 async function markDeletedInGhl(deps: Deps, cita: CitaRow): Promise<void> {
   const goneSince = deps.clock.now();
-  await deps.db.transaction((tx) => cancelGoneFromGhl(tx, deps, [cita.id], { actor: 'job', goneSince, reason: goneReason.push }));
-  deps.logger.warn('cita cancelled: its GHL appointment was deleted', { cita_id: cita.id, ghl_appointment_id: cita.ghlAppointmentId });
+  const cancelled = await deps.db.transaction((tx) =>
+    cancelGoneFromGhl(tx, deps, [cita.id], { actor: 'job', goneSince, reason: INACTIVE_STATUSES.includes(cita.status) ? goneReason.pushInactive : goneReason.push }),
+  );
+  // A cita cancelled here meets the same 404 when its cancellation is pushed: settled, not cancelled again.
+  deps.logger.warn(cancelled.length ? 'cita cancelled: its GHL appointment was deleted' : 'its GHL appointment was deleted; nothing left to push', {
+    cita_id: cita.id,
+    ghl_appointment_id: cita.ghlAppointmentId,
+  });
 }
 
 async function markSynced(

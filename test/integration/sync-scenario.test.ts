@@ -104,6 +104,10 @@ describe('randomized two-sided scenario', () => {
       const after = await disagreements(env, sandbox, LOC);
       console.log(`[scenario seed ${seed}] ops ${JSON.stringify(tally)}; disagreements before the full sync: ${before.length}, after: ${after.length}; run ${JSON.stringify(run.counts)}`);
       expect(after).toEqual([]);
+      // Nothing is left waiting once the queue is empty: a cita is pending only while a push for it
+      // is still to come (GHL no longer holding its appointment settles it; there is nothing to push).
+      const pending = (await env.deps.db.select().from(citas).where(eq(citas.locationId, LOC))).filter((c) => c.syncStatus === 'pending_sync');
+      expect(pending.map((c) => ({ id: c.id, status: c.status, error: c.syncError, retries: c.syncRetries }))).toEqual([]);
     });
   }
 });
