@@ -2,7 +2,7 @@ import type { SandboxCore } from './core';
 import { nextSecond, parseIsoWithOffset } from './ghl-time';
 import { ghlId } from './ids';
 import { isAppointmentStatus, primaryUserId, SandboxUsageError, type AppointmentRecord } from './store';
-import type { Appointment, AppointmentStatus, AppointmentWebhookType, GhlUserActions } from './types';
+import { SCOPES, type Appointment, type AppointmentStatus, type AppointmentWebhookType, type GhlUserActions } from './types';
 
 /**
  * A person working in GHL's own UI: the changes our service did not make and must learn about from
@@ -103,6 +103,20 @@ export function ghlUserActions(core: SandboxCore): GhlUserActions {
       const rec = live(id);
       rec.deleted = true;
       return changed('AppointmentDelete', rec);
+    },
+
+    installApp(locationId, opts) {
+      const location = store.locations.get(locationId);
+      if (!location) throw new SandboxUsageError(`action: unknown location ${locationId}`);
+      const webhook = core.appInstalled(locationId);
+      // The install is announced now; exchanging the code completes it without a second INSTALL.
+      const code = core.tokens.issueCode(locationId, location.companyId, opts?.scopes ?? [...SCOPES], { announced: true });
+      return { code, webhook };
+    },
+
+    uninstallApp(locationId) {
+      if (!store.locations.has(locationId)) throw new SandboxUsageError(`action: unknown location ${locationId}`);
+      return { webhook: core.appUninstalled(locationId) };
     },
   };
 }

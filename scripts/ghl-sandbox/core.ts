@@ -7,6 +7,7 @@ import {
   SCOPES,
   type Appointment,
   type AppointmentWebhookType,
+  type AppWebhookPayload,
   type FaultSpec,
   type SandboxOptions,
   type SandboxStats,
@@ -15,7 +16,7 @@ import {
   type WebhookPublicKeys,
   type WebhookScheme,
 } from './types';
-import { appointmentWebhookPayload } from './webhook-payload';
+import { appointmentWebhookPayload, installWebhookPayload, uninstallWebhookPayload } from './webhook-payload';
 import { WebhookSigner } from './webhook-signing';
 import { WebhookDispatcher } from './webhooks';
 
@@ -46,6 +47,10 @@ export interface SandboxCore {
   signWebhook(rawBody: string, opts?: { scheme?: WebhookScheme }): Promise<Record<string, string>>;
   /** Every appointment change, API or GHL-user action, reports here right after it is stored. */
   appointmentChanged(type: AppointmentWebhookType, rec: AppointmentRecord): void;
+  /** A location installed the app (its OAuth code exchanged, or the install action): INSTALL. */
+  appInstalled(locationId: string): AppWebhookPayload;
+  /** A location removed the app: its OAuth tokens are revoked, UNINSTALL. */
+  appUninstalled(locationId: string): AppWebhookPayload;
 }
 
 export interface ResolvedOptions {
@@ -54,6 +59,8 @@ export interface ResolvedOptions {
   dailyLimit: number;
   clientId: string;
   clientSecret: string;
+  appId: string;
+  appVersionId: string;
   seed: number;
 }
 
@@ -64,6 +71,8 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
     dailyLimit: opts.dailyLimit ?? 200_000,
     clientId: opts.clientId ?? 'sandbox-client-id',
     clientSecret: opts.clientSecret ?? 'sandbox-client-secret',
+    appId: opts.appId ?? 'sandboxApp0000000001',
+    appVersionId: opts.appVersionId ?? 'sandboxAppVersion001',
     seed: opts.seed ?? 1,
   };
   const now = opts.now ?? Date.now;
@@ -74,6 +83,8 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
   const stats = new StatsRecorder();
   const signer = new WebhookSigner();
   const webhooks = new WebhookDispatcher(signer, stats, now);
+
+  const app = { appId: options.appId, versionId: options.appVersionId };
 
   const locationOf = (locationId: string) => {
     const loc = store.locations.get(locationId);
@@ -116,6 +127,17 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
     signWebhook: (rawBody, o) => signer.sign(rawBody, o?.scheme),
     appointmentChanged: (type, rec) => {
       if (webhooks.enabled) webhooks.emit(appointmentWebhookPayload(store, rec, type, now()));
+    },
+    appInstalled: (locationId) => {
+      const payload = installWebhookPayload(app, locationOf(locationId), now());
+      webhooks.emit(payload);
+      return payload;
+    },
+    appUninstalled: (locationId) => {
+      const payload = uninstallWebhookPayload(app, locationOf(locationId), now());
+      tokens.revokeApp(locationId);
+      webhooks.emit(payload);
+      return payload;
     },
   };
 }

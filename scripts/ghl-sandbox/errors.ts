@@ -35,7 +35,15 @@ export class GhlError extends Error {
     return new GhlError(404, { statusCode: 404, message });
   }
 
-  /** NestJS-style validation failure: one message per failing field (D:err schema). */
+  /**
+   * A request the calendars API refuses as invalid. calendars.json declares 400 BadRequestDTO
+   * (`message` a string) and no 422 for its operations, so the failing fields are one message.
+   */
+  static invalidCalendarsRequest(messages: string[]): GhlError {
+    return new GhlError(400, { statusCode: 400, message: messages.join('; '), error: 'Bad Request' });
+  }
+
+  /** NestJS-style validation failure: one message per failing field (D:err schema; contacts, locations, OAuth). */
   static unprocessable(messages: string[]): GhlError {
     return new GhlError(422, { statusCode: 422, message: messages, error: 'Unprocessable Entity' });
   }

@@ -33,8 +33,11 @@ export type {
   AppointmentWebhookPayload,
   AppointmentWebhookType,
   AppointmentWriteResult,
+  AppWebhookPayload,
+  AppWebhookType,
   Calendar,
   Contact,
+  ContactView,
   CreateAppointmentAction,
   EditAppointmentAction,
   FaultKind,
@@ -48,9 +51,11 @@ export type {
   WebhookConfig,
   WebhookLogEntry,
   WebhookMode,
+  WebhookPayload,
   WebhookPublicKeys,
   WebhookScheme,
   WebhookStatus,
+  WebhookType,
 } from './types';
 export { APPOINTMENT_STATUSES, SCOPES } from './types';
 

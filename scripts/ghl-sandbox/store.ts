@@ -7,6 +7,7 @@ import {
   type AppointmentWriteResult,
   type Calendar,
   type Contact,
+  type ContactView,
   type Location,
   type SeedAppointment,
   type SeedData,
@@ -19,6 +20,7 @@ import {
 
 export const DEFAULT_TIMEZONE = 'America/Lima';
 export const SANDBOX_COMPANY_ID = 'sandboxCompany000001';
+export const SANDBOX_COMPANY_NAME = 'Sandbox Agency';
 
 export interface AppointmentRecord {
   id: string;
@@ -309,6 +311,16 @@ export class GhlStore {
 
 export function primaryUserId(calendar: Calendar): string {
   return (calendar.teamMembers.find((m) => m.isPrimary) ?? calendar.teamMembers[0])?.userId ?? '';
+}
+
+/** A contact as GHL answers it: strings only; a field nobody gave is left out rather than null. */
+export function contactView(c: Contact): ContactView {
+  const view: ContactView = { id: c.id, locationId: c.locationId };
+  for (const f of ['firstName', 'lastName', 'name', 'email', 'phone'] as const) {
+    const value = c[f];
+    if (value !== null) view[f] = value;
+  }
+  return view;
 }
 
 export function emptyContact(id: string, locationId: string): Contact {

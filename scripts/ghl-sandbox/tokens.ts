@@ -32,12 +32,19 @@ interface CodeRecord {
   companyId: string;
   scopes: string[];
   used: boolean;
+  /** The install this code completes was already announced (INSTALL sent when it was made). */
+  announced: boolean;
 }
 
 export interface Grant {
   access: TokenRecord;
   refreshToken: string;
   expiresIn: number;
+}
+
+/** A code exchanged: the grant, and whether its INSTALL is still to be sent. */
+export interface CodeGrant extends Grant {
+  announced: boolean;
 }
 
 export type AuthResult = { ok: true; token: TokenRecord } | { ok: false; reason: 'unknown' | 'expired' };
@@ -58,9 +65,9 @@ export class TokenStore {
     this.refreshTokens.clear();
   }
 
-  issueCode(locationId: string, companyId: string, scopes: string[]): string {
+  issueCode(locationId: string, companyId: string, scopes: string[], opts: { announced?: boolean } = {}): string {
     const code = secret('code');
-    this.codes.set(code, { locationId, companyId, scopes, used: false });
+    this.codes.set(code, { locationId, companyId, scopes, used: false, announced: opts.announced ?? false });
     return code;
   }
 
@@ -71,11 +78,21 @@ export class TokenStore {
   }
 
   /** Codes are single-use too; null for an unknown or spent code. */
-  exchangeCode(code: string): Grant | null {
+  exchangeCode(code: string): CodeGrant | null {
     const rec = this.codes.get(code);
     if (!rec || rec.used) return null;
     rec.used = true;
-    return this.grant(rec.locationId, rec.companyId, rec.scopes);
+    return { ...this.grant(rec.locationId, rec.companyId, rec.scopes), announced: rec.announced };
+  }
+
+  /**
+   * The app removed from a location: its access and refresh tokens and unused codes stop working.
+   * PITs stay: they belong to the location's private integrations, not to the app.
+   */
+  revokeApp(locationId: string): void {
+    for (const [token, rec] of this.access) if (rec.kind === 'access' && rec.locationId === locationId) this.access.delete(token);
+    for (const [token, rec] of this.refreshTokens) if (rec.locationId === locationId) this.refreshTokens.delete(token);
+    for (const [code, rec] of this.codes) if (rec.locationId === locationId) this.codes.delete(code);
   }
 
   /** The old access token is left alone: it stays valid until its own expiry, as in GHL. */

@@ -93,6 +93,7 @@ export interface Calendar {
   }>;
 }
 
+/** A contact as the sandbox keeps it: fields nobody gave are null. */
 export interface Contact {
   id: string;
   locationId: string;
@@ -102,6 +103,9 @@ export interface Contact {
   email: string | null;
   phone: string | null;
 }
+
+/** A contact as GHL answers it (contacts.json GetContectByIdSchema): strings, and absent where unknown, never null. */
+export type ContactView = { id: string; locationId: string } & Partial<Record<'firstName' | 'lastName' | 'name' | 'email' | 'phone', string>>;
 
 export type SeedAppointment = Partial<Appointment> & {
   calendarId: string;
@@ -175,11 +179,16 @@ export interface SandboxOptions {
   dailyLimit?: number;
   clientId?: string;
   clientSecret?: string;
+  /** The Marketplace app's id and version, as INSTALL/UNINSTALL webhooks name them. */
+  appId?: string;
+  appVersionId?: string;
   seed?: number;
   now?: () => number;
 }
 
 export type AppointmentWebhookType = 'AppointmentCreate' | 'AppointmentUpdate' | 'AppointmentDelete';
+export type AppWebhookType = 'INSTALL' | 'UNINSTALL';
+export type WebhookType = AppointmentWebhookType | AppWebhookType;
 
 /** An appointment webhook as GHL sends it (ghl-api.md §5): no description, rrule or isRecurring. */
 export interface AppointmentWebhookPayload {
@@ -206,6 +215,30 @@ export interface AppointmentWebhookPayload {
   timestamp: string;
   webhookId: string;
 }
+
+/**
+ * The app's own events (AppInstall.md, AppUninstall.md, ghl-api.md §5), for a location-level
+ * install: INSTALL when a location installs the app, UNINSTALL when it removes it. Like every
+ * delivery they carry `timestamp` and `webhookId`, which the pages' examples leave out.
+ */
+export type AppWebhookPayload =
+  | {
+      type: 'INSTALL';
+      appId: string;
+      versionId: string;
+      installType: 'Location';
+      locationId: string;
+      companyId: string;
+      userId: string;
+      companyName: string;
+      isWhitelabelCompany: boolean;
+      whitelabelDetails: Record<string, never>;
+      timestamp: string;
+      webhookId: string;
+    }
+  | { type: 'UNINSTALL'; appId: string; locationId: string; timestamp: string; webhookId: string };
+
+export type WebhookPayload = AppointmentWebhookPayload | AppWebhookPayload;
 
 /** 'ed25519': `x-ghl-signature` (current); 'rsa': `x-wh-signature` (legacy); 'both': both headers. */
 export type WebhookScheme = 'ed25519' | 'rsa' | 'both';
@@ -245,8 +278,9 @@ export type WebhookStatus = number | 'network_error' | 'dropped' | 'held';
 
 export interface WebhookLogEntry {
   webhookId: string;
-  type: AppointmentWebhookType;
-  appointmentId: string;
+  type: WebhookType;
+  /** null for INSTALL/UNINSTALL. */
+  appointmentId: string | null;
   /** 1 for the first request, 2 for the first retry…; 0 for 'dropped'/'held', where nothing was sent. */
   attempt: number;
   status: WebhookStatus;
@@ -287,4 +321,11 @@ export interface GhlUserActions {
   cancelAppointment(id: string): Appointment;
   /** Gone from every read, as an API delete → AppointmentDelete. Returns it as it was deleted. */
   deleteAppointment(id: string): Appointment;
+  /**
+   * The location installs the app from the Marketplace: INSTALL, and the code GHL hands the
+   * browser for the redirect (exchanging it completes the install; it sends no second INSTALL).
+   */
+  installApp(locationId: string, opts?: { scopes?: string[] }): { code: string; webhook: AppWebhookPayload };
+  /** The location removes the app: its OAuth tokens stop working (PITs are not the app's), UNINSTALL. */
+  uninstallApp(locationId: string): { webhook: AppWebhookPayload };
 }

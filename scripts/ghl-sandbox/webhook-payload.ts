@@ -1,5 +1,12 @@
-import type { AppointmentRecord, GhlStore } from './store';
-import type { AppointmentWebhookPayload, AppointmentWebhookType } from './types';
+import { SANDBOX_COMPANY_NAME, type AppointmentRecord, type GhlStore } from './store';
+import { SANDBOX_USER_ID } from './tokens';
+import type { AppointmentWebhookPayload, AppointmentWebhookType, AppWebhookPayload, Location } from './types';
+
+/** The app that is installed: ids as INSTALL/UNINSTALL carry them. */
+export interface AppIdentity {
+  appId: string;
+  versionId: string;
+}
 
 /**
  * The webhook for one appointment change, taken at the moment of the change: later edits must not
@@ -36,4 +43,31 @@ export function appointmentWebhookPayload(
     timestamp: new Date(nowMs).toISOString(),
     webhookId: crypto.randomUUID(),
   };
+}
+
+/**
+ * INSTALL for a location-level install, shaped as AppInstall.md's non-whitelabel example (plus
+ * ghl-api.md §5's `versionId` and `installType`, and the `timestamp`/`webhookId` every delivery
+ * has). No `planId` or `trial`: the sandbox's app is free.
+ */
+export function installWebhookPayload(app: AppIdentity, location: Location, nowMs: number): AppWebhookPayload {
+  return {
+    type: 'INSTALL',
+    appId: app.appId,
+    versionId: app.versionId,
+    installType: 'Location',
+    locationId: location.id,
+    companyId: location.companyId,
+    userId: SANDBOX_USER_ID,
+    companyName: SANDBOX_COMPANY_NAME,
+    isWhitelabelCompany: false,
+    whitelabelDetails: {},
+    timestamp: new Date(nowMs).toISOString(),
+    webhookId: crypto.randomUUID(),
+  };
+}
+
+/** UNINSTALL for a location-level uninstall, as AppUninstall.md's example (plus `timestamp`/`webhookId`). */
+export function uninstallWebhookPayload(app: AppIdentity, location: Location, nowMs: number): AppWebhookPayload {
+  return { type: 'UNINSTALL', appId: app.appId, locationId: location.id, timestamp: new Date(nowMs).toISOString(), webhookId: crypto.randomUUID() };
 }

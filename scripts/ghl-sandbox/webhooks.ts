@@ -1,19 +1,11 @@
 import { delay } from './delay';
 import type { StatsRecorder } from './stats';
 import { SandboxUsageError } from './store';
-import type {
-  AppointmentWebhookPayload,
-  AppointmentWebhookType,
-  WebhookConfig,
-  WebhookLogEntry,
-  WebhookMode,
-  WebhookScheme,
-  WebhookStatus,
-} from './types';
+import type { WebhookConfig, WebhookLogEntry, WebhookMode, WebhookPayload, WebhookScheme, WebhookStatus, WebhookType } from './types';
 import type { WebhookSigner } from './webhook-signing';
 
 /**
- * Sends appointment webhooks the way GHL does: after the change, signed over the exact bytes,
+ * Sends webhooks (appointment changes, app installs and uninstalls) the way GHL does: after the change, signed over the exact bytes,
  * re-delivered only when the receiver answers 429 (same bytes, same webhookId), any other answer
  * final. Plus the chaos tests need (duplicates, delays, drops, holding back and reordering) and a
  * way to wait until everything due has gone out.
@@ -38,8 +30,9 @@ interface Target {
 interface Delivery {
   target: Target;
   webhookId: string;
-  type: AppointmentWebhookType;
-  appointmentId: string;
+  type: WebhookType;
+  /** null for the app's own events. */
+  appointmentId: string | null;
   locationId: string;
   body: string;
   /** Signed once: every attempt sends the same bytes under the same signature. */
@@ -98,7 +91,7 @@ export class WebhookDispatcher {
   }
 
   /** Called synchronously by the change; the sending happens later, off the request that made it. */
-  emit(payload: AppointmentWebhookPayload): void {
+  emit(payload: WebhookPayload): void {
     if (!this.target) return;
     const mode = this.mode;
     const copies = mode.duplicate ? 2 : 1;
@@ -108,7 +101,7 @@ export class WebhookDispatcher {
         target: this.target,
         webhookId: payload.webhookId,
         type: payload.type,
-        appointmentId: payload.appointment.id,
+        appointmentId: 'appointment' in payload ? payload.appointment.id : null,
         locationId: payload.locationId,
         body,
         attempts: 0,

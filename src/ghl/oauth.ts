@@ -4,8 +4,9 @@ import { GhlError, errorMessageOf } from './errors';
 import { ghlTokenResponse, type GhlTokenResponse } from './schemas';
 
 /**
- * GHL's token endpoint (form-encoded, no Version header). `invalid_grant` is reported as kind
- * 'auth' with `details.body.error === 'invalid_grant'`, which the token manager treats specially.
+ * GHL's token endpoint (form-encoded, no Version header). Refusals are kind 'auth' with the status
+ * and body kept; `isInvalidGrant` tells the refused grant (which the token manager treats
+ * specially) from our own mistakes.
  */
 export function createOAuthClient(config: AppConfig, fetchFn: typeof fetch) {
   const post = async (form: Record<string, string>): Promise<GhlTokenResponse> => {
@@ -49,6 +50,14 @@ export function createOAuthClient(config: AppConfig, fetchFn: typeof fetch) {
 
 export type OAuthClient = ReturnType<typeof createOAuthClient>;
 
+/**
+ * GHL refused the grant itself: the code or refresh token is spent, revoked or unknown, or the
+ * location can no longer hold one (GHL answers e.g. "Location is not active" the same way).
+ * oauth.json declares that answer as 400 `{statusCode, message}`; RFC 6749's `{error:
+ * "invalid_grant"}` is read the same, should GHL ever send it. A 401 (our client credentials) or a
+ * 422 (our request) is our fault, not the grant's: the install stays as it is.
+ */
 export function isInvalidGrant(err: unknown): boolean {
-  return err instanceof GhlError && (err.details.body as { error?: string } | undefined)?.error === 'invalid_grant';
+  if (!(err instanceof GhlError)) return false;
+  return err.status === 400 || (err.details.body as { error?: string } | undefined)?.error === 'invalid_grant';
 }

@@ -12,7 +12,7 @@ function setup() {
 }
 
 describe('create', () => {
-  it('201, unwrapped, no dateAdded/dateUpdated, GHL-style id', async () => {
+  it('200 (as calendars.json says), unwrapped, no dateAdded/dateUpdated, GHL-style id', async () => {
     const { client, sandbox } = setup();
     const res = await client.post('/calendars/events/appointments', {
       ...appointmentBody({ startTime: '2026-03-12T15:30:00Z', endTime: '2026-03-12T16:00:00Z' }),
@@ -23,7 +23,7 @@ describe('create', () => {
       meetingLocationType: 'address',
       somethingGhlAddsLater: { x: 1 },
     });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(200);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[A-Za-z0-9]{20}$/),
       calendarId: CAL,
@@ -51,30 +51,30 @@ describe('create', () => {
       contactId: ANA,
       startTime: '2026-03-12T09:00:00-05:00',
     });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ endTime: '2026-03-12T09:45:00-05:00', appointmentStatus: 'new', title: 'Ana Pérez', assignedUserId: '' });
   });
 
-  it('422 lists every missing or invalid field', async () => {
+  it('400 (calendars.json declares no 422) naming every missing or invalid field in one message', async () => {
     const { client } = setup();
     const res = await client.post('/calendars/events/appointments', { startTime: '2026-03-12 10:30', appointmentStatus: 'maybe', title: 7 });
-    expect(res.status).toBe(422);
-    expect(res.body.statusCode).toBe(422);
-    expect(res.body.message).toEqual(
-      expect.arrayContaining([
-        'calendarId should not be empty',
-        'locationId should not be empty',
-        'contactId should not be empty',
-        'startTime must be a valid ISO 8601 date string with an offset',
-        'title must be a string',
-        expect.stringMatching(/^appointmentStatus must be one of/),
-      ]),
-    );
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    for (const problem of [
+      'calendarId should not be empty',
+      'locationId should not be empty',
+      'contactId should not be empty',
+      'startTime must be a valid ISO 8601 date string with an offset',
+      'title must be a string',
+      'appointmentStatus must be one of',
+    ]) {
+      expect(res.body.message).toContain(problem);
+    }
     // A wall time without an offset is ambiguous, so it is refused too.
     const noOffset = await client.post('/calendars/events/appointments', appointmentBody({ startTime: '2026-03-12T10:30:00' }));
-    expect(noOffset.status).toBe(422);
+    expect(noOffset.status).toBe(400);
     const backwards = await client.post('/calendars/events/appointments', appointmentBody({ endTime: '2026-03-12T10:00:00-05:00' }));
-    expect(backwards.status).toBe(422);
+    expect(backwards.status).toBe(400);
   });
 
   it('unknown calendar or contact: 400 with GHL messages', async () => {
@@ -93,21 +93,21 @@ describe('create', () => {
 describe('slot check', () => {
   it('an overlapping live appointment blocks; touching, cancelled, other calendars and ignoreFreeSlotValidation do not', async () => {
     const { client, sandbox } = setup();
-    expect((await client.post('/calendars/events/appointments', appointmentBody())).status).toBe(201);
+    expect((await client.post('/calendars/events/appointments', appointmentBody())).status).toBe(200);
 
     const overlap = await client.post('/calendars/events/appointments', appointmentBody({ startTime: '2026-03-12T10:45:00-05:00', endTime: '2026-03-12T11:15:00-05:00' }));
     expect(overlap.status).toBe(400);
     expect(overlap.body).toEqual({ ...SLOT_TAKEN, traceId: expect.any(String) });
 
     const touching = await client.post('/calendars/events/appointments', appointmentBody({ startTime: '2026-03-12T11:00:00-05:00', endTime: '2026-03-12T11:30:00-05:00' }));
-    expect(touching.status).toBe(201);
-    expect((await client.post('/calendars/events/appointments', appointmentBody({ calendarId: CAL_B }))).status).toBe(201);
+    expect(touching.status).toBe(200);
+    expect((await client.post('/calendars/events/appointments', appointmentBody({ calendarId: CAL_B }))).status).toBe(200);
     const forced = await client.post('/calendars/events/appointments', appointmentBody({ ignoreFreeSlotValidation: true }));
-    expect(forced.status).toBe(201);
+    expect(forced.status).toBe(200);
 
     await client.put(`/calendars/events/appointments/${touching.body.id}`, { appointmentStatus: 'cancelled' });
     const reuse = await client.post('/calendars/events/appointments', appointmentBody({ startTime: '2026-03-12T11:00:00-05:00', endTime: '2026-03-12T11:30:00-05:00' }));
-    expect(reuse.status).toBe(201);
+    expect(reuse.status).toBe(200);
     expect(sandbox.stats()).toMatchObject({ creates: 5, appointments: 5 });
   });
 
@@ -191,7 +191,7 @@ describe('read, update, delete', () => {
   it('update validates like create and 404s unknown ids', async () => {
     const { client } = setup();
     const created = (await client.post('/calendars/events/appointments', appointmentBody())).body;
-    expect((await client.put(`/calendars/events/appointments/${created.id}`, { appointmentStatus: 'gone' })).status).toBe(422);
+    expect((await client.put(`/calendars/events/appointments/${created.id}`, { appointmentStatus: 'gone' })).status).toBe(400);
     expect(await client.put(`/calendars/events/appointments/${created.id}`, { calendarId: 'nope' })).toMatchObject({
       status: 400,
       body: { message: 'Calendar not found' },
@@ -216,7 +216,7 @@ describe('read, update, delete', () => {
     expect(sandbox.appointments()).toEqual([]);
     expect(sandbox.stats()).toMatchObject({ appointments: 0, creates: 1 });
     // Its slot is free again.
-    expect((await client.post('/calendars/events/appointments', appointmentBody())).status).toBe(201);
+    expect((await client.post('/calendars/events/appointments', appointmentBody())).status).toBe(200);
   });
 
   it('appointments() filters by location and calendar and includes cancelled ones', async () => {
@@ -252,7 +252,7 @@ describe('calendars and locations', () => {
     expect((await client.get(`/calendars?locationId=${LIMA}`)).body.calendars).toHaveLength(2);
     expect((await client.get(`/calendars/${CAL_B}`)).body.calendar).toMatchObject({ id: CAL_B, slotDuration: 45, autoConfirm: false });
     expect((await client.get('/calendars/nope')).status).toBe(404);
-    expect((await client.get('/calendars/')).status).toBe(422);
+    expect((await client.get('/calendars/')).status).toBe(400);
   });
 
   it('GET /locations/:id gives the timezone', async () => {

@@ -32,21 +32,22 @@ describe('OAuth code exchange', () => {
     const code = sandbox.issueAuthCode(LIMA);
     expect((await tokenRequest(sandbox, { grant_type: 'authorization_code', code })).status).toBe(200);
     const again = await tokenRequest(sandbox, { grant_type: 'authorization_code', code });
-    expect(again.status).toBe(400);
-    expect(again.body.error).toBe('invalid_grant');
+    // Refused as oauth.json declares it: 400 BadRequestDTO, not RFC 6749's {error: "invalid_grant"}.
+    expect(again).toEqual({ status: 400, body: { statusCode: 400, message: expect.stringMatching(/^Invalid grant: authorization code/) } });
   });
 
-  it('a wrong client is invalid_client, and the body must be form-encoded', async () => {
+  it('a wrong client is 401 UnauthorizedDTO, and the body must be form-encoded (422)', async () => {
     const sandbox = seededSandbox();
     const code = sandbox.issueAuthCode(LIMA);
     const bad = await tokenRequest(sandbox, { grant_type: 'authorization_code', code, client_secret: 'nope' });
-    expect(bad).toEqual({ status: 401, body: { error: 'invalid_client' } });
+    expect(bad).toEqual({ status: 401, body: { statusCode: 401, message: 'Invalid client credentials', error: 'Unauthorized' } });
     const json = await sandbox.fetch(`${BASE}/oauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ client_id: 'sandbox-client-id', client_secret: 'sandbox-client-secret', grant_type: 'authorization_code', code }),
     });
-    expect(json.status).toBe(400);
+    expect(json.status).toBe(422);
+    expect(await json.json()).toEqual({ statusCode: 422, message: ['Content-Type must be application/x-www-form-urlencoded'], error: 'Unprocessable Entity' });
     // The failed attempts did not spend the code.
     expect((await tokenRequest(sandbox, { grant_type: 'authorization_code', code })).status).toBe(200);
   });
@@ -83,14 +84,15 @@ describe('refresh', () => {
     expect(sandbox.stats()).toMatchObject({ tokenRequests: 3, refreshes: 2, reusedRefreshTokens: 0 });
   });
 
-  it('a reused refresh token is invalid_grant and counted; an unknown one is invalid_grant only', async () => {
+  it('a reused refresh token is refused (400) and counted; an unknown one is refused only', async () => {
     const sandbox = seededSandbox();
     const tokens = await oauthTokens(sandbox);
     expect((await tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).toBe(200);
     const reused = await tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
-    expect(reused).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid refresh token' } });
+    const refused = { status: 400, body: { statusCode: 400, message: 'Invalid grant: refresh token is invalid, revoked or already used' } };
+    expect(reused).toEqual(refused);
     const unknown = await tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: 'rt-never-issued' });
-    expect(unknown).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid refresh token' } });
+    expect(unknown).toEqual(refused);
     expect(sandbox.stats()).toMatchObject({ refreshes: 1, reusedRefreshTokens: 1, tokenRequests: 4 });
   });
 

@@ -34,7 +34,7 @@ export function appointmentRoutes(core: SandboxCore) {
       else if (!EPOCH_MS.test(value)) problems.push(`${name} must be a number string (epoch milliseconds)`);
     }
     if (!calendarId && !userId && !groupId) problems.push('calendarId, userId or groupId is required');
-    if (problems.length > 0) throw GhlError.unprocessable(problems);
+    if (problems.length > 0) throw GhlError.invalidCalendarsRequest(problems);
     requireLocation(c, locationId!);
     if (calendarId) {
       const calendar = store.calendars.get(calendarId);
@@ -74,7 +74,7 @@ export function appointmentRoutes(core: SandboxCore) {
     for (const field of CREATE_REQUIRED) {
       if (body[field] === undefined || body[field] === null || body[field] === '') problems.unshift(`${field} should not be empty`);
     }
-    if (problems.length > 0) throw GhlError.unprocessable(problems);
+    if (problems.length > 0) throw GhlError.invalidCalendarsRequest(problems);
     const locationId = body.locationId as string;
     requireLocation(c, locationId);
     const calendar = store.calendars.get(body.calendarId as string);
@@ -84,7 +84,7 @@ export function appointmentRoutes(core: SandboxCore) {
 
     const startMs = parseIsoWithOffset(body.startTime)!;
     const endMs = body.endTime !== undefined ? parseIsoWithOffset(body.endTime)! : startMs + calendar.slotDuration * 60_000;
-    if (endMs <= startMs) throw GhlError.unprocessable(['endTime must be after startTime']);
+    if (endMs <= startMs) throw GhlError.invalidCalendarsRequest(['endTime must be after startTime']);
     const status = isAppointmentStatus(body.appointmentStatus) ? body.appointmentStatus : calendar.autoConfirm ? 'confirmed' : 'new';
     if (body.ignoreFreeSlotValidation !== true && status !== 'cancelled') assertSlotFree(calendar.id, startMs, endMs);
 
@@ -112,8 +112,8 @@ export function appointmentRoutes(core: SandboxCore) {
     store.appointmentRecords.set(rec.id, rec);
     core.stats.creates += 1;
     core.appointmentChanged('AppointmentCreate', rec);
-    // 201 and unwrapped, without dateAdded/dateUpdated: clients must GET to learn the dates.
-    return c.json({ ...store.writeView(rec), traceId: traceId() }, 201);
+    // 200 (calendars.json; not 201) and unwrapped, without dateAdded/dateUpdated: clients must GET to learn the dates.
+    return c.json({ ...store.writeView(rec), traceId: traceId() }, 200);
   });
 
   app.put('/calendars/events/appointments/:eventId', async (c) => {
@@ -122,7 +122,7 @@ export function appointmentRoutes(core: SandboxCore) {
     requireLocation(c, rec.locationId);
     const body = await readJsonObject(c);
     const problems = validateFields(body);
-    if (problems.length > 0) throw GhlError.unprocessable(problems);
+    if (problems.length > 0) throw GhlError.invalidCalendarsRequest(problems);
 
     let calendarId = rec.calendarId;
     let groupId = rec.groupId;
@@ -136,7 +136,7 @@ export function appointmentRoutes(core: SandboxCore) {
     // A new start without an end moves the appointment and keeps its length (sandbox choice; GHL's rule is undocumented).
     const endMs =
       body.endTime !== undefined ? parseIsoWithOffset(body.endTime)! : body.startTime !== undefined ? startMs + (rec.endMs - rec.startMs) : rec.endMs;
-    if (endMs <= startMs) throw GhlError.unprocessable(['endTime must be after startTime']);
+    if (endMs <= startMs) throw GhlError.invalidCalendarsRequest(['endTime must be after startTime']);
     const status = isAppointmentStatus(body.appointmentStatus) ? body.appointmentStatus : rec.status;
     const moved = calendarId !== rec.calendarId || startMs !== rec.startMs || endMs !== rec.endMs;
     if (moved && body.ignoreFreeSlotValidation !== true && status !== 'cancelled') assertSlotFree(calendarId, startMs, endMs, rec.id);

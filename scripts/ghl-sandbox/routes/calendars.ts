@@ -12,7 +12,7 @@ export function calendarRoutes(core: SandboxCore) {
     app.get(path, (c) => {
       requireScope(c, 'calendars.readonly');
       const locationId = c.req.query('locationId');
-      if (!locationId) throw GhlError.unprocessable(['locationId should not be empty']);
+      if (!locationId) throw GhlError.invalidCalendarsRequest(['locationId should not be empty']);
       requireLocation(c, locationId);
       const groupId = c.req.query('groupId');
       // GHL lists drafts (isActive false) unless asked not to.

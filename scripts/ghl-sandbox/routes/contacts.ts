@@ -3,7 +3,7 @@ import type { SandboxCore } from '../core';
 import { GhlError, traceId } from '../errors';
 import { readJsonObject, requireLocation, requireScope } from '../guards';
 import { ghlId } from '../ids';
-import { buildContact, emptyContact } from '../store';
+import { buildContact, contactView, emptyContact } from '../store';
 
 const CONTACT_FIELDS = ['firstName', 'lastName', 'name', 'email', 'phone'] as const;
 
@@ -29,7 +29,7 @@ export function contactRoutes(core: SandboxCore) {
     const existing = store.findContactFor(locationId, input.email?.trim().toLowerCase() ?? null, input.phone ?? null);
     const contact = buildContact(existing ?? emptyContact(ghlId(), locationId), input);
     store.contacts.set(contact.id, contact);
-    return c.json({ new: !existing, contact, traceId: traceId() }, 200);
+    return c.json({ new: !existing, contact: contactView(contact), traceId: traceId() }, 200);
   });
 
   app.get('/contacts/:contactId', (c) => {
@@ -37,7 +37,7 @@ export function contactRoutes(core: SandboxCore) {
     const contact = store.contacts.get(c.req.param('contactId'));
     if (!contact) throw GhlError.notFound('Contact not found');
     requireLocation(c, contact.locationId);
-    return c.json({ contact, traceId: traceId() });
+    return c.json({ contact: contactView(contact), traceId: traceId() });
   });
 
   return app;

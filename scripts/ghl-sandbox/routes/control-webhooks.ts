@@ -33,6 +33,9 @@ const createBody = z.object({
   notes: z.string().optional(),
 });
 
+const locationBody = z.object({ locationId: z.string().min(1) });
+const installBody = locationBody.extend({ scopes: z.array(z.string()).optional() });
+
 const moveBody = idBody.extend({ startTime: z.string(), endTime: z.string().optional() });
 
 const editBody = idBody.extend({
@@ -71,6 +74,11 @@ export function webhookControlRoutes(core: SandboxCore) {
   });
   app.post('/_sandbox/actions/cancel', async (c) => c.json({ appointment: actions.cancelAppointment((await parse(c, idBody)).id) }));
   app.post('/_sandbox/actions/delete', async (c) => c.json({ appointment: actions.deleteAppointment((await parse(c, idBody)).id) }));
+  app.post('/_sandbox/actions/install', async (c) => {
+    const { locationId, scopes } = await parse(c, installBody);
+    return c.json(actions.installApp(locationId, { scopes }));
+  });
+  app.post('/_sandbox/actions/uninstall', async (c) => c.json(actions.uninstallApp((await parse(c, locationBody)).locationId)));
 
   return app;
 }

@@ -1,0 +1,289 @@
+/**
+ * The sandbox answers as GHL's own documents say. Each route our service calls is exercised the
+ * way the service calls it, and every answer's status must be one the document declares for that
+ * operation, its body valid against the schema declared for that status. So is every webhook it
+ * sends, against the schema on GHL's webhook page. The documents are read from
+ * ../shared/reference/ghl-openapi/ at test time (never copied here), $refs resolved across files
+ * (common-schemas.json included), and checked by an independent JSON-schema validator (Ajv), not
+ * by our own zod schemas.
+ *
+ * Where the documents are known to be wrong (their README and ../shared/reference/ghl-api.md list
+ * the cases), the correction is spelled out below, each with the reason, and checked to still be
+ * needed. Statuses GHL sends that the documents do not declare are listed the same way.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { GhlSandbox } from '../../scripts/ghl-sandbox';
+import { ANA, BOGOTA, CAL, LIMA, api, appointmentBody, manualClock, seededSandbox, tokenRequest } from './support';
+
+/** What an answer must show: its status and parsed body. */
+interface ApiResult {
+  status: number;
+  body: any;
+}
+
+const DOCS_DIR = fileURLToPath(new URL('../../../shared/reference/ghl-openapi/', import.meta.url));
+const FILES = ['calendars.json', 'contacts.json', 'locations.json', 'oauth.json', 'common-schemas.json'] as const;
+type DocFile = (typeof FILES)[number];
+
+type Json = Record<string, any>;
+const docs = Object.fromEntries(FILES.map((f) => [f, JSON.parse(readFileSync(DOCS_DIR + f, 'utf8'))])) as Record<DocFile, Json>;
+
+// ── Known errors in the documents, corrected on purpose ───────────────────────────────────────
+const CORRECTIONS: { where: string; why: string; apply(): void }[] = [
+  {
+    where: 'calendars.json CalendarEventDTO startTime, endTime, dateAdded, dateUpdated',
+    why: "typed `object`, but GHL sends ISO-8601 strings with an offset (the document's own examples; ghl-api.md §3; the README of ghl-openapi/)",
+    apply() {
+      const props = docs['calendars.json'].components.schemas.CalendarEventDTO.properties;
+      for (const field of ['startTime', 'endTime', 'dateAdded', 'dateUpdated']) {
+        expect(props[field].type, `CalendarEventDTO.${field} is no longer typed object: drop this correction`).toBe('object');
+        props[field].type = 'string';
+      }
+    },
+  },
+];
+
+/** Statuses GHL answers that an operation's document does not declare, and why the sandbox keeps them. */
+const UNDECLARED: Record<string, { status: number; why: string }[]> = {
+  'GET /calendars/events/appointments/{eventId}': [{ status: 404, why: 'an unknown or deleted appointment: our push reads 404 as "deleted in GHL" (src/sync/outbound.ts)' }],
+  'PUT /calendars/events/appointments/{eventId}': [{ status: 404, why: 'as for GET' }],
+  '*': [
+    { status: 403, why: "another location's token (GHL's access check; sandbox README)" },
+    { status: 429, why: 'the rate limit (ghl-api.md §6: 100 / 10 s per location)' },
+  ],
+};
+
+/**
+ * An OpenAPI 3.0 document as JSON Schema: `nullable` becomes a null type, the common schemas are
+ * referred to by the name they are loaded under (the documents say `../common/common-schemas.json`).
+ */
+function asJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(asJsonSchema);
+  if (!node || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$ref' && typeof v === 'string') out[k] = v.replace(/^\.\.\/common\/common-schemas\.json/, 'common-schemas.json');
+    else if (k === 'nullable') continue;
+    else out[k] = asJsonSchema(v);
+  }
+  if ((node as Json).nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  return out;
+}
+
+for (const c of CORRECTIONS) c.apply();
+// strict: false — the documents carry OpenAPI's `example`, unknown to JSON Schema.
+const ajv = new Ajv({ strict: false, allErrors: true });
+for (const f of FILES) ajv.addSchema(asJsonSchema(docs[f]) as Json, f);
+
+const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+
+interface Operation {
+  doc: DocFile;
+  method: 'get' | 'post' | 'put';
+  path: string;
+}
+
+function declared(op: Operation): Record<string, Json> {
+  const responses = docs[op.doc].paths?.[op.path]?.[op.method]?.responses;
+  if (!responses) throw new Error(`${op.doc} has no ${op.method.toUpperCase()} ${op.path}`);
+  return responses;
+}
+
+const validators = new Map<string, ValidateFunction>();
+function validatorFor(op: Operation, status: number): ValidateFunction {
+  const key = `${op.doc} ${op.method} ${op.path} ${status}`;
+  let v = validators.get(key);
+  if (!v) {
+    v = ajv.compile({ $ref: `${op.doc}#/${pointer('paths', op.path, op.method, 'responses', String(status), 'content', 'application/json', 'schema')}` });
+    validators.set(key, v);
+  }
+  return v;
+}
+
+const covered: string[] = [];
+
+/** The answer's status is declared for the operation (or a listed exception) and its body matches the declared schema. */
+function expectDocumented(op: Operation, res: ApiResult, expectedStatus: number) {
+  const name = `${op.method.toUpperCase()} ${op.path}`;
+  expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(expectedStatus);
+  covered.push(`${name} → ${res.status}`);
+  const responses = declared(op);
+  if (responses[String(res.status)]) {
+    const validate = validatorFor(op, res.status);
+    expect(validate(res.body), `${name} → ${res.status} against ${op.doc}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(res.body)}`).toBe(true);
+    if (res.status >= 400) expectErrorShape(name, res, errorSchemaName(responses[String(res.status)]!));
+    return;
+  }
+  const exception = [...(UNDECLARED[name] ?? []), ...UNDECLARED['*']!].find((u) => u.status === res.status);
+  expect(exception, `${name} answered ${res.status}, which ${op.doc} does not declare (${Object.keys(responses).join(', ')})`).toBeDefined();
+  // Undeclared, but still in the documents' error shape.
+  expectErrorShape(name, res, 'BadRequestDTO');
+}
+
+/** The common error schema a declared error answer refers to. */
+function errorSchemaName(response: Json): string {
+  const ref = String(response.content?.['application/json']?.schema?.$ref ?? '');
+  const name = /^\.\.\/common\/common-schemas\.json#\/components\/schemas\/(\w+)$/.exec(ref)?.[1];
+  if (!name) throw new Error(`not a common error schema: ${ref}`);
+  return name;
+}
+
+/**
+ * The common error schemas require nothing, so any object passes them — `{error: "invalid_grant"}`
+ * too. An error answer in GHL's shape has every field its schema declares, its statusCode the status.
+ */
+function expectErrorShape(name: string, res: ApiResult, schemaName: string) {
+  const schema = docs['common-schemas.json'].components.schemas[schemaName];
+  const validate = ajv.compile({ allOf: [{ $ref: `common-schemas.json#/components/schemas/${schemaName}` }], required: Object.keys(schema.properties) });
+  expect(validate(res.body), `${name} → ${res.status} in ${schemaName}'s shape: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(res.body)}`).toBe(true);
+  expect(res.body.statusCode, name).toBe(res.status);
+}
+
+const OPS = {
+  token: { doc: 'oauth.json', method: 'post', path: '/oauth/token' },
+  location: { doc: 'locations.json', method: 'get', path: '/locations/{locationId}' },
+  calendars: { doc: 'calendars.json', method: 'get', path: '/calendars/' },
+  events: { doc: 'calendars.json', method: 'get', path: '/calendars/events' },
+  getAppointment: { doc: 'calendars.json', method: 'get', path: '/calendars/events/appointments/{eventId}' },
+  createAppointment: { doc: 'calendars.json', method: 'post', path: '/calendars/events/appointments' },
+  updateAppointment: { doc: 'calendars.json', method: 'put', path: '/calendars/events/appointments/{eventId}' },
+  upsertContact: { doc: 'contacts.json', method: 'post', path: '/contacts/upsert' },
+} satisfies Record<string, Operation>;
+
+function setup(): { sandbox: GhlSandbox; calendars: ReturnType<typeof api>; contacts: ReturnType<typeof api>; locations: ReturnType<typeof api> } {
+  const sandbox = seededSandbox({ now: manualClock().now });
+  const token = sandbox.createPrivateToken(LIMA);
+  return {
+    sandbox,
+    calendars: api(sandbox, token, { version: '2021-04-15' }),
+    contacts: api(sandbox, token, { version: '2021-07-28' }),
+    locations: api(sandbox, token, { version: '2021-07-28' }),
+  };
+}
+
+const DAY_MS = { from: String(Date.parse('2026-03-12T00:00:00-05:00')), to: String(Date.parse('2026-03-13T00:00:00-05:00')) };
+
+describe("the sandbox's answers, against GHL's documents", () => {
+  afterAll(() => {
+    // Each operation the service uses had its success answer checked.
+    for (const op of Object.values(OPS)) expect(covered.some((c) => c.startsWith(`${op.method.toUpperCase()} ${op.path} → 200`)), `${op.path} 200`).toBe(true);
+  });
+
+  it('POST /oauth/token: the grants, and each refusal in the declared error shapes', async () => {
+    const { sandbox } = setup();
+    const code = sandbox.issueAuthCode(LIMA);
+    const granted = await tokenRequest(sandbox, { grant_type: 'authorization_code', code, user_type: 'Location', redirect_uri: 'https://rv3.example/oauth/callback' });
+    expectDocumented(OPS.token, granted, 200);
+    expectDocumented(OPS.token, await tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: granted.body.refresh_token, user_type: 'Location' }), 200);
+    // Refused: a spent code, a spent refresh token, a wrong client, a malformed request.
+    expectDocumented(OPS.token, await tokenRequest(sandbox, { grant_type: 'authorization_code', code, user_type: 'Location' }), 400);
+    expectDocumented(OPS.token, await tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: granted.body.refresh_token, user_type: 'Location' }), 400);
+    expectDocumented(OPS.token, await tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: 'x', client_secret: 'wrong' }), 401);
+    expectDocumented(OPS.token, await tokenRequest(sandbox, { grant_type: 'password' }), 422);
+  });
+
+  it('GET /locations/{locationId}', async () => {
+    const { sandbox, locations } = setup();
+    expectDocumented(OPS.location, await locations.get(`/locations/${LIMA}`), 200);
+    expectDocumented(OPS.location, await api(sandbox, 'not-a-token', { version: '2021-07-28' }).get(`/locations/${LIMA}`), 401);
+    expectDocumented(OPS.location, await locations.get(`/locations/${BOGOTA}`), 403);
+  });
+
+  it('GET /calendars/ and GET /calendars/events', async () => {
+    const { calendars, sandbox } = setup();
+    // An inactive calendar too: the list shows drafts.
+    sandbox.seed({ locations: [{ id: LIMA, calendars: [{ id: 'cal-draft', name: 'Borrador', isActive: false }] }] });
+    expectDocumented(OPS.calendars, await calendars.get(`/calendars/?locationId=${LIMA}`), 200);
+    expectDocumented(OPS.calendars, await calendars.get('/calendars/'), 400);
+
+    await calendars.post('/calendars/events/appointments', appointmentBody());
+    sandbox.actions.createAppointment({ locationId: LIMA, calendarId: CAL, contactId: ANA, startTime: '2026-03-12T15:00:00-05:00', endTime: '2026-03-12T15:30:00-05:00', notes: 'desde GHL' });
+    const listed = await calendars.get(`/calendars/events?locationId=${LIMA}&calendarId=${CAL}&startTime=${DAY_MS.from}&endTime=${DAY_MS.to}`);
+    expect(listed.body.events).toHaveLength(2);
+    expectDocumented(OPS.events, listed, 200);
+    expectDocumented(OPS.events, await calendars.get(`/calendars/events?locationId=${LIMA}&calendarId=${CAL}`), 400);
+    expectDocumented(OPS.events, await calendars.get(`/calendars/events?locationId=${LIMA}&calendarId=nope&startTime=0&endTime=1`), 400);
+  });
+
+  it('appointments: create (200, not 201), read, update, cancel, and their refusals', async () => {
+    const { calendars } = setup();
+    const created = await calendars.post('/calendars/events/appointments', appointmentBody({ description: 'ayuno\n\n[rv3:00000000-0000-4000-8000-000000000000]', ignoreFreeSlotValidation: true, ignoreDateRange: true, toNotify: false }));
+    expectDocumented(OPS.createAppointment, created, 200);
+    const id = created.body.id as string;
+    expectDocumented(OPS.getAppointment, await calendars.get(`/calendars/events/appointments/${id}`), 200);
+    expectDocumented(OPS.updateAppointment, await calendars.put(`/calendars/events/appointments/${id}`, { calendarId: CAL, startTime: '2026-03-12T11:00:00-05:00', endTime: '2026-03-12T11:30:00-05:00', title: 'Control 2', appointmentStatus: 'confirmed', toNotify: false }), 200);
+    expectDocumented(OPS.updateAppointment, await calendars.put(`/calendars/events/appointments/${id}`, { appointmentStatus: 'cancelled', toNotify: true }), 200);
+
+    // Refusals: the slot taken, a bad field, an unknown calendar; unknown ids; a dead token.
+    expectDocumented(OPS.createAppointment, await calendars.post('/calendars/events/appointments', appointmentBody({ startTime: '2026-03-12T16:00:00-05:00', endTime: '2026-03-12T16:30:00-05:00' })), 200);
+    expectDocumented(OPS.createAppointment, await calendars.post('/calendars/events/appointments', appointmentBody({ startTime: '2026-03-12T16:00:00-05:00', endTime: '2026-03-12T16:30:00-05:00' })), 400);
+    expectDocumented(OPS.createAppointment, await calendars.post('/calendars/events/appointments', appointmentBody({ startTime: 'noon' })), 400);
+    expectDocumented(OPS.createAppointment, await calendars.post('/calendars/events/appointments', appointmentBody({ calendarId: 'nope' })), 400);
+    expectDocumented(OPS.updateAppointment, await calendars.put(`/calendars/events/appointments/${id}`, { appointmentStatus: 'maybe' }), 400);
+    expectDocumented(OPS.getAppointment, await calendars.get('/calendars/events/appointments/nope'), 404);
+    expectDocumented(OPS.updateAppointment, await calendars.put('/calendars/events/appointments/nope', { title: 'x' }), 404);
+  });
+
+  it('POST /contacts/upsert: strings where GHL documents strings (never null), refusals', async () => {
+    const { contacts } = setup();
+    // Only an email: the names nobody gave are left out, not null.
+    const emailOnly = await contacts.post('/contacts/upsert', { locationId: LIMA, email: 'solo@example.com' });
+    expectDocumented(OPS.upsertContact, emailOnly, 200);
+    expect(emailOnly.body.contact).not.toHaveProperty('firstName');
+    expectDocumented(OPS.upsertContact, await contacts.post('/contacts/upsert', { locationId: LIMA, firstName: 'Luis', phone: '+51988777666' }), 200);
+    expectDocumented(OPS.upsertContact, await contacts.post('/contacts/upsert', { locationId: LIMA, email: 'ana@example.com', lastName: 'Pérez Soto' }), 200);
+    expectDocumented(OPS.upsertContact, await contacts.post('/contacts/upsert', { email: 'x@example.com' }), 422);
+    expectDocumented(OPS.upsertContact, await contacts.post('/contacts/upsert', { locationId: BOGOTA, email: 'x@example.com' }), 403);
+  });
+
+  it('a 429 from the rate limit is in the documents’ error shape', async () => {
+    const sandbox = seededSandbox({ rateLimit: { max: 1, intervalMs: 60_000 } });
+    const calendars = api(sandbox, sandbox.createPrivateToken(LIMA));
+    await calendars.get(`/calendars/?locationId=${LIMA}`);
+    expectDocumented(OPS.calendars, await calendars.get(`/calendars/?locationId=${LIMA}`), 429);
+  });
+});
+
+// ── Webhooks, against the schemas on GHL's webhook pages ──────────────────────────────────────
+
+/** The `json json_schema` block of a webhook page, as JSON Schema (the pages type trial dates "Date"). */
+function pageSchema(page: string): Json {
+  const text = readFileSync(DOCS_DIR + page, 'utf8');
+  const block = /```json json_schema\n([\s\S]*?)\n```/.exec(text)?.[1];
+  if (!block) throw new Error(`${page} has no json_schema block`);
+  // AppInstall.md types trialStartDate "Date", not a JSON type; its example is an ISO string.
+  return JSON.parse(block.replace(/"type":\s*"Date"/g, '"type": "string"')) as Json;
+}
+
+describe("the sandbox's webhooks, against GHL's webhook pages", () => {
+  it('AppointmentCreate/Update/Delete, INSTALL and UNINSTALL match their pages', async () => {
+    const sandbox = seededSandbox();
+    const bodies: Json[] = [];
+    sandbox.configureWebhooks({ deliver: async (req) => (bodies.push(await req.json()), new Response('ok')) });
+    const client = api(sandbox, sandbox.createPrivateToken(LIMA));
+    const id = (await client.post('/calendars/events/appointments', appointmentBody())).body.id as string;
+    sandbox.actions.moveAppointment(id, { startTime: '2026-03-12T12:00:00-05:00' });
+    sandbox.actions.deleteAppointment(id);
+    await tokenRequest(sandbox, { grant_type: 'authorization_code', code: sandbox.issueAuthCode(LIMA) });
+    sandbox.actions.uninstallApp(LIMA);
+    await sandbox.webhooks.idle();
+
+    const page: Record<string, string> = {
+      AppointmentCreate: 'AppointmentCreate.md',
+      AppointmentUpdate: 'AppointmentUpdate.md',
+      AppointmentDelete: 'AppointmentDelete.md',
+      INSTALL: 'AppInstall.md',
+      UNINSTALL: 'AppUninstall.md',
+    };
+    expect(bodies.map((b) => b.type)).toEqual(['AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete', 'INSTALL', 'UNINSTALL']);
+    for (const body of bodies) {
+      const validate = ajv.compile(pageSchema(page[body.type]!));
+      expect(validate(body), `${body.type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      // Every delivery carries these, though the pages leave them out (WebhookAuthentication.md).
+      expect(body).toMatchObject({ timestamp: expect.any(String), webhookId: expect.any(String) });
+    }
+  });
+});
