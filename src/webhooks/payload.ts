@@ -40,7 +40,8 @@ const APPOINTMENT_TYPES = new Set(['AppointmentCreate', 'AppointmentUpdate', 'Ap
 /** What a signed delivery asks of us, decided from its payload alone (no I/O). */
 export type ParsedEvent =
   | { kind: 'appointment'; appointment: IncomingAppointment }
-  | { kind: 'uninstall'; locationId: string | null }
+  /** `at`: when GHL removed the app (the event's `timestamp`). */
+  | { kind: 'uninstall'; locationId: string | null; at: Date }
   /** INSTALL carries no tokens (those arrive through /oauth/callback): recorded only. */
   | { kind: 'install' }
   /** An event type we do not handle: recorded as ignored. */
@@ -59,7 +60,7 @@ export function parseEvent(type: string, locationId: string | null, payload: unk
     const p = parsed.data;
     return { kind: 'appointment', appointment: incomingFromGhl(p.locationId, p.appointment, { deleted: p.type === 'AppointmentDelete', observedAt }) };
   }
-  if (type === 'UNINSTALL') return { kind: 'uninstall', locationId };
+  if (type === 'UNINSTALL') return { kind: 'uninstall', locationId, at: observedAt };
   if (type === 'INSTALL') return { kind: 'install' };
   return { kind: 'ignored' };
 }

@@ -2,7 +2,7 @@ import type { Deps } from '../deps';
 import type { Tx } from '../db/client';
 import type { WebhookOutcome } from '../db/schema';
 import { AppError } from '../errors';
-import { markConnection } from '../ghl/connections-repo';
+import { applyUninstall } from './app-events';
 import { isPermanentDataError } from '../db/pg-errors';
 import { storableJson, storableText, unsafeJsonFields } from '../domain/text';
 import { sha256, toHex } from '../lib/hex';
@@ -181,8 +181,7 @@ async function applyParsedEvent(
     case 'appointment':
       return applyGhlAppointment(tx, deps, parsed.appointment, { actor: 'webhook', requestId });
     case 'uninstall':
-      if (parsed.locationId) await markConnection(tx, parsed.locationId, 'uninstalled', 'the app was uninstalled in GHL', deps.clock.now());
-      return { outcome: 'applied', citaId: null };
+      return { outcome: await applyUninstall(tx, deps, parsed.locationId, parsed.at), citaId: null };
     case 'install':
       return { outcome: 'applied', citaId: null };
     case 'ignored':

@@ -332,7 +332,7 @@ describe('what gets refused', () => {
     expect(await countRows(t, citas)).toBe(2);
   });
 
-  it('signed but malformed → 400 recorded; other types → 200 ignored; UNINSTALL marks the connection', async () => {
+  it('signed but malformed → 400 recorded; other types → 200 ignored; UNINSTALL leaves a PIT connected (see ghl-app-lifecycle)', async () => {
     const { t, sandbox } = await setup({ wire: false });
     const bad = await deliver(t, sandbox, JSON.stringify(payload({}, { startTime: 'someday' })));
     expect(bad.status).toBe(400);
@@ -344,9 +344,9 @@ describe('what gets refused', () => {
     const uninstall = await deliver(t, sandbox, JSON.stringify({ type: 'UNINSTALL', appId: 'app', locationId: LOC, timestamp: new Date().toISOString(), webhookId: crypto.randomUUID() }));
     expect(uninstall.status).toBe(200);
     const conn = (await (await t.api('GET', `/api/admin/locations/${LOC}/connection`, undefined, { Authorization: `Bearer ${ADMIN_KEY}` })).json()) as any;
-    expect(conn.status).toBe('uninstalled');
+    expect(conn.status).toBe('active');
     const outcomes = (await t.deps.db.select().from(webhookEvents)).map((e) => e.outcome).sort();
-    expect(outcomes).toEqual(['applied', 'ignored', 'invalid', 'invalid']);
+    expect(outcomes).toEqual(['ignored', 'ignored', 'invalid', 'invalid']);
     expect(await countRows(t, citas)).toBe(0);
   });
 
