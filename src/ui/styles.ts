@@ -21,7 +21,7 @@ main { padding:16px 20px; }
 h2 { font-size:1.15rem; margin:0 0 8px; } h3 { font-size:1rem; margin:0 0 6px; } h4 { font-size:1rem; margin:2px 0; }
 label { font-weight:600; }
 input, select, textarea, button { font:inherit; color:var(--ink); }
-input, select, textarea { border:1px solid #6b7680; border-radius:4px; padding:5px 7px; background:#fff; }
+input, select, textarea { border:1px solid #6b7680; border-radius:4px; padding:5px 7px; background:#fff; max-width:100%; }
 input[aria-invalid="true"], select[aria-invalid="true"] { border:2px solid var(--bad); }
 button { border:1px solid #51606e; background:#fff; border-radius:4px; padding:5px 10px; cursor:pointer; }
 button:hover { background:#eef2f6; }
@@ -37,9 +37,10 @@ button:disabled { opacity:.6; cursor:not-allowed; }
 .alert:not(:empty) { background:var(--bad-bg); color:var(--bad); border-radius:6px; padding:8px 12px; font-weight:600; }
 .notice:empty, .alert:empty { display:none; }
 .layout { display:grid; grid-template-columns:minmax(0,1fr) 320px; gap:16px; align-items:start; }
-@media (max-width: 1000px) { .layout { grid-template-columns:1fr; } }
+/* minmax(0,…): a long option («Activas (nuevas y confirmadas)») must not widen the column past a 375 px screen. */
+@media (max-width: 1000px) { .layout { grid-template-columns:minmax(0,1fr); } }
 .toolbar { display:flex; flex-wrap:wrap; gap:10px 16px; align-items:center; margin-bottom:8px; }
-.field-inline { display:flex; gap:6px; align-items:center; }
+.field-inline { display:flex; flex-wrap:wrap; gap:2px 6px; align-items:center; min-width:0; max-width:100%; }
 .period { font-weight:600; margin:6px 0 10px; }
 /* Columns always fit (no sideways scrolling); a narrow screen lists the days one under another. */
 .days { display:grid; grid-template-columns:repeat(var(--cols,7), minmax(0,1fr)); gap:6px; }

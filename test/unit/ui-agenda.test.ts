@@ -146,9 +146,9 @@ describe('messages for the service’s errors', () => {
     expect(q.fields.map((f) => fieldMessage(f.message))).toEqual(['El fin debe ser posterior al inicio.']);
   });
 
-  it('translates the service’s usual field messages, and keeps the others as they are', () => {
+  it('translates the service’s field messages; one it has no words for is still not shown in English', () => {
     expect(fieldMessage('calendar demo-cal-old (Antiguo) is inactive in GHL')).toBe('El calendario «Antiguo» está inactivo en GHL.');
     expect(fieldMessage('a cita lasts at most 12 hours')).toBe('La cita puede durar como máximo 12 horas.');
-    expect(fieldMessage('something new')).toBe('something new');
+    expect(fieldMessage('something new')).toBe('Este dato no es válido: revíselo.');
   });
 });

@@ -6,6 +6,7 @@ import type { Cita } from './api';
 import { daysTouched, formatDay, formatShortDay, formatTime, type Day } from './clinic-time';
 import { h } from './dom';
 import { STATUS_LABEL, SYNC_LABEL } from './labels';
+import { syncNote } from './sync-notes';
 
 export interface AgendaModel {
   days: Day[];
@@ -33,19 +34,11 @@ export function contactText(cita: Cita): string {
   return details || cita.contact_id || 'sin contacto';
 }
 
-/** What the desk should know about the push to GHL, beyond the badge. */
-export function syncNote(cita: Cita): string | null {
-  const error = cita.sync.error;
-  if (cita.sync.status === 'sync_failed') return `No se pudo enviar a GHL${error ? `: ${error}` : ''}. La cita está guardada en RV3; use «Reintentar envío».`;
-  if (cita.sync.status === 'pending_sync' && error) return `GHL no la aceptó todavía (${error}). La cita está guardada y se enviará a GHL automáticamente.`;
-  return null;
-}
-
 function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): HTMLElement {
   const days = daysTouched(cita.start_time_utc, cita.end_time_utc, model.zone);
   const titleId = `cita-${cita.id}-${day}`;
   const inactive = INACTIVE.has(cita.status);
-  const note = syncNote(cita);
+  const note = syncNote(cita.sync);
   const canRetry = cita.sync.status === 'sync_failed' || (cita.sync.status === 'pending_sync' && !!cita.sync.error);
   const action = (label: string, name: string, run: (c: Cita) => void) =>
     h('button', { type: 'button', 'aria-describedby': titleId, data: { focus: `${cita.id}|${day}|${name}` }, on: { click: () => run(cita) } }, label);
@@ -88,9 +81,37 @@ function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): H
   );
 }
 
+/** Where the keyboard was in the agenda: the action (`cita|day|action`) and its card's place in the day. */
+export interface FocusPlace {
+  key: string;
+  index: number;
+}
+
+export function focusPlaceOf(el: Element | null): FocusPlace | null {
+  const key = el instanceof HTMLElement ? el.dataset.focus : undefined;
+  if (!key) return null;
+  // Also for a button already redrawn away: its old card still knows its place.
+  const li = el!.closest('li');
+  return { key, index: li?.parentElement ? [...li.parentElement.children].indexOf(li) : 0 };
+}
+
+/**
+ * Puts the keyboard back after a redraw or a dialog: on the same action if it is still there;
+ * else on another action of the same card (a cancelled cita keeps «Historial»); else on the card
+ * now in its place that day (or the day's last); else on the agenda itself. Never on <body>.
+ */
+export function restoreFocus(container: HTMLElement, place: FocusPlace): void {
+  const [citaId, day] = place.key.split('|');
+  const exact = container.querySelector<HTMLElement>(`[data-focus="${CSS.escape(place.key)}"]`);
+  const sameCard = container.querySelector<HTMLElement>(`[data-focus^="${CSS.escape(`${citaId}|${day}|`)}"]`);
+  const cards = container.querySelectorAll<HTMLElement>(`section.day[data-day="${CSS.escape(day ?? '')}"] li`);
+  const inItsPlace = cards[Math.min(place.index, cards.length - 1)]?.querySelector<HTMLElement>('[data-focus]');
+  (exact ?? sameCard ?? inItsPlace ?? document.getElementById('agenda'))?.focus();
+}
+
 export function renderAgenda(container: HTMLElement, model: AgendaModel, actions: CitaActions): void {
   // Redrawn every time something changes (a poll, a save): keep the keyboard where it was.
-  const focused = (document.activeElement as HTMLElement | null)?.dataset?.focus;
+  const place = focusPlaceOf(document.activeElement);
   const byDay = new Map<Day, Cita[]>(model.days.map((d) => [d, []]));
   for (const cita of model.citas) {
     for (const day of daysTouched(cita.start_time_utc, cita.end_time_utc, model.zone)) byDay.get(day)?.push(cita);
@@ -110,5 +131,5 @@ export function renderAgenda(container: HTMLElement, model: AgendaModel, actions
       );
     }),
   );
-  if (focused) container.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
+  if (place) restoreFocus(container, place);
 }

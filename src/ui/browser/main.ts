@@ -14,7 +14,7 @@ import { byId, count, h } from './dom';
 import { createBody, formFieldOf, patchBody, validateCitaForm, valuesOf, type CitaFormValues, type FieldErrors } from './form-rules';
 import { STATUS_FILTERS } from './labels';
 import { startPolling, type Poller } from './poller';
-import { ApiProblem, fieldMessage, problemMessage, type ProblemContext } from './problems';
+import { ApiProblem, fieldLine, fieldMessage, problemMessage, type ProblemContext } from './problems';
 import { session } from './session';
 
 const POLL_EVERY_MS = 5_000;
@@ -169,7 +169,7 @@ async function saveCalendars(): Promise<void> {
     await loadAgenda();
   } catch (err) {
     if (backToKeyIfNeeded(err)) return;
-    const fields = err instanceof ApiProblem ? err.fields.map((f) => fieldMessage(f.message)) : [];
+    const fields = err instanceof ApiProblem && err.status < 500 ? err.fields.map(fieldLine) : [];
     slot.textContent = [messageOf(err), ...fields].join(' ');
   } finally {
     button.disabled = false;
@@ -357,13 +357,15 @@ async function showFormProblem(err: unknown): Promise<void> {
   if (!(err instanceof ApiProblem)) return dialog.showErrors({}, messageOf(err));
   const errors: FieldErrors = {};
   const unplaced: string[] = [];
-  for (const f of err.fields) {
+  // A 5xx's fields name the service's own settings, not the form's: the message says enough.
+  for (const f of err.status < 500 ? err.fields : []) {
     const name = formFieldOf(f.field);
     if (name && !errors[name]) errors[name] = fieldMessage(f.message);
-    else unplaced.push(`${f.field}: ${fieldMessage(f.message)}`);
+    else unplaced.push(fieldLine(f));
   }
   const summary = [problemMessage(err, 'cita', describeSlot), ...unplaced].join(' ');
-  if (err.code === 'slot_taken') errors.start = 'Horario ocupado en este calendario.';
+  // The start is what to change: marked and focused, its message said once, in the summary.
+  if (err.code === 'slot_taken') errors.start = '';
   if (err.code === 'version_mismatch' && state.editing) {
     return dialog.showErrors(errors, summary, { label: 'Cargar la versión actual', run: () => void reloadEditing() });
   }
@@ -389,7 +391,6 @@ function cancelCita(cita: Cita): void {
     try {
       await state.api!.cancelCita(cita.id, cita.version);
       notice(`Cita «${cita.title}» cancelada.`);
-      await loadAgenda();
       return null;
     } catch (err) {
       if (backToKeyIfNeeded(err)) return null;
@@ -399,7 +400,7 @@ function cancelCita(cita: Cita): void {
       }
       return messageOf(err, 'cita');
     }
-  });
+  }, loadAgenda);
 }
 
 async function auditCita(cita: Cita): Promise<void> {
