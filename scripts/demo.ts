@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fullClient, type CitaView } from '../src/client';
+import { failOnRefusedKey } from './lib/refused-key';
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +24,13 @@ const { values } = parseArgs({
 const base = values.url!.replace(/\/$/, '');
 const sandbox = values.sandbox!.replace(/\/$/, '');
 const LOC = values.location!;
-const api = fullClient(base, { apiKey: values.key! });
+// A refused key stops the demo at once, said as what it is: no step reads the refusal as data.
+const refusedKey = (message: string): never => {
+  console.error(`\n✗ ${message}`);
+  process.exit(1);
+};
+const KEY_FIX = `Pass --key with a key of the service that may use ${LOC} (one of its ADMIN_API_KEYS or API_KEYS; npm start's local key is dev-local-key).`;
+const api = fullClient(base, { apiKey: values.key!, fetch: failOnRefusedKey(refusedKey, KEY_FIX) });
 
 const t0 = Date.now();
 let step = 0;
@@ -83,10 +90,14 @@ try {
 console.log(`citas-sync round trip — service ${base}, GHL sandbox ${sandbox}, location ${LOC}`);
 
 const settings = await stepDo('Read the location and its GHL calendars', async () => {
-  const s = await (await api.api.locations[':locationId'].settings.$get({ param: { locationId: LOC } })).json();
-  if (!('default_calendar_id' in s) || !s.default_calendar_id) fail('the location has no default calendar');
-  const cals = await (await api.api.ghl.calendars.$get({ query: { location_id: LOC } })).json();
-  if (!('calendars' in cals)) fail('no calendars');
+  const read = await api.api.locations[':locationId'].settings.$get({ param: { locationId: LOC } });
+  if ((read.status as number) === 404) fail(`the service does not know location ${LOC} (pass --location)`);
+  const s = await read.json();
+  if ((read.status as number) !== 200 || !('default_calendar_id' in s)) fail(`reading ${LOC}'s settings answered ${read.status}: ${JSON.stringify(s)}`);
+  if (!s.default_calendar_id) fail('the location has no default calendar');
+  const listed = await api.api.ghl.calendars.$get({ query: { location_id: LOC } });
+  const cals = await listed.json();
+  if (!('calendars' in cals)) fail(`listing ${LOC}'s GHL calendars answered ${listed.status}: ${JSON.stringify(cals)}`);
   const other = cals.calendars.find((c) => c.active && c.id !== s.default_calendar_id);
   if (!other) fail('the location needs a second active calendar');
   say(`   zone ${s.time_zone}; default calendar ${s.default_calendar_id}; also active: ${other.id} (${other.name})`);

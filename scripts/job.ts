@@ -24,6 +24,7 @@ import { SYNC_KINDS, type SyncKind } from '../src/db/schema';
 import { loadDotEnv } from './lib/dotenv';
 import { DATA_DIR } from './lib/local-keys';
 import { signedJobRequest } from './lib/local-qstash';
+import { refusedKeyMessage } from './lib/refused-key';
 
 // ---------------------------------------------------------------------------------------------------
 // Arguments and settings
@@ -92,13 +93,18 @@ interface LocationSettings {
   synced_calendar_ids: string[];
 }
 
+/** A refused admin key: no waiting or retrying helps, the script stops saying so. */
+class RefusedKey extends Error {}
+const KEY_FIX = "Set ADMIN_KEY to one of the service's admin keys (ADMIN_API_KEYS; npm start's local key is dev-local-key).";
+
 /** A JSON GET with the admin key; a readable reason when it cannot be had. */
 async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${adminKey}` }, signal: AbortSignal.timeout(15_000) }).catch((err: unknown) => {
     throw new Error(`cannot reach ${base}: ${reason(err)}`);
   });
   const body = await res.json().catch(() => null);
-  if (res.status === 401 || res.status === 403) throw new Error(`GET ${path} refused the admin key (${res.status}): set ADMIN_KEY to one of the service's admin keys`);
+  const refused = refusedKeyMessage(res.status, body, KEY_FIX);
+  if (refused) throw new RefusedKey(`GET ${path}: ${refused}`);
   if (!res.ok) throw new Error(`GET ${path} answered ${res.status}${body ? `: ${JSON.stringify(body).slice(0, 300)}` : ''}`);
   return body as T;
 }
@@ -256,6 +262,7 @@ for (;;) {
       return s;
     },
     (err: Error) => {
+      if (err instanceof RefusedKey) fail(err.message);
       // The service may be busy or restarting: say so once, keep trying until the deadline.
       if (statusTrouble !== err.message) console.log(`  ! sync-status: ${err.message}; trying again`);
       statusTrouble = err.message;

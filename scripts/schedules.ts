@@ -19,10 +19,19 @@ export async function upsertSchedules(opts: { token?: string; qstashUrl?: string
   if (!opts.token) throw new Error('QSTASH_TOKEN is needed to create schedules (or use --dry-run)');
   const client = new Client({ token: opts.token, ...(opts.qstashUrl ? { baseUrl: opts.qstashUrl } : {}) });
   for (const p of plan) {
-    const { scheduleId } = await client.schedules.create({ scheduleId: p.scheduleId, destination: p.destination, cron: p.cron, retries: 3 });
+    const { scheduleId } = await client.schedules.create({ scheduleId: p.scheduleId, destination: p.destination, cron: p.cron, retries: 3 }).catch((err: unknown) => {
+      throw refusedToken(err) ?? err;
+    });
     log(`upserted ${scheduleId}`);
   }
   return plan;
+}
+
+/** QStash refusing the token (401/403), said as what it is rather than as QStash's bare body. */
+function refusedToken(err: unknown): Error | null {
+  const status = (err as { status?: unknown }).status;
+  if (status !== 401 && status !== 403) return null;
+  return new Error(`QStash refused QSTASH_TOKEN (${status}: ${(err as Error).message}). Set QSTASH_TOKEN to the QStash token of the project (Upstash console → QStash), and QSTASH_URL for its region.`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

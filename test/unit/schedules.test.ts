@@ -62,6 +62,11 @@ describe('npm run schedules', () => {
     expect(requests.length).toBe(before);
     await expect(upsertSchedules({ token: 'x', log: () => {} })).rejects.toThrow(/PUBLIC_BASE_URL/);
   });
+
+  it('a token QStash refuses is said as what it is (401), with the variable to fix', async () => {
+    const run = upsertSchedules({ token: 'not-the-token', qstashUrl: url, publicBaseUrl: 'https://citas.example.com', log: () => {} });
+    await expect(run).rejects.toThrow(/^QStash refused QSTASH_TOKEN \(401: .*unauthorized.*\)\. Set QSTASH_TOKEN to the QStash token of the project/);
+  });
 });
 
 describe('local scheduler crons (Lima time)', () => {
