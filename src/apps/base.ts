@@ -26,10 +26,18 @@ const prometheusRoute = defineRoute({
   path: '/metrics',
   operationId: 'prometheusMetrics',
   summary: 'Metrics in the Prometheus text format',
+  description: 'The scrape target, with the admin key as bearer token: one for the whole service, since every function shares these totals.',
   tags: ['Operations'],
   security: security.apiKey,
   responses: { 200: { description: 'Prometheus exposition.', content: { 'text/plain': { schema: z.string() } } }, ...problems(401, 403) },
 });
+
+/**
+ * The paths behind the API key, the body limit and the per-key rate limit: /api/*, but for
+ * webhooks and jobs, which authenticate by signature (GHL's, QStash's), not key, and bring their
+ * own limits. The document builder declares what these answer by the same test.
+ */
+export const keyedPath = (path: string) => path.startsWith('/api/') && !path.startsWith('/api/webhooks/') && !path.startsWith('/api/jobs/');
 
 /**
  * The shell every function shares: request context, errors, CORS, limits, auth, health.
@@ -51,9 +59,7 @@ export function createBaseApp(provider: DepsProvider) {
       maxAge: 600,
     });
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined ? next() : corsHeaders(c, next)));
-  // Webhooks and jobs authenticate by signature (GHL's, QStash's), not key; webhooks bring their own body limit.
-  const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
-    c.req.path.startsWith('/api/webhooks/') || c.req.path.startsWith('/api/jobs/') ? next() : mw(c, next);
+  const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) => (keyedPath(c.req.path) ? mw(c, next) : next());
   app.use('/api/*', keyed(limitBody((c) => c.get('deps').config.MAX_BODY_BYTES)));
   app.use('/api/*', keyed(requireApiKey()));
   app.use('/api/admin/*', requireApiKey('admin'));

@@ -53,7 +53,9 @@ function operation(doc: Json, method: string, path: string, op: Json): string {
     .join('');
   const body = (op.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
   const responses = Object.entries((op.responses as Record<string, Json>) ?? {})
-    .map(([status, r]) => {
+    .map(([status, raw]) => {
+      // Answers every route shares (413, 429) are declared once, under components/responses.
+      const r = typeof raw.$ref === 'string' ? (((doc.components as Json)?.responses as Record<string, Json>)?.[raw.$ref.split('/').pop()!] ?? {}) : raw;
       const content = r.content as Record<string, Json> | undefined;
       const schema = content && Object.values(content)[0]?.schema;
       return `<li><strong>${esc(status)}</strong> ${prose(r.description)}${schema ? ` — ${typeOf(doc, schema, 1)}` : ''}</li>`;

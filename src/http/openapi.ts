@@ -50,7 +50,7 @@ export const problemSchema = z
   .catchall(z.unknown())
   .meta({ id: 'Problem' });
 
-const PROBLEM_TEXT: Record<number, string> = {
+export const PROBLEM_TEXT: Record<number, string> = {
   400: 'The body is not JSON (`invalid_json`), or `If-Match` is malformed (`invalid_if_match`).',
   401: 'Missing or unknown credentials (`unauthorized`), or a signature that does not verify.',
   403: 'This key may not use this route (`forbidden`).',
@@ -64,7 +64,11 @@ const PROBLEM_TEXT: Record<number, string> = {
   503: 'A dependency is unavailable (`database_unavailable`, `store_unavailable`, `ghl_unavailable`), or a concurrent write got in the way and nothing was saved (`write_conflict`); with `Retry-After`.',
 };
 
-/** Documented problem answers for the given statuses. */
+/**
+ * Documented problem answers for the given statuses. What the shared middleware answers on every
+ * route behind it is declared by the document builder (scripts/lib/contract.ts), not here: 413 and
+ * 429 on keyed routes, `X-Request-Id`, `RateLimit-*`, `Retry-After`, `WWW-Authenticate`, a 412's `ETag`.
+ */
 export function problems(...statuses: number[]) {
   return Object.fromEntries(
     statuses.map((s) => [s, { description: PROBLEM_TEXT[s] ?? 'A problem.', content: { 'application/problem+json': { schema: problemSchema } } }]),

@@ -16,6 +16,7 @@ import { type Deps } from '../../src/deps';
 import { createNodeDeps } from '../../scripts/lib/node-deps';
 import type { GhlSandbox } from '../../scripts/ghl-sandbox';
 import { localQueue, randomSigningKey, signedJobRequest } from '../../scripts/lib/local-qstash';
+import { recordAnswers } from './answers';
 
 export const SANDBOX_BASE = 'https://sandbox.ghl.test';
 /** A fresh AES-256 key per environment, as base64. */
@@ -34,8 +35,10 @@ export function servicesMode(): boolean {
 /**
  * `ghl`: a GHL sandbox the app talks to in-process (its fetch is injected), with short timeouts
  * and backoffs so fault tests run fast; GHL's real rate limits (100 / 10 s) stay as they are.
+ * `recordAnswers`: keep every request the app serves and its answer in `answers`, for checking
+ * them against the OpenAPI document (test/support/answers.ts).
  */
-export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, string>; ghl?: GhlSandbox; storePrefix?: string } = {}) {
+export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, string>; ghl?: GhlSandbox; storePrefix?: string; recordAnswers?: boolean } = {}) {
   const services = inject('services');
   let dbUrl = 'memory://';
   let dropDatabase = async () => {};
@@ -93,6 +96,7 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     logQuery: (q) => void statements.push(q),
   });
   const app = createFullApp(sharedDeps(node.deps));
+  const answers = opts.recordAnswers ? recordAnswers(app as never) : [];
 
   // Work the app defers past the response (outbound pushes) is collected like Workers' waitUntil.
   const pending: Promise<unknown>[] = [];
@@ -179,6 +183,8 @@ export async function createTestEnv(opts: { clock?: Clock; env?: Record<string, 
     mode: node.database.kind,
     api,
     settle,
+    /** Every request and answer, in order, when created with `recordAnswers: true`. */
+    answers,
     async close() {
       await settle();
       await node.close();

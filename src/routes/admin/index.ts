@@ -49,6 +49,7 @@ const getConnectionRoute = route({
   path: '/locations/{locationId}/connection',
   operationId: 'getConnection',
   summary: "A location's GHL connection",
+  description: 'How it is connected (OAuth or a Private Integration token), its status, last error, expiry and scopes; never the tokens.',
   request: { params: locationParams },
   responses: { 200: json(connectionSchema, 'The connection.'), ...problems(401, 403, 404) },
 });
@@ -74,6 +75,7 @@ const metricsJsonRoute = route({
   path: '/metrics',
   operationId: 'getMetricsJson',
   summary: 'Metrics as JSON',
+  description: 'The counters behind `/metrics`, as JSON, with the ratios operators ask for.',
   responses: { 200: json(loose('MetricsReport', 'Counters and the ratios operators ask for.'), 'The metrics.'), ...problems(401, 403, 503) },
 });
 const webhookStatsRoute = route({
@@ -81,6 +83,7 @@ const webhookStatsRoute = route({
   path: '/webhooks/stats',
   operationId: 'getWebhookStats',
   summary: 'Webhook counters and first-delivery rate',
+  description: 'Deliveries by outcome (shared store) and the share processed on GHL’s first delivery (durable record).',
   responses: { 200: json(loose('WebhookStats', 'Counters by outcome (shared store) and the first-delivery rate (durable record).'), 'The stats.'), ...problems(401, 403, 503) },
 });
 const replayRoute = route({
@@ -110,6 +113,10 @@ const decision = (verb: 'confirm' | 'dismiss') =>
     path: `/sweeps/{id}/${verb}`,
     operationId: verb === 'confirm' ? 'confirmHeldSweep' : 'dismissHeldSweep',
     summary: verb === 'confirm' ? 'Confirm a held sweep: cancel those citas' : 'Dismiss a held sweep: cancel nothing',
+    description:
+      (verb === 'confirm'
+        ? 'Cancels the held citas that are still active, synced and unchanged since the scan, and says how many. '
+        : 'Closes the hold; every cita stays as it is. ') + 'A hold already decided is a 409 (`already_decided`).',
     request: { params: holdParams },
     responses: { 200: json(holdSchema.extend({ cancelled: z.number().int() }), 'The decision.'), ...problems(401, 403, 404, 409) },
   });

@@ -31,6 +31,9 @@ import {
 
 const tags = ['Citas'];
 const etagHeader = { ETag: { description: 'The version, for `If-Match`.', schema: { type: 'string' as const, example: '"1"' } } };
+const listEtagHeader = { ETag: { description: 'Changes whenever anything in the location changes (and every 5 minutes); send it back as `If-None-Match`.', schema: { type: 'string' as const } } };
+/** A write done once per `Idempotency-Key`: a retry gets the first answer again, so marked. */
+const replayedHeaders = { ...etagHeader, 'Idempotent-Replayed': { description: 'On a retry of an `Idempotency-Key`: this is the first answer again.', schema: { type: 'string' as const, const: 'true' } } };
 
 const createCitaRoute = defineRoute({
   method: 'post',
@@ -45,7 +48,7 @@ const createCitaRoute = defineRoute({
   responses: {
     201: {
       ...json(citaSchema, 'Created (or, for a retried `Idempotency-Key`, the first answer again, with `Idempotent-Replayed: true`). `Location` names it.'),
-      headers: { ...etagHeader, Location: { schema: { type: 'string' } }, 'Idempotent-Replayed': { schema: { type: 'string', example: 'true' } } },
+      headers: { ...replayedHeaders, Location: { schema: { type: 'string' } } },
     },
     ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
   },
@@ -62,11 +65,8 @@ const listCitasRoute = defineRoute({
   request: { query: listCitasQuery },
   parameters: [ifNoneMatchParameter],
   responses: {
-    200: {
-      ...json(citaPageSchema, 'One page of citas.'),
-      headers: { ETag: { description: 'Changes whenever anything in the location changes (and every 5 minutes); send it back as `If-None-Match`.', schema: { type: 'string' as const } } },
-    },
-    304: { description: 'Nothing in the location changed since the `If-None-Match` tag: no body.' },
+    200: { ...json(citaPageSchema, 'One page of citas.'), headers: listEtagHeader },
+    304: { description: 'Nothing in the location changed since the `If-None-Match` tag: no body.', headers: listEtagHeader },
     ...problems(401, 404, 422, 429, 503),
   },
 });
@@ -76,6 +76,7 @@ const getCitaRoute = defineRoute({
   path: '/{id}',
   operationId: 'getCita',
   summary: 'Read a cita',
+  description: 'With its sync state towards GHL; `ETag` is its version, for `If-Match`.',
   tags,
   security: security.apiKey,
   request: { params: citaIdParams },
@@ -105,7 +106,7 @@ const cancelCitaRoute = defineRoute({
   security: security.apiKey,
   parameters: [ifMatchParameter, idempotencyParameter],
   request: { params: citaIdParams },
-  responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: etagHeader }, ...problems(400, 401, 404, 412, 422, 429, 503) },
+  responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: replayedHeaders }, ...problems(400, 401, 404, 412, 422, 429, 503) },
 });
 
 const pushCitaRoute = defineRoute({

@@ -103,7 +103,10 @@ router.document({
   request: { body: jsonBody(runBody.meta({ id: 'JobMessage' })) },
   responses: {
     200: json(runResultSchema, 'Ran, or skipped.'),
-    489: json(z.object({ nonRetryable: z.literal(true), error: z.string(), detail: z.string() }), 'The connection is dead; not retried.'),
+    489: {
+      ...json(z.object({ nonRetryable: z.literal(true), error: z.string(), detail: z.string() }), 'The connection is dead; not retried.'),
+      headers: { 'Upstash-NonRetryable-Error': { description: 'Tells QStash not to retry this message (it goes to the DLQ).', required: true, schema: { type: 'string', const: 'true' } } },
+    },
     ...problems(400, 401, 422, 503),
   },
 });

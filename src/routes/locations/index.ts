@@ -15,6 +15,7 @@ const getSettingsRoute = defineRoute({
   path: '/{locationId}/settings',
   operationId: 'getLocationSettings',
   summary: "A location's settings",
+  description: 'Default calendar, synced calendars, time zone (and where it comes from) and whether GHL is connected.',
   tags,
   security: security.apiKey,
   request: { params: locationParams },

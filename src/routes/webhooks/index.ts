@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import * as z from 'zod/v4';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, problems, security } from '../../http/openapi';
-import { appointmentWebhook } from '../../webhooks/payload';
+import { appointmentWebhook, webhookEnvelope } from '../../webhooks/payload';
 import { AppError } from '../../errors';
 import { limitBody, rateLimit } from '../../http/middleware/limits';
 import { createWebhookVerifier, type WebhookVerifier } from '../../webhooks/signature';
@@ -85,6 +85,25 @@ export const webhookRoutes = router
   .post('/ghl', receiveGhlDelivery)
   .post('/ghl/appointments', receiveGhlDelivery);
 
+/**
+ * What GHL delivers, for the document (the pipeline parses it with ../../webhooks/payload.ts): the
+ * envelope every delivery carries (`timestamp`, `webhookId`; GHL's event pages leave it out) around
+ * an appointment event, INSTALL / UNINSTALL, or any other event, which is recorded and ignored.
+ */
+const { webhookId, timestamp } = webhookEnvelope.shape;
+const ghlWebhookBody = z
+  .union([
+    appointmentWebhook.extend({ webhookId, timestamp }).meta({ id: 'GhlAppointmentWebhook' }),
+    webhookEnvelope.extend({ type: z.enum(['INSTALL', 'UNINSTALL']), appId: z.string().optional(), companyId: z.string().optional() }).meta({
+      id: 'GhlAppWebhook',
+      description: 'The app installed in a location (recorded; its tokens come through /oauth/callback) or removed from it (the connection becomes `uninstalled`).',
+    }),
+    webhookEnvelope
+      .extend({ type: z.string().regex(/^(?!(Appointment(Create|Update|Delete)|INSTALL|UNINSTALL)$)/) })
+      .meta({ id: 'GhlOtherWebhook', description: 'Any other event type: recorded, answered `ignored`.' }),
+  ])
+  .meta({ id: 'GhlWebhook' });
+
 for (const path of ['/ghl', '/ghl/appointments']) {
   router.document({
     method: 'post',
@@ -92,12 +111,12 @@ for (const path of ['/ghl', '/ghl/appointments']) {
     operationId: path === '/ghl' ? 'receiveGhlWebhook' : 'receiveGhlAppointmentWebhook',
     summary: "GHL's signed webhooks",
     description:
-      'AppointmentCreate / AppointmentUpdate / AppointmentDelete (and INSTALL / UNINSTALL). Signature over the raw bytes, ' +
+      'AppointmentCreate / AppointmentUpdate / AppointmentDelete, INSTALL / UNINSTALL (others are recorded and ignored). Signature over the raw bytes, ' +
       'freshness of `timestamp`, idempotent by `webhookId`. GHL re-delivers only after a 429, so transient trouble is a 429 ' +
       'and anything final a recorded 400.',
     tags: ['Webhooks'],
     security: security.ghl,
-    request: { body: { required: true, content: { 'application/json': { schema: appointmentWebhook.meta({ id: 'GhlAppointmentWebhook' }) } } } },
+    request: { body: { required: true, content: { 'application/json': { schema: ghlWebhookBody } } } },
     responses: {
       200: json(deliverySchema, 'Processed (or a duplicate of one that was).'),
       ...problems(400, 401, 413, 429),
