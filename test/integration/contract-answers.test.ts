@@ -73,6 +73,9 @@ async function session() {
   await t.connectPit(LOC);
   expect((await t.api('GET', `/api/admin/locations/${LOC}/connection`, undefined, admin)).status).toBe(200);
   await t.connectOAuth(LOC_B);
+  // A person's browser bringing a code GHL never issued (or one already used).
+  const refusedInstall = await t.request(new Request('http://localhost/oauth/callback?code=not-a-code', { headers: { Accept: 'text/html' } }));
+  expect(refusedInstall.status).toBeGreaterThanOrEqual(400);
 
   // The front desk: calendars, settings, locations.
   expect((await t.api('GET', `/api/ghl/calendars?location_id=${LOC}`)).status).toBe(200);

@@ -40,10 +40,14 @@ export function recordAnswers(app: { fetch: Fetch }): RecordedAnswer[] {
 
 /**
  * Headers that are HTTP's own plumbing, not part of any operation's contract: framing, the media
- * type (checked against the declared content instead), caching and content-sniffing directives,
- * CORS. Everything else an answer carries must be declared on its response.
+ * type (checked against the declared content instead), caching, CORS, and a page's security
+ * directives to the browser (sniffing, CSP, referrer). Everything else an answer carries must be
+ * declared on its response.
  */
-const PLUMBING = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'date', 'connection', 'vary', 'cache-control', 'x-content-type-options']);
+const PLUMBING = new Set([
+  'content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'date', 'connection', 'vary', 'cache-control',
+  'x-content-type-options', 'content-security-policy', 'referrer-policy',
+]);
 const isPlumbing = (name: string) => PLUMBING.has(name) || name.startsWith('access-control-');
 
 type Json = Record<string, any>;
