@@ -1,5 +1,6 @@
 import { FaultInjector } from './faults';
 import { RateLimiter } from './rate-limiter';
+import { RequestLog } from './request-log';
 import { StatsRecorder } from './stats';
 import { GhlStore, SandboxUsageError, type AppointmentRecord } from './store';
 import { TokenStore } from './tokens';
@@ -33,6 +34,7 @@ export interface SandboxCore {
   readonly faults: FaultInjector;
   readonly stats: StatsRecorder;
   readonly webhooks: WebhookDispatcher;
+  readonly requests: RequestLog;
   seed(data: SeedData): void;
   issueAuthCode(locationId: string, opts?: { scopes?: string[] }): string;
   createPrivateToken(locationId: string, opts?: { scopes?: string[] }): string;
@@ -83,6 +85,7 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
   const stats = new StatsRecorder();
   const signer = new WebhookSigner();
   const webhooks = new WebhookDispatcher(signer, stats, now);
+  const requests = new RequestLog(now);
 
   const app = { appId: options.appId, versionId: options.appVersionId };
 
@@ -101,6 +104,7 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
     faults,
     stats,
     webhooks,
+    requests,
     seed: (data) => store.seed(data, now()),
     issueAuthCode: (locationId, o) => tokens.issueCode(locationId, locationOf(locationId).companyId, o?.scopes ?? [...SCOPES]),
     createPrivateToken: (locationId, o) => tokens.createPit(locationId, locationOf(locationId).companyId, o?.scopes ?? [...SCOPES]),
@@ -121,6 +125,7 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
       faults.reset();
       stats.clear();
       webhooks.reset();
+      requests.clear();
     },
     configureWebhooks: (cfg) => webhooks.configure(cfg),
     webhookKeys: () => signer.publicKeys(),

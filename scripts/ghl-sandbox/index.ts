@@ -9,6 +9,7 @@ import type {
   FaultSpec,
   GhlUserActions,
   SandboxOptions,
+  SandboxRequest,
   SandboxStats,
   SeedData,
   WebhookConfig,
@@ -45,6 +46,7 @@ export type {
   GhlUserActions,
   Location,
   SandboxOptions,
+  SandboxRequest,
   SandboxStats,
   Scope,
   SeedData,
@@ -70,6 +72,8 @@ export interface GhlSandbox {
   injectFault(f: FaultSpec): string;
   clearFaults(): void;
   stats(): SandboxStats;
+  /** The API requests received, oldest first (the last 2,000), bodies parsed; e.g. `{ call: 'POST /calendars/events/appointments' }`. */
+  requests(filter?: { call?: string }): SandboxRequest[];
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
   reset(): void;
   /** GHL's data (locations, calendars, contacts, appointments) as plain JSON-able data, e.g. to keep across restarts. */
@@ -130,6 +134,7 @@ export function createGhlSandbox(opts: SandboxOptions = {}): GhlSandbox {
     injectFault: core.injectFault,
     clearFaults: core.clearFaults,
     stats: core.statsSnapshot,
+    requests: (filter) => core.requests.list(filter),
     appointments: core.appointments,
     reset: core.reset,
     exportData: () => core.store.exportData(),

@@ -9,9 +9,13 @@ export function isControlPath(path: string): boolean {
   return path === '/_sandbox' || path.startsWith('/_sandbox/');
 }
 
+/** Every API request is counted and recorded (with its body) before anything can refuse it. */
 export function countCalls(core: SandboxCore): MiddlewareHandler {
   return async (c, next) => {
-    if (!isControlPath(c.req.path)) core.stats.countCall(c.req.method, c.req.path);
+    if (!isControlPath(c.req.path)) {
+      core.stats.countCall(c.req.method, c.req.path);
+      await core.requests.record(c.req.raw, c.req.path);
+    }
     await next();
   };
 }

@@ -173,6 +173,19 @@ export interface SandboxStats {
   webhooksByStatus: Record<string, number>;
 }
 
+/** An API request as the sandbox received it (`sandbox.requests()`); headers are not kept. */
+export interface SandboxRequest {
+  /** Sandbox clock, ISO-8601 UTC. */
+  at: string;
+  method: string;
+  path: string;
+  /** As in `stats().calls`: 'PUT /calendars/events/appointments/:id'. */
+  call: string;
+  query: Record<string, string>;
+  /** Parsed JSON, or the form's fields (client_secret redacted); null without a body. */
+  body: unknown;
+}
+
 export interface SandboxOptions {
   accessTokenTtlSeconds?: number;
   rateLimit?: { max: number; intervalMs: number };

@@ -92,6 +92,12 @@ export const locationSettings = pgTable('location_settings', {
   ghlTimeZone: text('ghl_time_zone'),
   /** Calendars whose appointments are synced (one per doctor or room); the default is always one. */
   syncedCalendarIds: jsonb('synced_calendar_ids').$type<string[]>().notNull().default([]),
+  /**
+   * Whether our pushes let GHL run the location's automations (confirmation and reminder messages
+   * to the patient): sent as `toNotify` on every create, edit and cancel. On by default, which is
+   * GHL's own default (see README, "Sync to GHL").
+   */
+  notifyPatients: boolean('notify_patients').notNull().default(true),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
 

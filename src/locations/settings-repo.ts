@@ -38,7 +38,7 @@ export async function getWriteContext(db: DbOrTx, locationId: string): Promise<W
   };
 }
 
-type SettingsPatch = Partial<Pick<LocationSettingsRow, 'defaultCalendarId' | 'timeZone' | 'ghlTimeZone' | 'syncedCalendarIds'>>;
+type SettingsPatch = Partial<Pick<LocationSettingsRow, 'defaultCalendarId' | 'timeZone' | 'ghlTimeZone' | 'syncedCalendarIds' | 'notifyPatients'>>;
 
 /** Writes only the fields given; creates the row on first use. */
 export async function upsertLocationSettings(
@@ -53,6 +53,13 @@ export async function upsertLocationSettings(
     .onConflictDoUpdate({ target: locationSettings.locationId, set: { ...patch, updatedAt: at } })
     .returning();
   return saved!;
+}
+
+/** How a push to GHL is made for this location (see PushOptions): its patients notified or not. */
+export async function pushOptions(db: DbOrTx, locationId: string): Promise<{ notify: boolean }> {
+  const rows = await db.select({ notify: locationSettings.notifyPatients }).from(locationSettings).where(eq(locationSettings.locationId, locationId)).limit(1);
+  // No settings row: the column's default.
+  return { notify: rows[0]?.notify ?? true };
 }
 
 /** The zone a location's citas live in: chosen, else GHL's, else the service default. */

@@ -11,6 +11,7 @@ export interface SettingsInput {
   default_calendar_id?: string | null;
   synced_calendar_ids?: string[];
   time_zone?: string | null;
+  notify_patients?: boolean;
 }
 
 export function settingsView(locationId: string, row: LocationSettingsRow | null, fallbackZone: string, connected: boolean) {
@@ -20,6 +21,8 @@ export function settingsView(locationId: string, row: LocationSettingsRow | null
     synced_calendar_ids: syncedCalendars(row),
     time_zone: effectiveZone(row, fallbackZone),
     time_zone_source: (row?.timeZone ? 'settings' : row?.ghlTimeZone ? 'ghl' : 'default') as 'settings' | 'ghl' | 'default',
+    // No row yet: the column's default (GHL's own: automations run).
+    notify_patients: row?.notifyPatients ?? true,
     ghl_connected: connected,
     updated_at: row ? formatUtc(row.updatedAt) : null,
   };
@@ -51,6 +54,7 @@ export async function writeSettings(deps: Deps, locationId: string, input: Setti
   if (input.default_calendar_id !== undefined) patch.defaultCalendarId = input.default_calendar_id;
   if (input.time_zone !== undefined) patch.timeZone = input.time_zone;
   if (input.synced_calendar_ids !== undefined) patch.syncedCalendarIds = [...new Set(input.synced_calendar_ids)];
+  if (input.notify_patients !== undefined) patch.notifyPatients = input.notify_patients;
   const row = await upsertLocationSettings(deps.db, locationId, patch, deps.clock.now());
   return settingsView(locationId, row, deps.config.APP_TIMEZONE, conn?.status === 'active');
 }

@@ -39,7 +39,17 @@ export function notesFromDescription(description: string | null | undefined): st
   return text || null;
 }
 
-export function appointmentFromCita(cita: CitaRow, contactId: string): AppointmentWrite {
+/**
+ * How a push asks GHL to treat it, beside the content. `notify` is sent as `toNotify`: GHL runs the
+ * location's automations (confirmation and reminder messages) for a write unless it says false
+ * (calendars.json, create and update alike), so every push carries the location's choice.
+ */
+export interface PushOptions {
+  notify: boolean;
+}
+
+/** The appointment for a cita; with `push`, the request a push sends (content plus `toNotify`). */
+export function appointmentFromCita(cita: CitaRow, contactId: string, push?: PushOptions): AppointmentWrite {
   return {
     calendarId: cita.ghlCalendarId,
     locationId: cita.locationId,
@@ -52,6 +62,7 @@ export function appointmentFromCita(cita: CitaRow, contactId: string): Appointme
     description: withMarker(cita.notes, cita.id),
     ignoreFreeSlotValidation: true,
     ignoreDateRange: true,
+    ...(push ? { toNotify: push.notify } : {}),
   };
 }
 
@@ -73,10 +84,12 @@ export function contactUpsertFromDetails(c: ContactDetails) {
 
 /**
  * A stable fingerprint of what we would send: equal hashes mean GHL already has this content,
- * so pushing again would be a wasted call.
+ * so pushing again would be a wasted call. `toNotify` is how a push is made, not content GHL
+ * holds: a location changing its choice is no reason to push its citas again.
  */
 export async function contentHash(write: AppointmentWrite): Promise<string> {
-  const canonical = JSON.stringify(Object.keys(write).sort().map((k) => [k, write[k as keyof AppointmentWrite]]));
+  const keys = Object.keys(write).filter((k) => k !== 'toNotify');
+  const canonical = JSON.stringify(keys.sort().map((k) => [k, write[k as keyof AppointmentWrite]]));
   return toHex(sha256(canonical));
 }
 

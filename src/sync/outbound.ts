@@ -5,6 +5,7 @@ import { GhlError } from '../ghl/errors';
 import type { Deps } from '../deps';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
 import { touchLocation } from '../locations/location-rev';
+import { pushOptions } from '../locations/settings-repo';
 import {
   appointmentFromCita,
   appointmentUpdateFromWrite,
@@ -75,7 +76,7 @@ async function pushVersion(deps: Deps, cita: CitaRow): Promise<PushOutcome> {
   const started = Date.now();
   try {
     const contactId = cita.contactId ?? (await upsertContact(deps, cita));
-    const write = appointmentFromCita(cita, contactId);
+    const write = appointmentFromCita(cita, contactId, await pushOptions(deps.db, cita.locationId));
     const hash = await contentHash(write);
 
     if (cita.ghlAppointmentId && hash === cita.contentHash) {

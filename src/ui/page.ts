@@ -54,6 +54,7 @@ function calendarsPanel() {
         <thead><tr><th scope="col">Calendario</th><th scope="col">Sincronizar</th><th scope="col">Predeterminado</th></tr></thead>
         <tbody id="lista-calendarios"></tbody>
       </table>
+      <p><label><input type="checkbox" id="avisar-pacientes" name="avisar" /> Que GHL avise a los pacientes (confirmación y recordatorios) de las citas que se crean, cambian o cancelan aquí</label></p>
       <p id="calendarios-error" class="error" role="alert"></p>
       <button type="submit" id="guardar-calendarios">Guardar calendarios</button>
     </form>

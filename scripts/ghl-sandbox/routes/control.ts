@@ -89,6 +89,7 @@ export function controlRoutes(core: SandboxCore) {
     return c.json({ ok: true });
   });
   app.get('/_sandbox/stats', (c) => c.json(core.statsSnapshot()));
+  app.get('/_sandbox/requests', (c) => c.json({ requests: core.requests.list({ call: c.req.query('call') }) }));
   app.get('/_sandbox/appointments', (c) =>
     c.json({ appointments: core.appointments({ locationId: c.req.query('locationId'), calendarId: c.req.query('calendarId') }) }),
   );

@@ -26,8 +26,10 @@ const putSettingsRoute = defineRoute({
   method: 'put',
   path: '/{locationId}/settings',
   operationId: 'putLocationSettings',
-  summary: 'Choose calendars and time zone',
-  description: 'Only the fields sent change. For a connected location every calendar must exist and be active in GHL.',
+  summary: 'Choose calendars, time zone and patient notifications',
+  description:
+    'Only the fields sent change. For a connected location every calendar must exist and be active in GHL. ' +
+    "`notify_patients` defaults to true, GHL's own default: a missed reminder costs a clinic more than a duplicate message; one that messages patients itself turns it off.",
   tags,
   security: security.apiKey,
   request: { params: locationParams, body: jsonBody(putSettingsBody) },

@@ -2,6 +2,8 @@ import * as z from 'zod/v4';
 import { externalId } from '../../domain/ids';
 import { isValidZone } from '../../domain/time';
 
+const NOTIFY_PATIENTS = "Sent as `toNotify` on every create, edit and cancel we push: true lets the location's GHL automations message patients (confirmation, reminders).";
+
 export const locationParams = z.object({ locationId: externalId().meta({ param: { name: 'locationId', in: 'path' }, example: 'demo-location' }) });
 
 export const putSettingsBody = z
@@ -15,6 +17,7 @@ export const putSettingsBody = z
       .nullable()
       .optional()
       .meta({ description: "IANA zone; null → the GHL location's zone, else the service default.", example: 'America/Lima' }),
+    notify_patients: z.boolean().optional().meta({ description: NOTIFY_PATIENTS, example: true }),
   })
   .meta({ id: 'SettingsUpdate' });
 
@@ -25,6 +28,7 @@ export const settingsSchema = z
     synced_calendar_ids: z.array(z.string()),
     time_zone: z.string().meta({ example: 'America/Lima' }),
     time_zone_source: z.enum(['settings', 'ghl', 'default']),
+    notify_patients: z.boolean().meta({ description: NOTIFY_PATIENTS }),
     ghl_connected: z.boolean(),
     updated_at: z.string().nullable(),
   })

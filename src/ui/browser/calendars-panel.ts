@@ -1,6 +1,7 @@
 /**
  * The calendar selector: the location's GHL calendars, which are synced (and shown in the agenda)
- * and which one new citas go to. Inactive calendars are listed but cannot be chosen.
+ * and which one new citas go to. Inactive calendars are listed but cannot be chosen. The same form
+ * says whether GHL's automations message patients about what is pushed from here.
  */
 import type { Calendar, Settings } from './api';
 import { h } from './dom';
@@ -8,10 +9,15 @@ import { h } from './dom';
 export interface CalendarChoice {
   default_calendar_id: string | null;
   synced_calendar_ids: string[];
+  notify_patients: boolean;
 }
+
+const NOTIFY = 'avisar-pacientes';
 
 export function renderCalendars(tbody: HTMLElement, calendars: Calendar[], settings: Settings): void {
   const synced = new Set(settings.synced_calendar_ids);
+  const notify = tbody.closest('form')?.querySelector<HTMLInputElement>(`#${NOTIFY}`);
+  if (notify) notify.checked = settings.notify_patients;
   tbody.replaceChildren(
     ...calendars.map((cal) => {
       const nameId = `calendario-${cal.id}`;
@@ -51,5 +57,6 @@ export function readCalendarChoice(form: HTMLFormElement): { choice: CalendarCho
   const synced = checked('sincronizar');
   if (byDefault && !synced.includes(byDefault)) synced.unshift(byDefault);
   const error = byDefault ? null : 'Elija el calendario predeterminado (donde van las citas nuevas).';
-  return { choice: { default_calendar_id: byDefault, synced_calendar_ids: synced }, error };
+  const notify = form.querySelector<HTMLInputElement>(`#${NOTIFY}`)?.checked ?? true;
+  return { choice: { default_calendar_id: byDefault, synced_calendar_ids: synced, notify_patients: notify }, error };
 }
