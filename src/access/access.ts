@@ -20,8 +20,9 @@ export function mayUse(access: Access, locationId: string): boolean {
 
 /**
  * A location this key may not use answers exactly like one that does not exist (404): a key for
- * clinic A learns nothing about clinic B, not even that it is there.
+ * clinic A learns nothing about clinic B, not even that it is there. Only for a location the
+ * caller named: a row found by its own id is refused by that id (getCita), never by its location.
  */
-export function assertLocation(access: Access, locationId: string, what = 'Location'): void {
-  if (!mayUse(access, locationId)) throw AppError.notFound(what, locationId);
+export function assertLocation(access: Access, locationId: string): void {
+  if (!mayUse(access, locationId)) throw AppError.notFound('Location', locationId);
 }

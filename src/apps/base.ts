@@ -10,7 +10,8 @@ import { requestContext } from '../http/middleware/request-context';
 import { renderError } from '../http/render-error';
 import { createRouter, problems, security } from '../http/openapi';
 import { defineRoute } from '../http/router';
-import { renderDocsPage } from '../http/docs-page';
+import { docsFile } from '../http/docs-page';
+import type { StaticFile } from '../http/static-file';
 import { healthRoutes } from '../routes/health';
 import type { DepsProvider } from '../runtime/provider';
 import { prometheusText } from '../ops/metrics-report';
@@ -83,8 +84,11 @@ export function createBaseApp(provider: DepsProvider) {
  * their bundles to their own routes.
  */
 export function withOperatorPages<A extends ReturnType<typeof createBaseApp>>(app: A, document: object): A {
-  let page: string | undefined;
-  app.get('/docs', (c) => c.html((page ??= renderDocsPage(document as Record<string, unknown>))));
+  let page: StaticFile | undefined;
+  app.get('/docs', (c) => {
+    page ??= docsFile(document as Record<string, unknown>);
+    return c.body(page.body, 200, { ...page.headers, 'Content-Type': page.type });
+  });
   app.use('/metrics', requireApiKey('admin'));
   app.openapi(prometheusRoute, async function prometheusMetrics(c) {
     return c.text(await prometheusText(c.get('deps')), 200, { 'Content-Type': 'text/plain; version=0.0.4' });

@@ -1,6 +1,6 @@
 import type { StaticFile } from '../http/static-file';
 import contract from '../contract/citas.openapi.json';
-import { renderDocsPage } from '../http/docs-page';
+import { docsFile } from '../http/docs-page';
 import { agendaFiles } from '../ui/agenda-routes';
 
 /**
@@ -12,7 +12,7 @@ import { agendaFiles } from '../ui/agenda-routes';
 export async function citasAssets(): Promise<StaticFile[]> {
   return [
     ...(await agendaFiles()),
-    { path: '/docs', type: 'text/html; charset=utf-8', body: renderDocsPage(contract as Record<string, unknown>), headers: {} },
-    { path: '/openapi.json', type: 'application/json', body: JSON.stringify(contract), headers: {} },
+    docsFile(contract as Record<string, unknown>),
+    { path: '/openapi.json', type: 'application/json', body: JSON.stringify(contract), headers: { 'X-Content-Type-Options': 'nosniff' } },
   ];
 }

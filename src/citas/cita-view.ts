@@ -28,7 +28,8 @@ export function citaView(row: CitaRow) {
     extras: row.extras,
     sync: {
       status: row.syncStatus,
-      error: row.syncError,
+      // A push that failed on our side keeps the driver's words (which quote SQL) in the log only.
+      error: row.syncError?.startsWith('internal:') ? 'internal: the push failed on our side; it is retried' : row.syncError,
       retries: row.syncRetries,
       last_synced_at: at(row.lastSyncedAt),
     },

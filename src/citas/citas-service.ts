@@ -149,10 +149,13 @@ export async function requeueForPush(deps: { db: DbOrTx }, id: string, access: A
   return { row: row ?? (await getCita(deps, id, access)), push: true };
 }
 
+/**
+ * A cita in a location this key may not use is, for it, a cita that does not exist: the same 404,
+ * naming only the id asked for (never the row's location).
+ */
 export async function getCita(deps: { db: DbOrTx }, id: string, access: Access): Promise<CitaRow> {
   const row = await findCita(deps.db, id);
-  if (!row) throw AppError.notFound('Cita', id);
-  assertLocation(access, row.locationId, 'Cita');
+  if (!row || !mayUse(access, row.locationId)) throw AppError.notFound('Cita', id);
   return row;
 }
 

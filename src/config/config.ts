@@ -110,6 +110,11 @@ export const configSchema = z
     WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
     /** Per client IP on the webhook route, counted in the store; generous, it only stops floods. */
     WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+    /**
+     * Per client IP on the public OAuth callback: each call costs GHL a token request, and a person
+     * installing needs a few at most.
+     */
+    OAUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(10),
     /** QStash: publishing (token) and verifying its signed calls (both signing keys). */
     QSTASH_TOKEN: z.string().min(1).optional(),
     QSTASH_URL: z.url().optional(),

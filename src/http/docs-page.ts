@@ -3,7 +3,40 @@
  * serves: no script, nothing from a CDN, so it works offline and inside any Worker.
  */
 
+import { sha256 } from '../lib/hex';
+import type { StaticFile } from './static-file';
+
 type Json = Record<string, unknown>;
+
+const DOCS_CSS = `
+body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;display:grid;grid-template-columns:280px 1fr}
+nav{background:#f4f6f8;padding:1rem;height:100vh;overflow:auto;position:sticky;top:0;font-size:13px}
+nav ul{list-style:none;padding:0;margin:.25rem 0 1rem}nav a{color:#1b1f24;text-decoration:none}
+main{padding:1.5rem 2rem;max-width:980px}code{background:#eef1f4;padding:0 .25em;border-radius:3px}
+.op{border-top:1px solid #dde3e9;padding:1rem 0}.method{font:600 11px monospace;padding:1px 5px;border-radius:3px;color:#fff;background:#57606a}
+.get{background:#0969da}.post{background:#1a7f37}.put{background:#9a6700}.patch{background:#8250df}.delete{background:#cf222e}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;border-bottom:1px solid #e6e9ec;padding:4px 6px;vertical-align:top}
+.req{color:#cf222e;font-size:11px}.in{color:#57606a;font-size:11px}.meta{color:#57606a;font-size:12px}
+`;
+
+/**
+ * The page runs no script and loads nothing: only its own <style> (by its hash) may apply, it
+ * cannot be framed, and no browser may sniff it into anything else. The all-in-one app's /docs
+ * route and the citas Worker's static asset (its `_headers`) send exactly these.
+ */
+function docsHeaders(): Record<string, string> {
+  const style = btoa(String.fromCharCode(...sha256(DOCS_CSS)));
+  return {
+    'Content-Security-Policy': [`default-src 'none'`, `style-src 'sha256-${style}'`, "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join('; '),
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+  };
+}
+
+/** /docs for this contract: the page and the headers it is served with. */
+export function docsFile(doc: Json): StaticFile {
+  return { path: '/docs', type: 'text/html; charset=utf-8', body: renderDocsPage(doc), headers: docsHeaders() };
+}
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
@@ -94,16 +127,7 @@ export function renderDocsPage(doc: Json): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(info.title)} — API reference</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;display:grid;grid-template-columns:280px 1fr}
-nav{background:#f4f6f8;padding:1rem;height:100vh;overflow:auto;position:sticky;top:0;font-size:13px}
-nav ul{list-style:none;padding:0;margin:.25rem 0 1rem}nav a{color:#1b1f24;text-decoration:none}
-main{padding:1.5rem 2rem;max-width:980px}code{background:#eef1f4;padding:0 .25em;border-radius:3px}
-.op{border-top:1px solid #dde3e9;padding:1rem 0}.method{font:600 11px monospace;padding:1px 5px;border-radius:3px;color:#fff;background:#57606a}
-.get{background:#0969da}.post{background:#1a7f37}.put{background:#9a6700}.patch{background:#8250df}.delete{background:#cf222e}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;border-bottom:1px solid #e6e9ec;padding:4px 6px;vertical-align:top}
-.req{color:#cf222e;font-size:11px}.in{color:#57606a;font-size:11px}.meta{color:#57606a;font-size:12px}
-</style></head><body>
+<style>${DOCS_CSS}</style></head><body>
 <nav><p><strong>${esc(info.title)}</strong> ${esc(info.version)}</p><p><a href="openapi.json">openapi.json</a></p>
 ${[...nav].map(([tag, items]) => `<div>${esc(tag)}<ul>${items.join('')}</ul></div>`).join('')}<div>Schemas<ul>${Object.keys(((doc.components as Json)?.schemas as Json) ?? {}).map((n) => `<li><a href="#schema-${esc(n)}">${esc(n)}</a></li>`).join('')}</ul></div></nav>
 <main><h1>${esc(info.title)}</h1><p>${prose(info.description)}</p>

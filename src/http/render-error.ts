@@ -44,6 +44,7 @@ export function renderError(err: unknown, c: Context<AppEnv>): Response {
   };
   const headers: Record<string, string> = {
     'Content-Type': 'application/problem+json',
+    'X-Content-Type-Options': 'nosniff',
     ...(requestId ? { 'X-Request-Id': requestId } : {}),
     ...appError.details.headers,
   };

@@ -63,10 +63,18 @@ export async function listEtag(deps: Pick<Deps, 'store' | 'writeBehind' | 'clock
   return `W/"${FORMAT}.${rev}.${period}.${q}"`;
 }
 
-/** Whether an If-None-Match header names this tag (weak comparison, lists and `*` accepted). */
+/**
+ * Whether an If-None-Match header names this tag (weak comparison, lists accepted). `*` is not
+ * answered here: it matches only a representation that exists, which the tag alone cannot tell
+ * (an unknown location has a tag too), so the list route answers it after reading the location.
+ */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
+  if (!header || isAnyTag(header)) return false;
   const opaque = (t: string) => t.trim().replace(/^W\//, '');
   return header.split(',').some((t) => opaque(t) === opaque(etag));
+}
+
+/** `If-None-Match: *`: "any current representation". */
+export function isAnyTag(header: string | undefined): boolean {
+  return header?.trim() === '*';
 }

@@ -22,3 +22,24 @@ export async function locationsWithHeldSweeps(db: DbOrTx): Promise<string[]> {
   const rows = await db.select({ id: sweepHolds.locationId }).from(sweepHolds).where(eq(sweepHolds.status, 'held'));
   return rows.map((r) => r.id);
 }
+
+/** Locations whose GHL connection stopped working until someone reinstalls (or sets a new token). */
+export async function locationsNeedingReauth(db: DbOrTx): Promise<string[]> {
+  const rows = await db.select({ id: ghlConnections.locationId }).from(ghlConnections).where(eq(ghlConnections.status, 'reauth_required'));
+  return rows.map((r) => r.id);
+}
+
+/**
+ * What /healthz counts, by name: the public check says how many locations are stale, hold a sweep
+ * or need re-authorisation; an admin needs to know which (GET /api/admin/sync-health).
+ */
+export async function syncHealth(deps: Pick<Deps, 'db' | 'clock' | 'config'>) {
+  const [stale, held, reauth] = await Promise.all([staleIncrementalLocations(deps), locationsWithHeldSweeps(deps.db), locationsNeedingReauth(deps.db)]);
+  const sort = (ids: string[]) => [...new Set(ids)].sort();
+  return {
+    ok: stale.length === 0 && held.length === 0 && reauth.length === 0,
+    stale_locations: sort(stale),
+    held_sweeps: sort(held),
+    reauth_required: sort(reauth),
+  };
+}

@@ -3,7 +3,7 @@ import type { Tx } from '../db/client';
 import type { WebhookOutcome } from '../db/schema';
 import { AppError } from '../errors';
 import { applyUninstall } from './app-events';
-import { isPermanentDataError } from '../db/pg-errors';
+import { isPermanentDataError, pgErrorInfo } from '../db/pg-errors';
 import { storableJson, storableText, unsafeJsonFields } from '../domain/text';
 import { sha256, toHex } from '../lib/hex';
 import { withTimeout } from '../lib/timeout';
@@ -121,7 +121,9 @@ export async function receiveGhlWebhook(
       if (held === null) await deps.store.compareAndDelete(key, owner).catch(() => false);
       const reason = `the event cannot be applied: ${(err as Error).message}`.slice(0, 1000);
       await recordInvalid(deps, event, reason);
-      throw new AppError(400, 'invalid_payload', 'The webhook payload cannot be stored.', { fields: [{ field: '(body)', message: reason }] });
+      // The record keeps the database's words; the answer only the kind of refusal (a driver's message quotes the SQL).
+      const said = err instanceof InboundRefused ? reason : `the event cannot be applied: the database refuses its data (SQLSTATE ${pgErrorInfo(err).code})`;
+      throw new AppError(400, 'invalid_payload', 'The webhook payload cannot be stored.', { fields: [{ field: '(body)', message: said }] });
     }
     // Could not persist: let GHL deliver again (it only does so after a 429), and count this
     // attempt in the key — with the database down, the row below cannot be written either.

@@ -262,7 +262,9 @@ describe('visibility', () => {
     const { t } = await setup({ appointments: 4, env: { SYNC_STALE_AFTER_MS: '60000' } });
     await t.deps.db.update(ghlConnections).set({ createdAt: new Date(Date.now() - 2 * 3600_000) });
     const stale = (await (await t.app.request('/healthz', {}, t.env)).json()) as any;
-    expect(stale).toMatchObject({ status: 'degraded', checks: { sync: { ok: false, stale_locations: [LOC] } } });
+    expect(stale).toMatchObject({ status: 'degraded', checks: { sync: { ok: false, stale_locations: 1 } } });
+    const named = (await (await t.api('GET', '/api/admin/sync-health', undefined, { Authorization: `Bearer ${ADMIN_KEY}` })).json()) as any;
+    expect(named.stale_locations).toEqual([LOC]);
     let status = (await (await t.api('GET', '/api/admin/sync-status', undefined, { Authorization: `Bearer ${ADMIN_KEY}` })).json()) as any;
     expect(status.overall).toBe('degraded');
 

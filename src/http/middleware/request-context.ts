@@ -24,6 +24,8 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     c.set('logEvent', logEvent);
     c.set('defer', (task) => tasks.push(task));
     c.header('X-Request-Id', requestId);
+    // Every answer is what its Content-Type says: no browser may sniff a JSON body into a page.
+    c.header('X-Content-Type-Options', 'nosniff');
 
     let lease: Lease | undefined;
     try {

@@ -12,6 +12,7 @@ import { sweepPending } from '../../sync/outbound';
 import { replayWebhook } from '../../webhooks/receive';
 import { decideSweepHold, listSweepHolds } from '../../sync/sweep-holds';
 import { syncStatus } from '../../ops/sync-status';
+import { syncHealth } from '../../ops/staleness';
 import { metricsReport, webhookStats } from '../../ops/metrics-report';
 import { locationParams } from '../locations/schemas';
 
@@ -69,6 +70,24 @@ const syncStatusRoute = route({
   summary: 'Sync state per location',
   description: 'Per location and job kind the last run and last success with its age, pending / failed / conflict counts, the connection, a held sweep; rolled up into healthy / degraded / failing.',
   responses: { 200: json(loose('SyncStatus', 'See the README, "Scheduled sync jobs".'), 'The sync status.'), ...problems(401, 403, 503) },
+});
+const syncHealthRoute = route({
+  method: 'get',
+  path: '/sync-health',
+  operationId: 'getSyncHealth',
+  summary: 'Which locations make /healthz degraded',
+  description:
+    'The public `/healthz` only counts them; this names them: connected locations whose incremental sync has not succeeded within `SYNC_STALE_AFTER_MS`, ' +
+    'locations with a sweep held for review, and connections that need re-authorisation.',
+  responses: {
+    200: json(
+      z
+        .object({ ok: z.boolean(), stale_locations: z.array(z.string()), held_sweeps: z.array(z.string()), reauth_required: z.array(z.string()) })
+        .meta({ id: 'SyncHealth' }),
+      'The locations, by what is wrong.',
+    ),
+    ...problems(401, 403, 429, 503),
+  },
 });
 const metricsJsonRoute = route({
   method: 'get',
@@ -197,6 +216,7 @@ const putConnection: RouteHandler<typeof putConnectionRoute, AppEnv> = async (c)
   return c.json(connection, 200);
 };
 const getSyncStatus: RouteHandler<typeof syncStatusRoute, AppEnv> = async (c) => c.json(await syncStatus(c.get('deps')), 200);
+const getSyncHealth: RouteHandler<typeof syncHealthRoute, AppEnv> = async (c) => c.json(await syncHealth(c.get('deps')), 200);
 const getMetricsJson: RouteHandler<typeof metricsJsonRoute, AppEnv> = async (c) => c.json(await metricsReport(c.get('deps')), 200);
 const getWebhookStats: RouteHandler<typeof webhookStatsRoute, AppEnv> = async (c) => c.json(await webhookStats(c.get('deps')), 200);
 const replay: RouteHandler<typeof replayRoute, AppEnv> = async (c) => c.json(await replayWebhook(c.get('deps'), c.req.valid('param').webhookId, c.get('requestId')), 200);
@@ -217,6 +237,7 @@ export const adminRoutes = createRouter()
   .openapi(getConnectionRoute, getConnection)
   .openapi(putConnectionRoute, putConnection)
   .openapi(syncStatusRoute, getSyncStatus)
+  .openapi(syncHealthRoute, getSyncHealth)
   .openapi(metricsJsonRoute, getMetricsJson)
   .openapi(webhookStatsRoute, getWebhookStats)
   .openapi(replayRoute, replay)

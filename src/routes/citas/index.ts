@@ -11,7 +11,7 @@ import { idempotent, requestHash, type Answer } from '../../access/idempotency';
 import type { DbOrTx } from '../../db/client';
 import { cancelCita, createCita, getCita, listCitasForLocation, requeueForPush, updateCitaById } from '../../citas/citas-service';
 import { pushAfterWrite, pushJobUrl } from '../../sync/push-retry';
-import { listEtag, matchesIfNoneMatch, touchLocation } from '../../locations/location-rev';
+import { isAnyTag, listEtag, matchesIfNoneMatch, touchLocation } from '../../locations/location-rev';
 import { assertLocation } from '../../access/access';
 import { auditTrail } from '../../audit/audit';
 import type { CitaRow } from '../../db/schema';
@@ -154,13 +154,17 @@ const listCitasHandler: RouteHandler<typeof listCitasRoute, AppEnv> = async (c) 
   const access = accessOf(c);
   assertLocation(access, query.location_id);
   // Polling front ends: nothing changed in the location since their copy → 304, no database work.
+  const ifNoneMatch = c.req.header('if-none-match');
   const etag = await listEtag(deps, query.location_id, new URL(c.req.url).search);
   if (etag) {
     c.header('ETag', etag);
     c.header('Cache-Control', 'private, no-cache');
-    if (matchesIfNoneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+    if (matchesIfNoneMatch(ifNoneMatch, etag)) return c.body(null, 304);
   }
-  return c.json(await listCitasForLocation(deps, { ...query, estado: status ?? estado }, access), 200);
+  const page = await listCitasForLocation(deps, { ...query, estado: status ?? estado }, access);
+  // `*` matches any page that exists: only now, the location read (an unknown one is 404), is that known.
+  if (isAnyTag(ifNoneMatch)) return c.body(null, 304);
+  return c.json(page, 200);
 };
 
 const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {

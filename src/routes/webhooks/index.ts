@@ -5,6 +5,7 @@ import { createRouter, json, problems, security } from '../../http/openapi';
 import { appointmentWebhook, webhookEnvelope } from '../../webhooks/payload';
 import { AppError } from '../../errors';
 import { limitBody, rateLimit } from '../../http/middleware/limits';
+import { clientIp } from '../../http/client-ip';
 import { createWebhookVerifier, type WebhookVerifier } from '../../webhooks/signature';
 import { receiveGhlWebhook } from '../../webhooks/receive';
 import type { AppConfig } from '../../config/config';
@@ -18,10 +19,6 @@ function verifierFor(config: AppConfig): WebhookVerifier {
     verifiers.set(config, v);
   }
   return v;
-}
-
-function clientIp(c: Context<AppEnv>): string {
-  return c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown';
 }
 
 /**
