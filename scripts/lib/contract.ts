@@ -6,7 +6,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { API_VERSION, createCitasApp, createFullApp, createJobsApp, createWebhooksApp } from '../../src/app';
-import { keyedPath } from '../../src/apps/base';
+import { signedPath } from '../../src/apps/base';
 import { PROBLEM_TEXT, SECURITY_SCHEMES } from '../../src/http/openapi';
 import { contractOf } from '../../src/http/router';
 import type { DepsProvider } from '../../src/runtime/provider';
@@ -89,8 +89,8 @@ const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 /**
  * Adds to each operation what the shared middleware answers, from the rules it runs by:
  * - every answer carries `X-Request-Id` (request-context);
- * - keyed routes (`keyedPath`): a body over MAX_BODY_BYTES is a 413 and a key past its minute's
- *   limit a 429 (`PayloadTooLarge`, `RateLimited`);
+ * - keyed routes (under /api/, but not `signedPath`): a body over MAX_BODY_BYTES is a 413 and a
+ *   key past its minute's limit a 429 (`PayloadTooLarge`, `RateLimited`);
  * - a route that can answer 429 has a rate limiter, which sends `RateLimit-*` on the answers it
  *   lets through and `Retry-After` with its 429; every 503 problem says `Retry-After` too;
  * - a 401 of a bearer-key route says `WWW-Authenticate: Bearer`; a 412 (`version_mismatch`)
@@ -100,7 +100,7 @@ function declareSharedAnswers(doc: Json): void {
   for (const [path, item] of Object.entries(doc.paths as Json)) {
     for (const [method, op] of Object.entries(item as Json) as [string, Json][]) {
       const responses: Json = { ...op.responses };
-      if (keyedPath(path)) {
+      if (path.startsWith('/api/') && !signedPath(path)) {
         if (BODY_METHODS.has(method)) responses[413] = ref('responses', 'PayloadTooLarge');
         responses[429] = ref('responses', 'RateLimited');
       }

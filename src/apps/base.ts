@@ -21,24 +21,26 @@ function allowedOrigin(config: AppConfig, origin: string): boolean {
   return config.CORS_ORIGINS.includes(origin) || (config.CORS_ALLOW_LOCALHOST && LOCALHOST.test(origin));
 }
 
-// Prometheus scrapes with the admin key as a bearer token.
-const prometheusRoute = defineRoute({
-  method: 'get',
-  path: '/metrics',
-  operationId: 'prometheusMetrics',
-  summary: 'Metrics in the Prometheus text format',
-  description: 'The scrape target, with the admin key as bearer token: one for the whole service, since every function shares these totals.',
-  tags: ['Operations'],
-  security: security.apiKey,
-  responses: { 200: { description: 'Prometheus exposition.', content: { 'text/plain': { schema: z.string() } } }, ...problems(401, 403) },
-});
+// Prometheus scrapes with the admin key as a bearer token. Made only when served (withOperatorPages,
+// the all-in-one app), so the functions' bundles leave the definition out.
+const prometheusRoute = () =>
+  defineRoute({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'prometheusMetrics',
+    summary: 'Metrics in the Prometheus text format',
+    description: 'The scrape target, with the admin key as bearer token: one for the whole service, since every function shares these totals.',
+    tags: ['Operations'],
+    security: security.apiKey,
+    responses: { 200: { description: 'Prometheus exposition.', content: { 'text/plain': { schema: z.string() } } }, ...problems(401, 403) },
+  });
 
 /**
- * The paths behind the API key, the body limit and the per-key rate limit: /api/*, but for
- * webhooks and jobs, which authenticate by signature (GHL's, QStash's), not key, and bring their
- * own limits. The document builder declares what these answer by the same test.
+ * Webhooks and jobs authenticate by signature (GHL's, QStash's), not key, and bring their own
+ * limits: the rest of /api/* is behind the API key, the body limit and the per-key rate limit.
+ * The document builder declares what those answer by the same test.
  */
-export const keyedPath = (path: string) => path.startsWith('/api/') && !path.startsWith('/api/webhooks/') && !path.startsWith('/api/jobs/');
+export const signedPath = (path: string) => path.startsWith('/api/webhooks/') || path.startsWith('/api/jobs/');
 
 /**
  * The shell every function shares: request context, errors, CORS, limits, auth, health.
@@ -60,7 +62,7 @@ export function createBaseApp(provider: DepsProvider) {
       maxAge: 600,
     });
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined ? next() : corsHeaders(c, next)));
-  const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) => (keyedPath(c.req.path) ? mw(c, next) : next());
+  const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) => (signedPath(c.req.path) ? next() : mw(c, next));
   app.use('/api/*', keyed(limitBody((c) => c.get('deps').config.MAX_BODY_BYTES)));
   app.use('/api/*', keyed(requireApiKey()));
   app.use('/api/admin/*', requireApiKey('admin'));
@@ -90,7 +92,7 @@ export function withOperatorPages<A extends ReturnType<typeof createBaseApp>>(ap
     return c.body(page.body, 200, { ...page.headers, 'Content-Type': page.type });
   });
   app.use('/metrics', requireApiKey('admin'));
-  app.openapi(prometheusRoute, async function prometheusMetrics(c) {
+  app.openapi(prometheusRoute(), async function prometheusMetrics(c) {
     return c.text(await prometheusText(c.get('deps')), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
   });
   return withContract(app, document);

@@ -73,7 +73,7 @@ const readyRoute = defineRoute({
   path: '/readyz',
   operationId: 'ready',
   summary: 'Can this instance take traffic (database reachable and migrated)',
-  description: "The platform's readiness probe: 200 once the database answers with our tables in it, else 503.",
+  description: 'Readiness probe: 200 once the database answers with our tables, else 503.',
   tags: ['Operations'],
   security: security.none,
   responses: { 200: json(readySchema, 'Ready.'), 503: json(readySchema, 'Not ready.') },

@@ -33,7 +33,7 @@ const tags = ['Citas'];
 const etagHeader = { ETag: { description: 'The version, for `If-Match`.', schema: { type: 'string' as const, example: '"1"' } } };
 const listEtagHeader = { ETag: { description: 'Changes whenever anything in the location changes (and every 5 minutes); send it back as `If-None-Match`.', schema: { type: 'string' as const } } };
 /** A write done once per `Idempotency-Key`: a retry gets the first answer again, so marked. */
-const replayedHeaders = { ...etagHeader, 'Idempotent-Replayed': { description: 'On a retry of an `Idempotency-Key`: this is the first answer again.', schema: { type: 'string' as const, const: 'true' } } };
+const replayedHeaders = { ...etagHeader, 'Idempotent-Replayed': { description: 'A retried `Idempotency-Key`: the first answer again.', schema: { type: 'string' as const, const: 'true' } } };
 
 const createCitaRoute = defineRoute({
   method: 'post',
@@ -76,7 +76,7 @@ const getCitaRoute = defineRoute({
   path: '/{id}',
   operationId: 'getCita',
   summary: 'Read a cita',
-  description: 'With its sync state towards GHL; `ETag` is its version, for `If-Match`.',
+  description: 'With its GHL sync state; `ETag` is its version.',
   tags,
   security: security.apiKey,
   request: { params: citaIdParams },

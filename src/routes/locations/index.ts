@@ -15,7 +15,7 @@ const getSettingsRoute = defineRoute({
   path: '/{locationId}/settings',
   operationId: 'getLocationSettings',
   summary: "A location's settings",
-  description: 'Default calendar, synced calendars, time zone (and where it comes from) and whether GHL is connected.',
+  description: 'Calendars, time zone (and its source), GHL connection.',
   tags,
   security: security.apiKey,
   request: { params: locationParams },
