@@ -63,3 +63,16 @@ export function isDbUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * An error's words fit for a record that people read (a sync run's error, shown by the admin
+ * routes): a database error by its SQLSTATE only — a driver's message quotes the SQL, and drizzle's
+ * "Failed query: …" the whole statement with its parameters. The full error goes to the log.
+ */
+export function recordableMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const { code } = pgErrorInfo(err);
+  if (code) return `database error (SQLSTATE ${code})`;
+  if (/Failed query:|\b(select|insert into|update|delete from)\b[\s\S]*\b(from|values|set|where)\b/i.test(msg)) return 'database error';
+  return msg;
+}

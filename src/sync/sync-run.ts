@@ -1,3 +1,4 @@
+import { recordableMessage } from '../db/pg-errors';
 import { eq } from 'drizzle-orm';
 import { syncRuns, type SyncKind } from '../db/schema';
 import type { Deps } from '../deps';
@@ -57,7 +58,9 @@ export async function withSyncRun<C extends object>(
   try {
     result = await body({ id, startedAt, counts, progress });
   } catch (err) {
-    await finish('failed', err instanceof Error ? err.message : String(err));
+    // The record names the kind of failure; the log line (finish) keeps the error itself.
+    logger.warn('sync run failed', { kind: opts.kind, location_id: opts.locationId, run_id: id, err });
+    await finish('failed', recordableMessage(err));
     throw Object.assign(err as object, { runId: id });
   }
   await finish(result.outcome, result.error ?? null);
