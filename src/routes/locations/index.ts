@@ -26,10 +26,10 @@ const putSettingsRoute = defineRoute({
   method: 'put',
   path: '/{locationId}/settings',
   operationId: 'putLocationSettings',
-  summary: 'Choose calendars, time zone and patient notifications',
+  summary: 'Choose calendars, time zone, notifications',
   description:
     'Only the fields sent change. For a connected location every calendar must exist and be active in GHL. ' +
-    "`notify_patients` defaults to true, GHL's own default: a missed reminder costs a clinic more than a duplicate message; one that messages patients itself turns it off.",
+    '`notify_patients`: default true, as in GHL (a missed reminder costs more than a duplicate).',
   tags,
   security: security.apiKey,
   request: { params: locationParams, body: jsonBody(putSettingsBody) },

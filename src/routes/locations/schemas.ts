@@ -2,7 +2,7 @@ import * as z from 'zod/v4';
 import { externalId } from '../../domain/ids';
 import { isValidZone } from '../../domain/time';
 
-const NOTIFY_PATIENTS = "Sent as `toNotify` on every create, edit and cancel we push: true lets the location's GHL automations message patients (confirmation, reminders).";
+const NOTIFY_PATIENTS = "Sent as `toNotify` on every push: true lets GHL's automations message patients.";
 
 export const locationParams = z.object({ locationId: externalId().meta({ param: { name: 'locationId', in: 'path' }, example: 'demo-location' }) });
 
