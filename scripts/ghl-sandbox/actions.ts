@@ -1,3 +1,4 @@
+import { contactActions } from './contact-actions';
 import type { SandboxCore } from './core';
 import { nextSecond, parseIsoWithOffset } from './ghl-time';
 import { ghlId } from './ids';
@@ -39,7 +40,7 @@ export function ghlUserActions(core: SandboxCore): GhlUserActions {
     createAppointment(input) {
       if (!store.locations.has(input.locationId)) throw new SandboxUsageError(`action: unknown location ${input.locationId}`);
       const calendar = calendarIn(input.locationId, input.calendarId);
-      const contact = store.contacts.get(input.contactId);
+      const contact = store.liveContact(input.contactId);
       if (!contact || contact.locationId !== input.locationId) {
         throw new SandboxUsageError(`action: no contact ${input.contactId} in ${input.locationId}`);
       }
@@ -118,6 +119,8 @@ export function ghlUserActions(core: SandboxCore): GhlUserActions {
       if (!store.locations.has(locationId)) throw new SandboxUsageError(`action: unknown location ${locationId}`);
       return { webhook: core.appUninstalled(locationId) };
     },
+
+    ...contactActions(core),
   };
 }
 

@@ -2,6 +2,7 @@ import { FaultInjector } from './faults';
 import { RateLimiter } from './rate-limiter';
 import { RequestLog } from './request-log';
 import { StatsRecorder } from './stats';
+import { contactView } from './contact-model';
 import { GhlStore, SandboxUsageError, type AppointmentRecord } from './store';
 import { TokenStore } from './tokens';
 import {
@@ -9,6 +10,9 @@ import {
   type Appointment,
   type AppointmentWebhookType,
   type AppWebhookPayload,
+  type Contact,
+  type ContactView,
+  type ContactWebhookType,
   type FaultSpec,
   type SandboxOptions,
   type SandboxStats,
@@ -17,7 +21,7 @@ import {
   type WebhookPublicKeys,
   type WebhookScheme,
 } from './types';
-import { appointmentWebhookPayload, installWebhookPayload, uninstallWebhookPayload } from './webhook-payload';
+import { appointmentWebhookPayload, contactWebhookPayload, installWebhookPayload, uninstallWebhookPayload } from './webhook-payload';
 import { WebhookSigner } from './webhook-signing';
 import { WebhookDispatcher } from './webhooks';
 
@@ -43,12 +47,16 @@ export interface SandboxCore {
   clearFaults(): void;
   statsSnapshot(): SandboxStats;
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
+  /** Live contacts, oldest first; of one location, or of all. */
+  contacts(filter?: { locationId?: string }): ContactView[];
   reset(): void;
   configureWebhooks(cfg: WebhookConfig | null): void;
   webhookKeys(): Promise<WebhookPublicKeys>;
   signWebhook(rawBody: string, opts?: { scheme?: WebhookScheme }): Promise<Record<string, string>>;
   /** Every appointment change, API or GHL-user action, reports here right after it is stored. */
   appointmentChanged(type: AppointmentWebhookType, rec: AppointmentRecord): void;
+  /** Every contact change (upsert or GHL-user action) reports here with the record as stored. */
+  contactChanged(type: ContactWebhookType, contact: Contact): void;
   /** A location installed the app (its OAuth code exchanged, or the install action): INSTALL. */
   appInstalled(locationId: string): AppWebhookPayload;
   /** A location removed the app: its OAuth tokens are revoked, UNINSTALL. */
@@ -118,6 +126,10 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
         .filter((a) => (filter.locationId === undefined || a.locationId === filter.locationId) && (filter.calendarId === undefined || a.calendarId === filter.calendarId))
         .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id))
         .map((a) => store.eventView(a)),
+    contacts: (filter = {}) => {
+      const locationIds = filter.locationId !== undefined ? [filter.locationId] : [...store.locations.keys()];
+      return locationIds.flatMap((id) => store.liveContacts(id)).map(contactView);
+    },
     reset: () => {
       store.clear();
       tokens.clear();
@@ -132,6 +144,9 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
     signWebhook: (rawBody, o) => signer.sign(rawBody, o?.scheme),
     appointmentChanged: (type, rec) => {
       if (webhooks.enabled) webhooks.emit(appointmentWebhookPayload(store, rec, type, now()));
+    },
+    contactChanged: (type, contact) => {
+      if (webhooks.enabled) webhooks.emit(contactWebhookPayload(contact, type));
     },
     appInstalled: (locationId) => {
       const payload = installWebhookPayload(app, locationOf(locationId), now());

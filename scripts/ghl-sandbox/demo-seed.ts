@@ -1,4 +1,4 @@
-import type { SeedData } from './types';
+import type { SeedContact, SeedData } from './types';
 
 /** What `tsx scripts/ghl-sandbox/server.ts` starts with: one clinic in Lima, enough to click through. */
 export const DEMO_SEED: SeedData = {
@@ -18,7 +18,24 @@ export const DEMO_SEED: SeedData = {
         { id: 'demo-cal-sala-2', name: 'Sala 2', isActive: true, calendarType: 'event' },
         { id: 'demo-cal-old', name: 'Antiguo', isActive: false, calendarType: 'event' },
       ],
-      contacts: [{ id: 'demo-contact-ana', firstName: 'Ana', lastName: 'Pérez', email: 'ana@example.com', phone: '+51999000111' }],
+      // The clinic's patients as GHL has them: two surnames, Peruvian mobiles (+51 9xx xxx xxx),
+      // not everyone with an email. Fixed dates, so search pages read the same on every start.
+      contacts: [
+        patient('demo-contact-ana', 'Ana', 'Pérez Quispe', '+51999000111', 'ana.perez@example.com', '2025-03-03T09:12:00-05:00'),
+        patient('demo-contact-jose', 'José', 'Huamán Flores', '+51987654321', 'jose.huaman@example.com', '2025-03-10T10:40:00-05:00'),
+        patient('demo-contact-rosa', 'Rosa', 'Mamani Condori', '+51956123478', undefined, '2025-04-01T16:05:00-05:00'),
+        patient('demo-contact-luis', 'Luis', 'Quispe Ramos', '+51944332211', 'luis.quispe@example.com', '2025-04-22T11:30:00-05:00'),
+        patient('demo-contact-carmen', 'Carmen', 'Rojas Vargas', '+51998877665', 'carmen.rojas@example.com', '2025-05-14T08:50:00-05:00'),
+        patient('demo-contact-jorge', 'Jorge', 'Chávez Torres', '+51965432198', undefined, '2025-06-09T17:20:00-05:00'),
+        patient('demo-contact-maria', 'María', 'Fernández Díaz', '+51923456789', 'maria.fernandez@example.com', '2025-07-01T12:00:00-05:00'),
+        patient('demo-contact-lucia', 'Lucía', 'Torres Mendoza', '+51934567812', 'lucia.torres@example.com', '2025-08-18T09:45:00-05:00'),
+        patient('demo-contact-juan-carlos', 'Juan Carlos', 'Vásquez Ríos', '+51976543210', 'jc.vasquez@example.com', '2025-09-05T15:10:00-05:00'),
+        patient('demo-contact-milagros', 'Milagros', 'Gutiérrez Salazar', '+51912873465', 'milagros.gutierrez@example.com', '2025-10-27T10:25:00-05:00'),
+      ],
     },
   ],
 };
+
+function patient(id: string, firstName: string, lastName: string, phone: string, email: string | undefined, dateAdded: string): SeedContact {
+  return { id, firstName, lastName, phone, ...(email ? { email } : {}), dateAdded };
+}

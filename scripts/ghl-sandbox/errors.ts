@@ -43,6 +43,14 @@ export class GhlError extends Error {
     return new GhlError(400, { statusCode: 400, message: messages.join('; '), error: 'Bad Request' });
   }
 
+  /**
+   * A contact search GHL refuses: contacts.json declares 400 (no schema, so BadRequestDTO's shape,
+   * `message` a string) and no 422 for `POST /contacts/search`, so the failing fields are one message.
+   */
+  static invalidSearchRequest(messages: string[]): GhlError {
+    return new GhlError(400, { statusCode: 400, message: messages.join('; '), error: 'Bad Request' });
+  }
+
   /** NestJS-style validation failure: one message per failing field (D:err schema; contacts, locations, OAuth). */
   static unprocessable(messages: string[]): GhlError {
     return new GhlError(422, { statusCode: 422, message: messages, error: 'Unprocessable Entity' });

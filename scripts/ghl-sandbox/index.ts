@@ -6,6 +6,7 @@ import { SimulatedNetworkFailure } from './errors';
 import type { SandboxData } from './store';
 import type {
   Appointment,
+  ContactView,
   FaultSpec,
   GhlUserActions,
   SandboxOptions,
@@ -21,9 +22,9 @@ import type {
 
 /**
  * The GHL sandbox: a local stand-in for the parts of GHL API v2 that appointment sync uses, with
- * in-memory state, GHL's limits and injectable faults, and GHL's signed appointment webhooks. Tests
- * hand `sandbox.fetch` to our GHL client; server.ts serves the same app over HTTP. Web APIs only,
- * so it can run anywhere.
+ * in-memory state, GHL's limits and injectable faults, and GHL's signed appointment and contact
+ * webhooks. Tests hand `sandbox.fetch` to our GHL client; server.ts serves the same app over HTTP.
+ * Web APIs only, so it can run anywhere.
  */
 
 export { DEMO_SEED } from './demo-seed';
@@ -38,9 +39,14 @@ export type {
   AppWebhookType,
   Calendar,
   Contact,
+  ContactSearchItem,
   ContactView,
+  ContactWebhookPayload,
+  ContactWebhookType,
   CreateAppointmentAction,
+  CreateContactAction,
   EditAppointmentAction,
+  EditContactAction,
   FaultKind,
   FaultSpec,
   GhlUserActions,
@@ -49,6 +55,7 @@ export type {
   SandboxRequest,
   SandboxStats,
   Scope,
+  SeedContact,
   SeedData,
   WebhookConfig,
   WebhookLogEntry,
@@ -75,12 +82,14 @@ export interface GhlSandbox {
   /** The API requests received, oldest first (the last 2,000), bodies parsed; e.g. `{ call: 'POST /calendars/events/appointments' }`. */
   requests(filter?: { call?: string }): SandboxRequest[];
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
+  /** Live contacts as GET /contacts/:id shows them, oldest first (dateAdded, then id); deleted ones are left out. */
+  contacts(filter?: { locationId?: string }): ContactView[];
   reset(): void;
   /** GHL's data (locations, calendars, contacts, appointments) as plain JSON-able data, e.g. to keep across restarts. */
   exportData(): SandboxData;
   /** Replaces GHL's data with what exportData gave (tokens, faults and counters are untouched). */
   importData(data: SandboxData): void;
-  /** Where appointment webhooks go; null (the start state) sends none. */
+  /** Where webhooks go; null (the start state) sends none. */
   configureWebhooks(cfg: WebhookConfig | null): void;
   /** The public halves of the sandbox's signing keys, to configure the receiver with. */
   webhookKeys(): Promise<WebhookPublicKeys>;
@@ -136,9 +145,10 @@ export function createGhlSandbox(opts: SandboxOptions = {}): GhlSandbox {
     stats: core.statsSnapshot,
     requests: (filter) => core.requests.list(filter),
     appointments: core.appointments,
+    contacts: core.contacts,
     reset: core.reset,
     exportData: () => core.store.exportData(),
-    importData: (data) => core.store.importData(data),
+    importData: (data) => core.store.importData(data, core.now()),
     configureWebhooks: core.configureWebhooks,
     webhookKeys: core.webhookKeys,
     signWebhook: core.signWebhook,

@@ -1,3 +1,4 @@
+import { buildContact, emptyContact, normalizeEmail, phoneDigits } from './contact-model';
 import { formatGhl, isValidZone, nextSecond, parseIsoWithOffset } from './ghl-time';
 import { ghlId } from './ids';
 import {
@@ -7,9 +8,9 @@ import {
   type AppointmentWriteResult,
   type Calendar,
   type Contact,
-  type ContactView,
   type Location,
   type SeedAppointment,
+  type SeedContact,
   type SeedData,
 } from './types';
 
@@ -78,12 +79,12 @@ export class GhlStore {
     });
   }
 
-  /** Replaces everything with `data` (from exportData). */
-  importData(data: SandboxData): void {
+  /** Replaces everything with `data` (from exportData; contacts saved before they had dates get `nowMs`). */
+  importData(data: SandboxData, nowMs: number): void {
     this.clear();
     for (const l of data.locations) this.locations.set(l.id, structuredClone(l));
     for (const c of data.calendars) this.calendars.set(c.id, structuredClone(c));
-    for (const c of data.contacts) this.contacts.set(c.id, structuredClone(c));
+    for (const c of data.contacts) this.contacts.set(c.id, { ...emptyContact(c.id, c.locationId, nowMs), ...structuredClone(c) });
     for (const a of data.appointments) this.appointmentRecords.set(a.id, structuredClone(a));
   }
 
@@ -120,14 +121,31 @@ export class GhlStore {
     );
   }
 
-  /** Matches GHL's upsert rule: the same email (case-insensitive) or the same phone digits in the location. */
-  findContactFor(locationId: string, email: string | null, phone: string | null): Contact | undefined {
+  /**
+   * GHL's duplicate rule (upsert's match, and what its UI refuses to create twice): a live contact
+   * of the location with the same email (any case) or the same phone digits, other than `exceptId`.
+   */
+  findContactFor(locationId: string, email: string | null, phone: string | null, exceptId?: string): Contact | undefined {
+    const wanted = email !== null ? normalizeEmail(email) : null;
     const digits = phone ? phoneDigits(phone) : '';
-    return [...this.contacts.values()].find(
-      (c) =>
-        c.locationId === locationId &&
-        ((email !== null && c.email === email) || (digits !== '' && c.phone !== null && phoneDigits(c.phone) === digits)),
-    );
+    for (const c of this.contacts.values()) {
+      if (c.deleted || c.locationId !== locationId || c.id === exceptId) continue;
+      if ((wanted !== null && c.email === wanted) || (digits !== '' && c.phone !== null && phoneDigits(c.phone) === digits)) return c;
+    }
+    return undefined;
+  }
+
+  /** Live (not deleted) contact, or undefined. */
+  liveContact(id: string): Contact | undefined {
+    const c = this.contacts.get(id);
+    return c && !c.deleted ? c : undefined;
+  }
+
+  /** A location's live contacts, oldest first (dateAdded, then id): the order search pages through. */
+  liveContacts(locationId: string): Contact[] {
+    return [...this.contacts.values()]
+      .filter((c) => !c.deleted && c.locationId === locationId)
+      .sort((a, b) => a.addedMs - b.addedMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   eventView(a: AppointmentRecord): Appointment {
@@ -186,7 +204,7 @@ export class GhlStore {
         timezone,
       });
       for (const cal of loc.calendars ?? []) this.seedCalendar(loc.id, cal);
-      for (const con of loc.contacts ?? []) this.seedContact(loc.id, con);
+      for (const con of loc.contacts ?? []) this.seedContact(loc.id, con, nowMs);
       for (const apt of loc.appointments ?? []) this.seedAppointment(loc.id, apt, nowMs);
     }
   }
@@ -239,21 +257,28 @@ export class GhlStore {
     });
   }
 
-  private seedContact(locationId: string, input: NonNullable<SeedData['locations'][number]['contacts']>[number]): void {
+  /** Seeding a deleted contact's id brings it back: seed data is what GHL holds. */
+  private seedContact(locationId: string, input: SeedContact, nowMs: number): void {
     const id = input.id ?? ghlId();
+    const where = `seed: contact ${id}`;
     const existing = this.contacts.get(id);
     if (existing && existing.locationId !== locationId) {
-      throw new SandboxUsageError(`seed: contact ${id} already belongs to location ${existing.locationId}`);
+      throw new SandboxUsageError(`${where} already belongs to location ${existing.locationId}`);
     }
-    this.contacts.set(
-      id,
-      buildContact(existing ?? emptyContact(id, locationId), {
-        firstName: input.firstName,
-        lastName: input.lastName,
-        email: input.email,
-        phone: input.phone,
-      }),
+    const instant = (value: string | undefined, field: string): number | undefined => {
+      if (value === undefined) return undefined;
+      const ms = parseIsoWithOffset(value);
+      if (ms === null) throw new SandboxUsageError(`${where}: ${field} must be ISO-8601 with an offset`);
+      return ms;
+    };
+    const addedMs = instant(input.dateAdded, 'dateAdded') ?? existing?.addedMs ?? nowMs;
+    const updatedMs = instant(input.dateUpdated, 'dateUpdated') ?? (existing ? Math.max(nowMs, existing.updatedMs + 1) : addedMs);
+    if (updatedMs < addedMs) throw new SandboxUsageError(`${where}: dateUpdated is before dateAdded`);
+    const given = Object.fromEntries(
+      (['firstName', 'lastName', 'name', 'email', 'phone'] as const).filter((f) => input[f] !== undefined).map((f) => [f, input[f]]),
     );
+    const base = existing ?? emptyContact(id, locationId, addedMs);
+    this.contacts.set(id, { ...buildContact(base, given), addedMs, updatedMs, deleted: false });
   }
 
   private seedAppointment(locationId: string, input: SeedAppointment, nowMs: number): void {
@@ -263,7 +288,7 @@ export class GhlStore {
     }
     const calendar = this.calendars.get(input.calendarId);
     if (!calendar || calendar.locationId !== locationId) throw new SandboxUsageError(`${where}: no calendar ${input.calendarId} in ${locationId}`);
-    const contact = this.contacts.get(input.contactId);
+    const contact = this.liveContact(input.contactId);
     if (!contact || contact.locationId !== locationId) throw new SandboxUsageError(`${where}: no contact ${input.contactId} in ${locationId}`);
     const startMs = parseIsoWithOffset(input.startTime);
     const endMs = parseIsoWithOffset(input.endTime);
@@ -311,42 +336,6 @@ export class GhlStore {
 
 export function primaryUserId(calendar: Calendar): string {
   return (calendar.teamMembers.find((m) => m.isPrimary) ?? calendar.teamMembers[0])?.userId ?? '';
-}
-
-/** A contact as GHL answers it: strings only; a field nobody gave is left out rather than null. */
-export function contactView(c: Contact): ContactView {
-  const view: ContactView = { id: c.id, locationId: c.locationId };
-  for (const f of ['firstName', 'lastName', 'name', 'email', 'phone'] as const) {
-    const value = c[f];
-    if (value !== null) view[f] = value;
-  }
-  return view;
-}
-
-export function emptyContact(id: string, locationId: string): Contact {
-  return { id, locationId, firstName: null, lastName: null, name: null, email: null, phone: null };
-}
-
-/** Applies the given fields; GHL keeps emails lower-cased and derives `name` from first + last. */
-export function buildContact(
-  base: Contact,
-  input: { firstName?: string; lastName?: string; name?: string; email?: string; phone?: string },
-): Contact {
-  const firstName = input.firstName ?? base.firstName;
-  const lastName = input.lastName ?? base.lastName;
-  const derived = [firstName, lastName].filter(Boolean).join(' ');
-  return {
-    ...base,
-    firstName,
-    lastName,
-    name: input.name ?? (derived || base.name),
-    email: input.email !== undefined ? input.email.trim().toLowerCase() : base.email,
-    phone: input.phone ?? base.phone,
-  };
-}
-
-function phoneDigits(phone: string): string {
-  return phone.replace(/\D/g, '');
 }
 
 function slugify(name: string): string {

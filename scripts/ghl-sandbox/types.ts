@@ -93,7 +93,7 @@ export interface Calendar {
   }>;
 }
 
-/** A contact as the sandbox keeps it: fields nobody gave are null. */
+/** A contact as the sandbox keeps it: fields nobody gave are null; instants are epoch ms. */
 export interface Contact {
   id: string;
   locationId: string;
@@ -102,10 +102,36 @@ export interface Contact {
   name: string | null;
   email: string | null;
   phone: string | null;
+  addedMs: number;
+  /** Strictly later on every change (by 1 ms if the clock stands still): what orders a contact's news. */
+  updatedMs: number;
+  /** Deleted in GHL: gone from every read (404, not searched), kept so its appointments still name it. */
+  deleted: boolean;
 }
 
-/** A contact as GHL answers it (contacts.json GetContectByIdSchema): strings, and absent where unknown, never null. */
-export type ContactView = { id: string; locationId: string } & Partial<Record<'firstName' | 'lastName' | 'name' | 'email' | 'phone', string>>;
+type ContactPersonFields = Partial<Record<'firstName' | 'lastName' | 'name' | 'email' | 'phone', string>>;
+
+/**
+ * A contact as `GET /contacts/:id` and upsert answer it (contacts.json GetContectByIdSchema):
+ * strings, absent where unknown, never null. Dates are ISO-8601 UTC with milliseconds, as GHL's
+ * contact dates read (`2021-07-02T05:18:26.704Z`), unlike appointments' offset strings.
+ */
+export type ContactView = { id: string; locationId: string; dateAdded: string; dateUpdated: string } & ContactPersonFields;
+
+/**
+ * One item of `POST /contacts/search` (ContactsSearchSchema plus what GHL's search index carries):
+ * `contactName` rather than `name`, the lower-cased names beside the given ones.
+ */
+export type ContactSearchItem = {
+  id: string;
+  locationId: string;
+  dateAdded: string;
+  dateUpdated: string;
+  tags: string[];
+} & Partial<Record<'firstName' | 'lastName' | 'firstNameLowerCase' | 'lastNameLowerCase' | 'contactName' | 'email' | 'phone', string>>;
+
+/** A seeded contact; `dateAdded`/`dateUpdated` ISO-8601 with an offset (default: the seeding moment). */
+export type SeedContact = { id?: string; dateAdded?: string; dateUpdated?: string } & ContactPersonFields;
 
 export type SeedAppointment = Partial<Appointment> & {
   calendarId: string;
@@ -131,7 +157,7 @@ export type SeedData = {
       description?: string;
       teamMembers?: Array<{ userId: string; isPrimary?: boolean; priority?: number }>;
     }>;
-    contacts?: Array<{ id?: string; firstName?: string; lastName?: string; email?: string; phone?: string }>;
+    contacts?: SeedContact[];
     appointments?: SeedAppointment[];
   }>;
 };
@@ -200,8 +226,9 @@ export interface SandboxOptions {
 }
 
 export type AppointmentWebhookType = 'AppointmentCreate' | 'AppointmentUpdate' | 'AppointmentDelete';
+export type ContactWebhookType = 'ContactCreate' | 'ContactUpdate' | 'ContactDelete';
 export type AppWebhookType = 'INSTALL' | 'UNINSTALL';
-export type WebhookType = AppointmentWebhookType | AppWebhookType;
+export type WebhookType = AppointmentWebhookType | ContactWebhookType | AppWebhookType;
 
 /** An appointment webhook as GHL sends it (ghl-api.md §5): no description, rrule or isRecurring. */
 export interface AppointmentWebhookPayload {
@@ -251,7 +278,25 @@ export type AppWebhookPayload =
     }
   | { type: 'UNINSTALL'; appId: string; locationId: string; timestamp: string; webhookId: string };
 
-export type WebhookPayload = AppointmentWebhookPayload | AppWebhookPayload;
+/**
+ * A contact webhook (ContactCreate.md, ContactUpdate.md, ContactDelete.md): the contact's fields at
+ * the top level, as it was at the change (Delete: as it was deleted). Fields nobody gave are absent.
+ * No `dateUpdated`, as the pages; `timestamp` is the change's instant (ms, strictly later per
+ * contact), so it orders a contact's webhooks. No `attachments` (GHL issue #324: not sent).
+ */
+export type ContactWebhookPayload = {
+  type: ContactWebhookType;
+  locationId: string;
+  id: string;
+  dateAdded: string;
+  dnd: boolean;
+  tags: string[];
+  customFields: Array<{ id: string; value: unknown }>;
+  timestamp: string;
+  webhookId: string;
+} & Partial<Record<'firstName' | 'lastName' | 'name' | 'email' | 'phone', string>>;
+
+export type WebhookPayload = AppointmentWebhookPayload | ContactWebhookPayload | AppWebhookPayload;
 
 /** 'ed25519': `x-ghl-signature` (current); 'rsa': `x-wh-signature` (legacy); 'both': both headers. */
 export type WebhookScheme = 'ed25519' | 'rsa' | 'both';
@@ -292,8 +337,10 @@ export type WebhookStatus = number | 'network_error' | 'dropped' | 'held';
 export interface WebhookLogEntry {
   webhookId: string;
   type: WebhookType;
-  /** null for INSTALL/UNINSTALL. */
+  /** null but for Appointment* webhooks. */
   appointmentId: string | null;
+  /** null but for Contact* webhooks. */
+  contactId: string | null;
   /** 1 for the first request, 2 for the first retry…; 0 for 'dropped'/'held', where nothing was sent. */
   attempt: number;
   status: WebhookStatus;
@@ -321,9 +368,30 @@ export interface EditAppointmentAction {
   appointmentStatus?: AppointmentStatus;
 }
 
+/** A staff member adds a patient in GHL: at least one of the names, the phone or the email. */
+export interface CreateContactAction {
+  locationId: string;
+  firstName?: string;
+  lastName?: string;
+  /** Default: firstName + lastName. */
+  name?: string;
+  phone?: string;
+  email?: string;
+}
+
+/** Only the fields given change; '' clears one. New first/last names re-derive `name` unless it is given. */
+export interface EditContactAction {
+  firstName?: string;
+  lastName?: string;
+  name?: string;
+  phone?: string;
+  email?: string;
+}
+
 /**
  * What a person does in GHL's own UI: no token, no rate limit, no faults, no slot check (staff can
- * double-book). Each change bumps dateUpdated and emits its webhook, and returns the appointment.
+ * double-book). Each change bumps dateUpdated and emits its webhook, and returns the appointment
+ * (or the contact).
  */
 export interface GhlUserActions {
   createAppointment(input: CreateAppointmentAction): Appointment;
@@ -341,4 +409,16 @@ export interface GhlUserActions {
   installApp(locationId: string, opts?: { scopes?: string[] }): { code: string; webhook: AppWebhookPayload };
   /** The location removes the app: its OAuth tokens stop working (PITs are not the app's), UNINSTALL. */
   uninstallApp(locationId: string): { webhook: AppWebhookPayload };
+  /**
+   * A staff member adds a patient → ContactCreate. Refused (SandboxUsageError) when a live contact
+   * of the location has the same email or phone: GHL's default "Allow Duplicate Contact: off".
+   */
+  createContact(input: CreateContactAction): ContactView;
+  /** A staff member edits a patient → ContactUpdate; dateUpdated moves. Same duplicate rule. */
+  editContact(id: string, changes: EditContactAction): ContactView;
+  /**
+   * A staff member deletes a patient → ContactDelete. Afterwards GET answers 404 and search leaves
+   * it out; appointments naming it stay. Returns it as it was deleted.
+   */
+  deleteContact(id: string): ContactView;
 }

@@ -1,6 +1,15 @@
+import { contactDate, personFields } from './contact-model';
 import { SANDBOX_COMPANY_NAME, type AppointmentRecord, type GhlStore } from './store';
 import { SANDBOX_USER_ID } from './tokens';
-import type { AppointmentWebhookPayload, AppointmentWebhookType, AppWebhookPayload, Location } from './types';
+import type {
+  AppointmentWebhookPayload,
+  AppointmentWebhookType,
+  AppWebhookPayload,
+  Contact,
+  ContactWebhookPayload,
+  ContactWebhookType,
+  Location,
+} from './types';
 
 /** The app that is installed: ids as INSTALL/UNINSTALL carry them. */
 export interface AppIdentity {
@@ -41,6 +50,27 @@ export function appointmentWebhookPayload(
       dateUpdated: e.dateUpdated,
     },
     timestamp: new Date(nowMs).toISOString(),
+    webhookId: crypto.randomUUID(),
+  };
+}
+
+/**
+ * The webhook for one contact change, as ContactCreate/Update/Delete.md show it: the contact's
+ * fields at the top level, the ones nobody gave left out. `timestamp` is the change's own instant
+ * (the contact's updatedMs, strictly later for each change of the contact), so two changes in the
+ * same millisecond still read in order.
+ */
+export function contactWebhookPayload(contact: Contact, type: ContactWebhookType): ContactWebhookPayload {
+  return {
+    type,
+    locationId: contact.locationId,
+    id: contact.id,
+    ...personFields(contact),
+    dateAdded: contactDate(contact.addedMs),
+    dnd: false,
+    tags: [],
+    customFields: [],
+    timestamp: contactDate(contact.updatedMs),
     webhookId: crypto.randomUUID(),
   };
 }

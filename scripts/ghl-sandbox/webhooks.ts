@@ -1,11 +1,20 @@
 import { delay } from './delay';
 import type { StatsRecorder } from './stats';
 import { SandboxUsageError } from './store';
-import type { WebhookConfig, WebhookLogEntry, WebhookMode, WebhookPayload, WebhookScheme, WebhookStatus, WebhookType } from './types';
+import type {
+  ContactWebhookPayload,
+  WebhookConfig,
+  WebhookLogEntry,
+  WebhookMode,
+  WebhookPayload,
+  WebhookScheme,
+  WebhookStatus,
+  WebhookType,
+} from './types';
 import type { WebhookSigner } from './webhook-signing';
 
 /**
- * Sends webhooks (appointment changes, app installs and uninstalls) the way GHL does: after the change, signed over the exact bytes,
+ * Sends webhooks (appointment and contact changes, app installs and uninstalls) the way GHL does: after the change, signed over the exact bytes,
  * re-delivered only when the receiver answers 429 (same bytes, same webhookId), any other answer
  * final. Plus the chaos tests need (duplicates, delays, drops, holding back and reordering) and a
  * way to wait until everything due has gone out.
@@ -31,8 +40,10 @@ interface Delivery {
   target: Target;
   webhookId: string;
   type: WebhookType;
-  /** null for the app's own events. */
+  /** null but for appointment events. */
   appointmentId: string | null;
+  /** null but for contact events. */
+  contactId: string | null;
   locationId: string;
   body: string;
   /** Signed once: every attempt sends the same bytes under the same signature. */
@@ -102,6 +113,7 @@ export class WebhookDispatcher {
         webhookId: payload.webhookId,
         type: payload.type,
         appointmentId: 'appointment' in payload ? payload.appointment.id : null,
+        contactId: isContactPayload(payload) ? payload.id : null,
         locationId: payload.locationId,
         body,
         attempts: 0,
@@ -221,9 +233,14 @@ export class WebhookDispatcher {
       webhookId: d.webhookId,
       type: d.type,
       appointmentId: d.appointmentId,
+      contactId: d.contactId,
       attempt: typeof status === 'number' || status === 'network_error' ? d.attempts : 0,
       status,
       at: new Date(this.now()).toISOString(),
     });
   }
+}
+
+function isContactPayload(payload: WebhookPayload): payload is ContactWebhookPayload {
+  return payload.type === 'ContactCreate' || payload.type === 'ContactUpdate' || payload.type === 'ContactDelete';
 }

@@ -113,11 +113,11 @@ describe('seeding', () => {
     expect(cals.map((c: any) => c.name)).toEqual(['Dra. Gómez', 'Sala Dos', 'Antiguo']);
     expect((await client.get('/calendars/?locationId=demo-location&showDrafted=false')).body.calendars).toHaveLength(2);
     expect((await client.get('/locations/demo-location')).body.location.name).toBe('Clínica Demo');
-    expect((await client.get('/contacts/demo-contact-ana')).body.contact).toMatchObject({ name: 'Ana Pérez', email: 'ana@example.com' });
+    expect((await client.get('/contacts/demo-contact-ana')).body.contact).toMatchObject({ name: 'Ana Pérez Quispe', email: 'ana.perez@example.com' });
     expect(sandbox.appointments()).toEqual([
       expect.objectContaining({
         id: 'seeded-apt-1',
-        title: 'Ana Pérez',
+        title: 'Ana Pérez Quispe',
         appointmentStatus: 'cancelled',
         startTime: '2026-03-12T10:00:00-05:00',
         dateAdded: '2026-02-01T09:00:00-05:00',

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GhlSandbox } from '../../scripts/ghl-sandbox';
-import { ANA, BOGOTA, CAL, LIMA, api, appointmentBody, manualClock, seededSandbox, tokenRequest } from './support';
+import { ANA, BOGOTA, CAL, LIMA, OTHER_CONTACT, api, appointmentBody, manualClock, seededSandbox, tokenRequest } from './support';
 
 /** What an answer must show: its status and parsed body. */
 interface ApiResult {
@@ -50,6 +50,7 @@ const CORRECTIONS: { where: string; why: string; apply(): void }[] = [
 const UNDECLARED: Record<string, { status: number; why: string }[]> = {
   'GET /calendars/events/appointments/{eventId}': [{ status: 404, why: 'an unknown or deleted appointment: our push reads 404 as "deleted in GHL" (src/sync/outbound.ts)' }],
   'PUT /calendars/events/appointments/{eventId}': [{ status: 404, why: 'as for GET' }],
+  'GET /contacts/{contactId}': [{ status: 404, why: 'an unknown or deleted contact: the service reads 404 as "deleted in GHL" (issue 22)' }],
   '*': [
     { status: 403, why: "another location's token (GHL's access check; sandbox README)" },
     { status: 429, why: 'the rate limit (ghl-api.md §6: 100 / 10 s per location)' },
@@ -72,6 +73,23 @@ function asJsonSchema(node: unknown): unknown {
   if ((node as Json).nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
   return out;
 }
+
+/**
+ * Statuses an operation declares without a body schema, and the schema the sandbox's answer is
+ * held to instead, with where it comes from. Error statuses use the common error schema of that
+ * status (ERROR_SCHEMA_BY_STATUS).
+ */
+const BODY_NOT_DECLARED: Record<string, { why: string; schema: Json }> = {
+  'POST /contacts/search → 200': {
+    why: "contacts.json says only 'Success' (its request body, SearchBodyV2DTO, is empty too); the shape is ghl-api.md §4's `{contacts: […], total}`, each item contacts.json's own ContactsSearchSchema",
+    schema: {
+      type: 'object',
+      required: ['contacts', 'total'],
+      properties: { contacts: { type: 'array', items: { $ref: 'contacts.json#/components/schemas/ContactsSearchSchema' } }, total: { type: 'number' } },
+    },
+  },
+};
+const ERROR_SCHEMA_BY_STATUS: Record<number, string> = { 400: 'BadRequestDTO', 401: 'UnauthorizedDTO', 422: 'UnprocessableDTO' };
 
 for (const c of CORRECTIONS) c.apply();
 // strict: false — the documents carry OpenAPI's `example`, unknown to JSON Schema.
@@ -111,7 +129,21 @@ function expectDocumented(op: Operation, res: ApiResult, expectedStatus: number)
   expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(expectedStatus);
   covered.push(`${name} → ${res.status}`);
   const responses = declared(op);
-  if (responses[String(res.status)]) {
+  const response = responses[String(res.status)];
+  if (response && !response.content?.['application/json']?.schema) {
+    if (res.status >= 400) {
+      const schemaName = ERROR_SCHEMA_BY_STATUS[res.status];
+      expect(schemaName, `${name} → ${res.status}: no common error schema for this status`).toBeDefined();
+      expectErrorShape(name, res, schemaName!);
+      return;
+    }
+    const substitute = BODY_NOT_DECLARED[`${name} → ${res.status}`];
+    expect(substitute, `${name} → ${res.status}: ${op.doc} declares no body schema and BODY_NOT_DECLARED has none`).toBeDefined();
+    const validate = ajv.compile(substitute!.schema);
+    expect(validate(res.body), `${name} → ${res.status} against BODY_NOT_DECLARED: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(res.body)}`).toBe(true);
+    return;
+  }
+  if (response) {
     const validate = validatorFor(op, res.status);
     expect(validate(res.body), `${name} → ${res.status} against ${op.doc}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(res.body)}`).toBe(true);
     if (res.status >= 400) expectErrorShape(name, res, errorSchemaName(responses[String(res.status)]!));
@@ -151,6 +183,8 @@ const OPS = {
   createAppointment: { doc: 'calendars.json', method: 'post', path: '/calendars/events/appointments' },
   updateAppointment: { doc: 'calendars.json', method: 'put', path: '/calendars/events/appointments/{eventId}' },
   upsertContact: { doc: 'contacts.json', method: 'post', path: '/contacts/upsert' },
+  getContact: { doc: 'contacts.json', method: 'get', path: '/contacts/{contactId}' },
+  searchContacts: { doc: 'contacts.json', method: 'post', path: '/contacts/search' },
 } satisfies Record<string, Operation>;
 
 function setup(): { sandbox: GhlSandbox; calendars: ReturnType<typeof api>; contacts: ReturnType<typeof api>; locations: ReturnType<typeof api> } {
@@ -239,6 +273,34 @@ describe("the sandbox's answers, against GHL's documents", () => {
     expectDocumented(OPS.upsertContact, await contacts.post('/contacts/upsert', { locationId: BOGOTA, email: 'x@example.com' }), 403);
   });
 
+  it('GET /contacts/{contactId}: the contact (strings, never null), an unknown or deleted one, refusals', async () => {
+    const { sandbox, contacts } = setup();
+    expectDocumented(OPS.getContact, await contacts.get(`/contacts/${ANA}`), 200);
+    const phoneOnly = sandbox.actions.createContact({ locationId: LIMA, phone: '+51912873465' });
+    const got = await contacts.get(`/contacts/${phoneOnly.id}`);
+    expectDocumented(OPS.getContact, got, 200);
+    expect(got.body.contact).not.toHaveProperty('email');
+    expectDocumented(OPS.getContact, await contacts.get('/contacts/nope'), 404);
+    sandbox.actions.deleteContact(phoneOnly.id);
+    expectDocumented(OPS.getContact, await contacts.get(`/contacts/${phoneOnly.id}`), 404);
+    expectDocumented(OPS.getContact, await api(sandbox, 'not-a-token', { version: '2021-07-28' }).get(`/contacts/${ANA}`), 401);
+    expectDocumented(OPS.getContact, await contacts.get(`/contacts/${OTHER_CONTACT}`), 403);
+  });
+
+  it('POST /contacts/search: pages with and without a query, and its refusals (400 only, as declared)', async () => {
+    const { sandbox, contacts } = setup();
+    sandbox.actions.createContact({ locationId: LIMA, firstName: 'José', lastName: 'Huamán Flores', phone: '+51987654321' });
+    sandbox.actions.createContact({ locationId: LIMA, name: 'Rosa Mamani' });
+    const all = await contacts.post('/contacts/search', { locationId: LIMA, pageLimit: 100 });
+    expectDocumented(OPS.searchContacts, all, 200);
+    expect(all.body.contacts).toHaveLength(3);
+    expectDocumented(OPS.searchContacts, await contacts.post('/contacts/search', { locationId: LIMA, pageLimit: 1, page: 2, query: 'huaman' }), 200);
+    expectDocumented(OPS.searchContacts, await contacts.post('/contacts/search', { locationId: LIMA, pageLimit: 501 }), 400);
+    expectDocumented(OPS.searchContacts, await contacts.post('/contacts/search', { pageLimit: 10 }), 400);
+    expectDocumented(OPS.searchContacts, await api(sandbox, 'not-a-token', { version: '2021-07-28' }).post('/contacts/search', { locationId: LIMA, pageLimit: 10 }), 401);
+    expectDocumented(OPS.searchContacts, await contacts.post('/contacts/search', { locationId: BOGOTA, pageLimit: 10 }), 403);
+  });
+
   it('a 429 from the rate limit is in the documents’ error shape', async () => {
     const sandbox = seededSandbox({ rateLimit: { max: 1, intervalMs: 60_000 } });
     const calendars = api(sandbox, sandbox.createPrivateToken(LIMA));
@@ -284,6 +346,35 @@ describe("the sandbox's webhooks, against GHL's webhook pages", () => {
       expect(validate(body), `${body.type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
       // Every delivery carries these, though the pages leave them out (WebhookAuthentication.md).
       expect(body).toMatchObject({ timestamp: expect.any(String), webhookId: expect.any(String) });
+    }
+  });
+
+  it('ContactCreate/Update/Delete match their pages: every field one the page declares, the contact’s own fields present', async () => {
+    const sandbox = seededSandbox();
+    const bodies: Json[] = [];
+    sandbox.configureWebhooks({ deliver: async (req) => (bodies.push(await req.json()), new Response('ok')) });
+    const contacts = api(sandbox, sandbox.createPrivateToken(LIMA), { version: '2021-07-28' });
+    const luis = sandbox.actions.createContact({ locationId: LIMA, firstName: 'Luis', lastName: 'Quispe Ramos', phone: '+51944332211', email: 'luis.quispe@example.com' });
+    sandbox.actions.editContact(luis.id, { lastName: 'Quispe Rojas' });
+    await contacts.post('/contacts/upsert', { locationId: LIMA, email: 'luis.quispe@example.com', phone: '+51944332212' });
+    await contacts.post('/contacts/upsert', { locationId: LIMA, firstName: 'Carmen', lastName: 'Rojas Vargas', email: 'carmen.rojas@example.com', phone: '+51998877665' });
+    sandbox.actions.deleteContact(luis.id);
+    await sandbox.webhooks.idle();
+
+    expect(bodies.map((b) => b.type)).toEqual(['ContactCreate', 'ContactUpdate', 'ContactUpdate', 'ContactCreate', 'ContactDelete']);
+    for (const body of bodies) {
+      const page = pageSchema(`${body.type}.md`);
+      const validate = ajv.compile(page);
+      expect(validate(body), `${body.type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      // The page's schema requires nothing, so any object passes it: hold the sandbox to more.
+      const strict = ajv.compile({
+        ...page,
+        properties: { ...page.properties, timestamp: { type: 'string' }, webhookId: { type: 'string' } },
+        required: ['type', 'locationId', 'id', 'firstName', 'lastName', 'name', 'email', 'phone', 'dateAdded', 'timestamp', 'webhookId'],
+        additionalProperties: false,
+      });
+      expect(strict(body), `${body.type}, strictly: ${ajv.errorsText(strict.errors)}\n${JSON.stringify(body)}`).toBe(true);
+      expect(Number.isNaN(Date.parse(body.dateAdded)), body.type).toBe(false);
     }
   });
 });

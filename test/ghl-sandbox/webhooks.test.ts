@@ -291,8 +291,8 @@ describe('delivery and retries', () => {
     expect(got[1]!.headers.get('x-ghl-signature')).toBe(got[0]!.headers.get('x-ghl-signature'));
     const webhookId = got[0]!.body.webhookId;
     expect(sandbox.webhooks.log()).toEqual([
-      { webhookId, type: 'AppointmentCreate', appointmentId: got[0]!.body.appointment.id, attempt: 1, status: 429, at: new Date(clock.now()).toISOString() },
-      { webhookId, type: 'AppointmentCreate', appointmentId: got[0]!.body.appointment.id, attempt: 2, status: 200, at: new Date(clock.now()).toISOString() },
+      { webhookId, type: 'AppointmentCreate', appointmentId: got[0]!.body.appointment.id, contactId: null, attempt: 1, status: 429, at: new Date(clock.now()).toISOString() },
+      { webhookId, type: 'AppointmentCreate', appointmentId: got[0]!.body.appointment.id, contactId: null, attempt: 2, status: 200, at: new Date(clock.now()).toISOString() },
     ]);
     expect(sandbox.stats()).toMatchObject({ webhooksSent: 2, webhooksByStatus: { '429': 1, '200': 1 } });
   });

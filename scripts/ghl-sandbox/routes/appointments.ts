@@ -79,7 +79,7 @@ export function appointmentRoutes(core: SandboxCore) {
     requireLocation(c, locationId);
     const calendar = store.calendars.get(body.calendarId as string);
     if (!calendar || calendar.locationId !== locationId) throw GhlError.badRequest('Calendar not found');
-    const contact = store.contacts.get(body.contactId as string);
+    const contact = store.liveContact(body.contactId as string);
     if (!contact || contact.locationId !== locationId) throw GhlError.badRequest('Contact not found');
 
     const startMs = parseIsoWithOffset(body.startTime)!;

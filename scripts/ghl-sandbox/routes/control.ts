@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { SandboxCore } from '../core';
 import type { FaultSpec, SeedData } from '../types';
 import { parseControlBody } from './control-body';
+import { contactControlRoutes } from './control-contacts';
 import { webhookControlRoutes } from './control-webhooks';
 
 /**
@@ -41,8 +42,12 @@ const seedBody = z.object({
             id: z.string().min(1).optional(),
             firstName: z.string().optional(),
             lastName: z.string().optional(),
+            name: z.string().optional(),
             email: z.string().optional(),
             phone: z.string().optional(),
+            // ISO-8601 with an offset; the store says what is wrong with one.
+            dateAdded: z.string().optional(),
+            dateUpdated: z.string().optional(),
           }),
         )
         .optional(),
@@ -98,6 +103,7 @@ export function controlRoutes(core: SandboxCore) {
     return c.json({ ok: true });
   });
   app.route('/', webhookControlRoutes(core));
+  app.route('/', contactControlRoutes(core));
   app.all('/_sandbox/*', (c) => c.json({ error: `no control route ${c.req.method} ${c.req.path}` }, 404));
 
   return app;
