@@ -91,26 +91,63 @@ function field(name: string, label: string, control: Control, hint?: string) {
   </div>`;
 }
 
+/** A field of the «Nuevo paciente» form (inside the cita form: not a form of its own). */
+function newPatientField(name: string, label: string, attrs: string) {
+  const id = `paciente-${name}`;
+  return html`<div class="field">
+    <label for="${id}">${label}</label>
+    <input id="${id}" name="${id}" aria-describedby="${id}-error" ${raw(attrs)} />
+    <p class="error" id="${id}-error"></p>
+  </div>`;
+}
+
+/**
+ * «Paciente»: an editable combobox (ARIA 1.2, list autocomplete) over GET /api/contacts, and the
+ * small «Nuevo paciente» form its last option opens (POST /api/contacts). The patient picked is
+ * shown under it by name and phone; GHL ids stay out of sight. src/ui/browser/patient-picker.ts.
+ */
+function patientPicker() {
+  return html`<div class="field" data-field="patient">
+      <label for="cita-patient">Paciente</label>
+      <p class="hint" id="cita-patient-ayuda">Escriba parte del nombre, el teléfono o el correo y elija con las flechas y Enter. Si no está, elija «Nuevo paciente».</p>
+      <div class="combo">
+        <input id="cita-patient" name="patient" type="text" role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="cita-patient-lista" autocomplete="off" spellcheck="false" aria-describedby="cita-patient-elegido cita-patient-ayuda cita-patient-error" />
+        <div class="combo-popup" id="cita-patient-popup" hidden>
+          <ul id="cita-patient-lista" role="listbox" aria-label="Pacientes encontrados"></ul>
+          <p class="combo-note" id="cita-patient-nota"></p>
+        </div>
+      </div>
+      <p class="chosen" id="cita-patient-elegido"></p>
+      <p class="sr-only" id="cita-patient-estado" role="status"></p>
+      <p class="error" id="cita-patient-error"></p>
+    </div>
+    <div id="paciente-nuevo" class="new-patient" role="group" aria-labelledby="paciente-nuevo-titulo" hidden>
+      <h3 id="paciente-nuevo-titulo">Nuevo paciente</h3>
+      <p class="hint">Se crea en GHL. Si GHL ya tiene un paciente con ese teléfono o correo, se usa ese mismo.</p>
+      <div class="row">
+        ${newPatientField('first_name', 'Nombres', 'type="text" maxlength="100" autocomplete="off"')}
+        ${newPatientField('last_name', 'Apellidos', 'type="text" maxlength="100" autocomplete="off"')}
+      </div>
+      <div class="row">
+        ${newPatientField('phone', 'Teléfono', 'type="tel" autocomplete="off" placeholder="+51 999 000 111"')}
+        ${newPatientField('email', 'Correo', 'type="email" autocomplete="off"')}
+      </div>
+      <p id="paciente-nuevo-error" class="error" role="alert"></p>
+      <div class="actions">
+        <button type="button" id="crear-paciente">Crear paciente</button>
+        <button type="button" id="cancelar-paciente">Cancelar</button>
+      </div>
+    </div>
+`;
+}
+
 function citaDialog() {
   return html`<dialog id="dialogo-cita" aria-labelledby="dialogo-cita-titulo">
     <form id="form-cita" novalidate>
       <h2 id="dialogo-cita-titulo">Nueva cita</h2>
       <div id="cita-errores" class="error-summary" role="alert"></div>
       ${field('title', 'Motivo', { tag: 'input', attrs: 'type="text" maxlength="200" required' })}
-      <fieldset id="cita-contacto">
-        <legend>Contacto</legend>
-        <div class="choices">
-          <label><input type="radio" name="contactMode" value="ghl" checked /> Por ID de contacto en GHL</label>
-          <label><input type="radio" name="contactMode" value="datos" /> Por nombre, email o teléfono</label>
-        </div>
-        <div data-contact="ghl">${field('contactId', 'ID del contacto en GHL', { tag: 'input', attrs: 'type="text" spellcheck="false"' })}</div>
-        <div data-contact="datos" hidden>
-          ${field('contactName', 'Nombre', { tag: 'input', attrs: 'type="text" autocomplete="off"' })}
-          ${field('contactEmail', 'Email', { tag: 'input', attrs: 'type="email" autocomplete="off"' })}
-          ${field('contactPhone', 'Teléfono', { tag: 'input', attrs: 'type="tel" autocomplete="off"' }, 'Con código de país, por ejemplo +51999000111. El contacto se busca en GHL por email o teléfono, y se crea si no existe.')}
-        </div>
-        <p class="hint" id="contacto-fijo" hidden>El contacto de esta cita se dio por sus datos y no se puede cambiar aquí.</p>
-      </fieldset>
+      ${patientPicker()}
       ${field('calendarId', 'Calendario', { tag: 'select' })}
       <fieldset>
         <legend>Fecha y hora <span class="zone-note" id="cita-zona"></span></legend>

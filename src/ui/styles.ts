@@ -85,5 +85,20 @@ legend { font-weight:700; padding:0 4px; }
 .durations { display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin-top:6px; }
 .actions { display:flex; gap:8px; justify-content:flex-end; margin-top:10px; }
 .audit td:first-child { white-space:nowrap; }
+/* «Paciente»: the list opens under the box, as wide as it (never wider than a 375 px screen). */
+.combo { position:relative; }
+.combo input { width:100%; }
+.combo-popup { position:absolute; left:0; right:0; top:100%; z-index:5; margin-top:2px; background:#fff; border:1px solid #6b7680; border-radius:4px; box-shadow:0 4px 12px rgba(13,44,75,.2); max-height:min(18rem, 50vh); overflow-y:auto; }
+.combo-popup ul { list-style:none; margin:0; padding:2px 0; }
+.combo-popup li { padding:6px 8px; cursor:pointer; overflow-wrap:break-word; }
+.combo-popup li .reach { color:var(--muted); display:inline-block; max-width:100%; }
+.combo-popup li.active { background:var(--accent); color:#fff; } .combo-popup li.active .reach { color:#fff; }
+.combo-popup li.new { border-top:1px solid var(--line); font-weight:600; }
+.combo-note { margin:0; padding:6px 8px; color:var(--muted); font-size:.9rem; } .combo-note:empty { display:none; }
+.chosen { margin:2px 0; font-size:.95rem; } .chosen:empty { display:none; }
+.chosen.deleted { color:var(--bad); }
+.new-patient { border:1px solid var(--line); border-radius:6px; padding:8px 10px; margin:0 0 10px; background:#f8fafc; }
+.new-patient .actions { justify-content:flex-start; margin-top:4px; }
+.cita .patient.deleted { color:var(--bad); }
 .audit ul { margin:0; padding-left:16px; }
 `;

@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../src/ui/browser/clinic-time';
-import { cards, citaDialog, showDay, signIn, textBecomes } from './support/agenda';
-import { ADMIN_KEY, CAL_GOMEZ, CAL_SALA_2, DEMO_CONTACT, DEMO_LOCATION, createCitaViaApi, ghl, setCalendars } from './support/backends';
+import { cards, chosenPatient, citaDialog, patientBox, patientOptions, showDay, signIn, textBecomes } from './support/agenda';
+import { ADMIN_KEY, CAL_GOMEZ, CAL_SALA_2, DEMO_LOCATION, DEMO_PATIENT, createCitaViaApi, ghl, setCalendars } from './support/backends';
 import { launchBrowser, openAgenda, shotIfFailed, type AgendaTab } from './support/browser';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -98,6 +98,17 @@ describe('accessibility', () => {
     await textBecomes(citaDialog(page).getByRole('alert'), 'Revise los campos marcados.');
     await expectNoSeriousViolations(page, 'form with errors');
     await tab.shot('form-errors');
+    // «Paciente» with its list open (a combobox, its listbox, the active option), then «Nuevo paciente».
+    await patientBox(page).fill('ana');
+    await patientOptions(page).first().waitFor();
+    await patientBox(page).press('ArrowDown');
+    await expectNoSeriousViolations(page, 'patient list open');
+    await patientOptions(page).filter({ hasText: 'Nuevo paciente' }).click();
+    await citaDialog(page).getByRole('group', { name: 'Nuevo paciente' }).waitFor();
+    await expectNoSeriousViolations(page, 'new patient form');
+    // Escape closes «Nuevo paciente» (back on «Paciente»), then the dialog.
+    await page.keyboard.press('Escape');
+    expect(await focusedId(page)).toBe('cita-patient');
     await page.keyboard.press('Escape');
     await citaDialog(page).waitFor({ state: 'hidden' });
 
@@ -134,10 +145,14 @@ describe('accessibility', () => {
 
     await page.keyboard.press('Enter');
     await page.keyboard.type('Revisión con teclado');
-    await page.keyboard.press('Tab'); // the contact choice: by GHL id (already chosen)
     await page.keyboard.press('Tab');
-    expect(await focusedId(page)).toBe('cita-contactId');
-    await page.keyboard.type(DEMO_CONTACT);
+    expect(await focusedId(page)).toBe('cita-patient');
+    // «Paciente»: type part of the name, ArrowDown onto the first match, Enter picks it.
+    await page.keyboard.type('ana pérez');
+    await patientOptions(page).filter({ hasText: DEMO_PATIENT }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await textBecomes(chosenPatient(page), `Paciente elegido: ${DEMO_PATIENT}`);
     // The date is the day shown, 09:00–09:30 by default: Enter sends the form.
     await page.keyboard.press('Enter');
     const card = cards(page, 'Revisión con teclado');

@@ -6,11 +6,11 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cards, createCita, showDay, signIn, textBecomes, textOf } from './support/agenda';
+import { cards, createCita, pickPatient, showDay, signIn, textBecomes, textOf } from './support/agenda';
 import { cita, connectLocation, ghl, setCalendars } from './support/backends';
 import { BROWSER_ZONE, launchBrowser, openAgenda, shotIfFailed, type AgendaTab } from './support/browser';
 
-const NY = { id: 'ny-location', zone: 'America/New_York', calendar: { id: 'ny-cal-smith', name: 'Dr. Smith' }, contact: 'ny-contact-john' };
+const NY = { id: 'ny-location', zone: 'America/New_York', calendar: { id: 'ny-cal-smith', name: 'Dr. Smith' }, contact: 'ny-contact-john', patient: 'John Doe' };
 /** 20:00 on Tuesday 1 December in New York is already 10:00 on Wednesday 2 December in Tokyo. */
 const NOW = new Date('2026-12-01T20:00:00-05:00');
 
@@ -51,7 +51,7 @@ describe('clinic time, whatever the browser’s zone', () => {
     // Today is Tuesday in New York, though Wednesday in Tokyo.
     await textBecomes(page.locator('section.day.today h3'), 'martes, 1 de diciembre Hoy');
 
-    const card = await createCita(page, { title: 'Consulta - John Doe', contactId: NY.contact, day: '2026-12-02', start: '09:00', duration: '30 min' });
+    const card = await createCita(page, { title: 'Consulta - John Doe', patient: NY.patient, day: '2026-12-02', start: '09:00', duration: '30 min' });
     expect(await card.getAttribute('data-day')).toBe('2026-12-02');
     // 09:00 in New York; Tokyo's clock would say 11:00 p. m.
     expect(await textOf(card.locator('.when'))).toMatch(/^9:00 a\. ?m\. – 9:30 a\. ?m\.$/);
@@ -74,7 +74,7 @@ describe('clinic time, whatever the browser’s zone', () => {
     await page.getByRole('button', { name: 'Nueva cita' }).click();
     const form = page.locator('#dialogo-cita');
     await form.getByLabel('Motivo').fill('Guardia nocturna');
-    await form.getByLabel('ID del contacto en GHL').fill(NY.contact);
+    await pickPatient(page, 'john', NY.patient);
     await form.getByLabel('Fecha', { exact: true }).fill('2026-12-03');
     await form.getByLabel('Inicio', { exact: true }).fill('23:30');
     await form.getByRole('button', { name: 'Duración 1 h', exact: true }).click();

@@ -9,19 +9,22 @@ import { addDays, todayIn } from '../../src/ui/browser/clinic-time';
 import {
   attributeBecomes,
   cards,
+  chosenPatient,
   citaDialog,
   createCita,
   enterKey,
   fieldError,
   fillCitaForm,
   openNewCita,
+  patientBox,
+  patientOptions,
   saveCita,
   showDay,
   signIn,
   textBecomes,
   textOf,
 } from './support/agenda';
-import { CAL_GOMEZ, CAL_SALA_2, DEMO_CONTACT, DEMO_LOCATION, cita, createCitaViaApi, ghl, service, setCalendars } from './support/backends';
+import { CAL_GOMEZ, CAL_SALA_2, DEMO_LOCATION, DEMO_PATIENT, cita, createCitaViaApi, ghl, service, setCalendars } from './support/backends';
 import { launchBrowser, openAgenda, shotIfFailed, type AgendaTab } from './support/browser';
 
 const LIMA = 'America/Lima';
@@ -58,7 +61,7 @@ describe('messages the front desk can act on', () => {
     const { page } = tab;
     await createCitaViaApi({ location_id: DEMO_LOCATION, calendar_id: CAL_GOMEZ.id, title: 'Endodoncia - Luis Rojas', start_time: `${day}T10:00`, end_time: `${day}T10:30` });
     await openNewCita(page);
-    await fillCitaForm(page, { title: 'Control - Marta Díaz', contactId: DEMO_CONTACT, calendar: CAL_GOMEZ.name, day, start: '10:15', end: '10:45' });
+    await fillCitaForm(page, { title: 'Control - Marta Díaz', patient: DEMO_PATIENT, calendar: CAL_GOMEZ.name, day, start: '10:15', end: '10:45' });
     await saveCita(page, false);
     const summary = citaDialog(page).getByRole('alert');
     await textBecomes(summary, /Ese horario ya está ocupado en este calendario por «Endodoncia - Luis Rojas» \(.+, 10:00 a\. ?m\. – 10:30 a\. ?m\.\)/);
@@ -77,7 +80,7 @@ describe('messages the front desk can act on', () => {
     const { page } = tab;
     const sentBefore = creates.length;
     await openNewCita(page);
-    await fillCitaForm(page, { title: 'Profilaxis', contactId: DEMO_CONTACT, day, start: '12:00', end: '11:00' });
+    await fillCitaForm(page, { title: 'Profilaxis', patient: DEMO_PATIENT, day, start: '12:00', end: '11:00' });
     await saveCita(page, false);
     await textBecomes(fieldError(page, 'end'), 'El fin debe ser posterior al inicio (si termina después de medianoche, marque «Termina al día siguiente»).');
     expect(await citaDialog(page).getByLabel('Fin', { exact: true }).getAttribute('aria-invalid')).toBe('true');
@@ -99,24 +102,31 @@ describe('messages the front desk can act on', () => {
     await citaDialog(page).getByRole('button', { name: 'Cerrar' }).click();
   });
 
-  it('a contact by its details needs an email or a phone; with one, GHL gets the contact and the cita', async () => {
+  it('a new patient needs a phone or an email, well formed; with one, GHL gets the patient and the cita', async () => {
     const { page } = tab;
     await openNewCita(page);
-    await fillCitaForm(page, { title: 'Primera consulta - Rosa Quispe', contact: { name: 'Rosa Quispe' }, day, start: '15:00', duration: '1 h' });
-    await saveCita(page, false);
-    await textBecomes(fieldError(page, 'contactEmail'), 'Indique un email o un teléfono para encontrar o crear el contacto en GHL.');
-    await citaDialog(page).getByLabel('Teléfono', { exact: true }).fill('51-99');
-    await citaDialog(page).getByLabel('Email', { exact: true }).fill('rosa@example.com');
-    await saveCita(page, false);
-    await textBecomes(fieldError(page, 'contactPhone'), 'El teléfono no es válido (ejemplo: +51999000111).');
-    await citaDialog(page).getByLabel('Teléfono', { exact: true }).fill('+51 988 777 666');
+    await fillCitaForm(page, { title: 'Primera consulta - Rosa Quispe', day, start: '15:00', duration: '1 h' });
+    await patientBox(page).fill('Rosa Quispe');
+    await patientOptions(page).filter({ hasText: 'Nuevo paciente' }).click();
+    const newPatient = citaDialog(page).getByRole('group', { name: 'Nuevo paciente' });
+    await newPatient.getByRole('button', { name: 'Crear paciente' }).click();
+    await textBecomes(page.locator('#paciente-phone-error'), 'Indique un teléfono o un correo: GHL reconoce por ellos a un paciente que ya tiene.');
+    await newPatient.getByLabel('Teléfono').fill('51-99');
+    await newPatient.getByLabel('Correo').fill('rosa@example.com');
+    await newPatient.getByRole('button', { name: 'Crear paciente' }).click();
+    await textBecomes(page.locator('#paciente-phone-error'), 'El teléfono no es válido (ejemplo: +51 999 000 111).');
+    expect(await newPatient.getByLabel('Teléfono').getAttribute('aria-invalid')).toBe('true');
+    await newPatient.getByLabel('Teléfono').fill('+51 988 777 666');
+    await newPatient.getByRole('button', { name: 'Crear paciente' }).click();
+    await textBecomes(chosenPatient(page), /^(Paciente creado en GHL y elegido|GHL ya tenía este paciente \(mismo teléfono o correo\): se eligió): Rosa Quispe · \+51 988 777 666$/);
     await saveCita(page);
     const card = cards(page, 'Primera consulta - Rosa Quispe');
     await attributeBecomes(card, 'data-sync', 'synced');
-    expect(await textOf(card)).toContain('Contacto: Rosa Quispe · rosa@example.com · +51 988 777 666');
+    expect(await textOf(card)).toContain('Paciente: Rosa Quispe · +51 988 777 666');
     const saved = await cita((await card.getAttribute('data-cita-id'))!);
     const inGhl = (await ghl.appointments(DEMO_LOCATION)).find((a) => a.id === saved.ghl_appointment_id);
-    expect(inGhl).toBeDefined();
+    expect(inGhl?.contactId).toBe(saved.contact_id);
+    expect(saved.contact).toMatchObject({ name: 'Rosa Quispe', email: 'rosa@example.com' });
   });
 
   it('an edit that crossed someone else’s (412) offers the current version, then saves', async () => {
@@ -159,7 +169,7 @@ describe('messages the front desk can act on', () => {
     });
     const sentBefore = creates.length;
     await openNewCita(page);
-    await fillCitaForm(page, { title: 'Curación - Pedro Díaz', contactId: DEMO_CONTACT, day, start: '17:30', duration: '30 min' });
+    await fillCitaForm(page, { title: 'Curación - Pedro Díaz', patient: DEMO_PATIENT, day, start: '17:30', duration: '30 min' });
     await saveCita(page, false);
     await textBecomes(citaDialog(page).getByRole('alert'), 'Demasiadas solicitudes seguidas. Vuelva a intentar en 17 s.');
     await tab.shot('rate-limited');
@@ -177,7 +187,7 @@ describe('messages the front desk can act on', () => {
     const { page } = tab;
     await ghl.fail('503', { path: '/calendars/events/appointments', method: 'POST' });
     await showDay(page, failDay);
-    const card = await createCita(page, { title: 'Cuando GHL falla', contactId: DEMO_CONTACT, day: failDay, start: '09:00', duration: '30 min' });
+    const card = await createCita(page, { title: 'Cuando GHL falla', patient: DEMO_PATIENT, day: failDay, start: '09:00', duration: '30 min' });
     await textBecomes(card.locator('.sync-error'), 'La cita está guardada y se volverá a enviar automáticamente');
     expect(await card.getAttribute('data-sync')).toBe('pending_sync');
     expect(await textOf(card)).toContain('Pendiente de envío a GHL');

@@ -6,8 +6,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../src/ui/browser/clinic-time';
-import { cards, citaDialog, createCita, fieldError, fillCitaForm, openNewCita, saveCita, showDay, signIn, textBecomes, textOf } from './support/agenda';
-import { CAL_GOMEZ, CAL_SALA_2, DEMO_CONTACT, DEMO_LOCATION, createCitaViaApi, ghl, setCalendars } from './support/backends';
+import { cards, chosenPatient, citaDialog, createCita, fieldError, fillCitaForm, openNewCita, patientBox, patientOptions, saveCita, showDay, signIn, textBecomes, textOf } from './support/agenda';
+import { CAL_GOMEZ, CAL_SALA_2, DEMO_LOCATION, DEMO_PATIENT, createCitaViaApi, ghl, setCalendars } from './support/backends';
 import { launchBrowser, openAgenda, shotIfFailed, type AgendaTab } from './support/browser';
 
 const LIMA = 'America/Lima';
@@ -84,21 +84,28 @@ describe('Spanish for what the service says in English', () => {
     const { page } = tab;
     await showDay(page, day);
     await openNewCita(page);
-    await fillCitaForm(page, { title: 'Primera consulta - Ana Pérez', contact: { name: 'Ana Pérez', email: 'ana.pérez@correo.pe' }, day, start: '11:00', duration: '30 min' });
-    const refused = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/citas');
-    await saveCita(page, false);
+    await fillCitaForm(page, { title: 'Primera consulta - Ana Pérez', day, start: '11:00', duration: '30 min' });
+    await patientBox(page).fill('Ana Pérez Rengifo');
+    await patientOptions(page).filter({ hasText: 'Nuevo paciente' }).click();
+    const newPatient = citaDialog(page).getByRole('group', { name: 'Nuevo paciente' });
+    await newPatient.getByLabel('Correo').fill('ana.pérez@correo.pe');
+    const refused = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/contacts');
+    await newPatient.getByRole('button', { name: 'Crear paciente' }).click();
     // The service refused it, in English for developers…
     const answer = await refused;
     expect(answer.status()).toBe(422);
     expect(JSON.stringify(await answer.json())).toContain('Invalid email address');
     // …and the desk reads Spanish: beside the field, and in the summary.
-    await textBecomes(fieldError(page, 'contactEmail'), /^El email no es válido: .*sin tildes ni ñ/);
-    expect(await citaDialog(page).getByLabel('Email', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await textBecomes(page.locator('#paciente-email-error'), /^El email no es válido: .*sin tildes ni ñ/);
+    expect(await newPatient.getByLabel('Correo').getAttribute('aria-invalid')).toBe('true');
+    expect(await textOf(page.locator('#paciente-nuevo-error'))).toBe('Revise los campos marcados.');
     const dialogText = await textOf(citaDialog(page).locator('form'));
     expect(dialogText).not.toMatch(ENGLISH);
     await tab.shot('email-invalid');
 
-    await citaDialog(page).getByLabel('Email', { exact: true }).fill('ana.perez@correo.pe');
+    await newPatient.getByLabel('Correo').fill('ana.perez@correo.pe');
+    await newPatient.getByRole('button', { name: 'Crear paciente' }).click();
+    await textBecomes(chosenPatient(page), 'Ana Pérez Rengifo · ana.perez@correo.pe');
     await saveCita(page);
     await cards(page, 'Primera consulta - Ana Pérez').waitFor();
   });
@@ -108,7 +115,7 @@ describe('Spanish for what the service says in English', () => {
     await createCitaViaApi({ location_id: DEMO_LOCATION, calendar_id: CAL_GOMEZ.id, title: 'Ortodoncia - Raúl Soto', start_time: `${day}T14:00`, end_time: `${day}T14:30` });
     await showDay(page, day);
     await openNewCita(page);
-    await fillCitaForm(page, { title: 'Control - Inés Paz', contactId: DEMO_CONTACT, calendar: CAL_GOMEZ.name, day, start: '14:15', end: '14:45' });
+    await fillCitaForm(page, { title: 'Control - Inés Paz', patient: DEMO_PATIENT, calendar: CAL_GOMEZ.name, day, start: '14:15', end: '14:45' });
     await saveCita(page, false);
     const summary = citaDialog(page).getByRole('alert');
     await textBecomes(summary, /Ese horario ya está ocupado en este calendario por «Ortodoncia - Raúl Soto»/);
@@ -124,7 +131,7 @@ describe('Spanish for what the service says in English', () => {
     const { page } = tab;
     await ghl.fail('503', { path: '/calendars/events/appointments', method: 'POST' });
     await showDay(page, failDay);
-    const card = await createCita(page, { title: 'GHL caído', contactId: DEMO_CONTACT, day: failDay, start: '10:00', duration: '30 min' });
+    const card = await createCita(page, { title: 'GHL caído', patient: DEMO_PATIENT, day: failDay, start: '10:00', duration: '30 min' });
     const note = card.locator('.sync-error');
     await textBecomes(note, /^GHL aún no la recibió: GHL tuvo un error en su servidor \(código 503\)\. La cita está guardada y se volverá a enviar automáticamente en unos segundos o minutos \(van 1 de 3 intentos\); si fallan los 3 intentos, quedará como «Falló el envío a GHL»\.$/);
     expect(await textOf(card)).not.toMatch(ENGLISH);

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIn } from '../../src/ui/browser/clinic-time';
 import { attributeBecomes, cards, createCita, enterKey, plain, showDay, signIn, textBecomes, textOf } from './support/agenda';
-import { CAL_GOMEZ, CAL_INACTIVE, CAL_SALA_2, DEMO_CONTACT, DEMO_LOCATION, cita, createCitaViaApi, eventually, ghl, service, setCalendars } from './support/backends';
+import { CAL_GOMEZ, CAL_INACTIVE, CAL_SALA_2, DEMO_CONTACT, DEMO_LOCATION, DEMO_PATIENT, cita, createCitaViaApi, eventually, ghl, service, setCalendars } from './support/backends';
 import { launchBrowser, openAgenda, shotIfFailed, type AgendaTab } from './support/browser';
 
 const LIMA = 'America/Lima';
@@ -54,7 +54,7 @@ describe('the round trip, from the agenda page', () => {
     await tab.shot('calendar-chosen');
 
     await showDay(page, day);
-    const card = await createCita(page, { title: 'Control - Ana Pérez', contactId: DEMO_CONTACT, day, start: '09:30', duration: '30 min' });
+    const card = await createCita(page, { title: 'Control - Ana Pérez', patient: DEMO_PATIENT, day, start: '09:30', duration: '30 min' });
     await attributeBecomes(card, 'data-sync', 'synced');
     expect(await textOf(card)).toContain('Sincronizada con GHL');
     expect(await textOf(card.locator('.when'))).toMatch(/^9:30 a\. ?m\. – 10:00 a\. ?m\.$/);
@@ -82,7 +82,7 @@ describe('the round trip, from the agenda page', () => {
     expect(await page.locator('#dialogo-cita').getByLabel('Calendario', { exact: true }).inputValue()).toBe(CAL_SALA_2.id);
     await page.getByRole('button', { name: 'Cerrar' }).click();
 
-    const card = await createCita(page, { title: 'Limpieza - Ana Pérez', contactId: DEMO_CONTACT, day, start: '11:00', duration: '45 min' });
+    const card = await createCita(page, { title: 'Limpieza - Ana Pérez', patient: DEMO_PATIENT, day, start: '11:00', duration: '45 min' });
     await attributeBecomes(card, 'data-sync', 'synced');
     expect(await textOf(card)).toContain(`Calendario: ${CAL_SALA_2.name}`);
     await tab.shot('second-calendar');

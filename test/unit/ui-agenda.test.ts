@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addDays, daysShown, daysTouched, formatTime, mondayOf, step, todayIn, wallIn, zoneLabel } from '../../src/ui/browser/clinic-time';
-import { createBody, endAfter, formFieldOf, patchBody, validateCitaForm, type CitaFormValues } from '../../src/ui/browser/form-rules';
+import { createBody, endAfter, formFieldOf, patchBody, validateCitaForm, valuesOf, type CitaFormValues } from '../../src/ui/browser/form-rules';
 import { ApiProblem, fieldMessage, problemFrom, problemMessage, retryAfterSeconds } from '../../src/ui/browser/problems';
 
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -39,11 +39,7 @@ describe('clinic days and times', () => {
 
 const valid: CitaFormValues = {
   title: 'Control',
-  contactMode: 'ghl',
-  contactId: 'demo-contact-ana',
-  contactName: '',
-  contactEmail: '',
-  contactPhone: '',
+  patient: { id: 'demo-contact-ana', name: 'Ana Pérez Quispe', phone: '+51999000111', email: 'ana.perez@example.com', deleted: false },
   calendarId: 'demo-cal-dra-gomez',
   day: '2026-12-14',
   start: '09:30',
@@ -81,14 +77,35 @@ describe('the cita form', () => {
     expect(check({ day: '2026-03-08', start: '02:30', end: '03:30' }, 'America/New_York').start).toBe('Esa hora no existe en America/New_York (cambio de horario).');
   });
 
-  it('needs a contact: a GHL id, or an email or a phone to find or create one', () => {
-    expect(validateCitaForm({ ...valid, contactId: ' ' }, 'America/Lima', 'crear').contactId).toBe('Escriba el ID del contacto en GHL.');
-    const byDetails = { ...valid, contactMode: 'datos' as const, contactName: 'Rosa Quispe' };
-    expect(validateCitaForm(byDetails, 'America/Lima', 'crear').contactEmail).toMatch(/^Indique un email o un teléfono/);
-    expect(validateCitaForm({ ...byDetails, contactEmail: 'rosa@' }, 'America/Lima', 'crear').contactEmail).toMatch(/^El email no es válido/);
-    expect(validateCitaForm({ ...byDetails, contactPhone: '51-99' }, 'America/Lima', 'crear').contactPhone).toMatch(/^El teléfono no es válido/);
-    expect(createBody({ ...byDetails, contactPhone: '+51988777666' }, 'loc')).toMatchObject({ contact: { name: 'Rosa Quispe', phone: '+51988777666' } });
-    expect(createBody({ ...byDetails, contactPhone: '+51988777666' }, 'loc')).not.toHaveProperty('contact_id');
+  it('needs a patient picked: a new cita one GHL knows (by id); an edit may keep its own, made by details', () => {
+    const pick = /^Elija un paciente: escriba parte de su nombre, teléfono o correo y elíjalo de la lista/;
+    expect(validateCitaForm({ ...valid, patient: null }, 'America/Lima', 'crear').patient).toMatch(pick);
+    expect(validateCitaForm({ ...valid, patient: null }, 'America/Lima', 'editar').patient).toMatch(pick);
+    // A cita made by details before GHL knew the patient: its patient has no id yet.
+    const byDetails = { ...valid, patient: { id: null, name: 'Rosa Quispe', phone: '+51988777666', email: null, deleted: false } };
+    expect(validateCitaForm(byDetails, 'America/Lima', 'crear').patient).toMatch(pick);
+    expect(validateCitaForm(byDetails, 'America/Lima', 'editar')).toEqual({});
+    expect(patchBody(byDetails, byDetails)).toEqual({});
+    // Another patient picked in an edit: sent by id; the same one again is no change.
+    const jose = { id: 'demo-contact-jose', name: 'José Huamán Flores', phone: '+51987654321', email: null, deleted: false };
+    expect(patchBody({ ...byDetails, patient: jose }, byDetails)).toEqual({ contact_id: 'demo-contact-jose' });
+    expect(patchBody({ ...valid, patient: jose }, valid)).toEqual({ contact_id: 'demo-contact-jose' });
+    expect(patchBody({ ...valid, patient: { ...valid.patient!, name: 'Ana P.' } }, valid)).toEqual({});
+    expect(formFieldOf('contact_id')).toBe('patient');
+  });
+
+  it('reads a cita back into the form with its patient as the service shows it', () => {
+    const cita = {
+      title: 'Control',
+      contact: { id: 'demo-contact-ana', name: 'Ana Pérez Quispe', first_name: 'Ana', last_name: 'Pérez Quispe', phone: '+51999000111', email: null, deleted: false },
+      calendar_id: 'demo-cal-dra-gomez',
+      start_time_utc: '2026-12-14T14:30:00Z',
+      end_time_utc: '2026-12-14T15:00:00Z',
+      status: 'new',
+      notes: null,
+    };
+    expect(valuesOf(cita, 'America/Lima')).toMatchObject({ patient: { id: 'demo-contact-ana', name: 'Ana Pérez Quispe', phone: '+51999000111', deleted: false }, day: '2026-12-14', start: '09:30' });
+    expect(valuesOf({ ...cita, contact: null }, 'America/Lima').patient).toBeNull();
   });
 
   it('duration shortcuts set the end, on the next day past midnight', () => {
@@ -106,7 +123,7 @@ describe('the cita form', () => {
 
   it('places the service’s field errors next to the form’s fields', () => {
     expect(formFieldOf('end_time')).toBe('end');
-    expect(formFieldOf('contact.email')).toBe('contactEmail');
+    expect(formFieldOf('contact_id')).toBe('patient');
     expect(formFieldOf('extras')).toBeNull();
   });
 });

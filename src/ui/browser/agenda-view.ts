@@ -6,6 +6,7 @@ import type { Cita } from './api';
 import { daysTouched, formatDay, formatShortDay, formatTime, type Day } from './clinic-time';
 import { h } from './dom';
 import { STATUS_LABEL, SYNC_LABEL } from './labels';
+import { patientText } from './patients';
 import { syncNote } from './sync-notes';
 
 export interface AgendaModel {
@@ -25,14 +26,6 @@ export interface CitaActions {
 
 const INACTIVE = new Set(['cancelled', 'invalid']);
 
-/** Who the cita is with, from what it holds: a GHL contact id or the details it was made with. */
-export function contactText(cita: Cita): string {
-  const c = cita.contact ?? {};
-  const text = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : '');
-  const name = text('name') || [text('first_name'), text('last_name')].filter(Boolean).join(' ');
-  const details = [name, text('email'), text('phone')].filter(Boolean).join(' · ');
-  return details || cita.contact_id || 'sin contacto';
-}
 
 function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): HTMLElement {
   const days = daysTouched(cita.start_time_utc, cita.end_time_utc, model.zone);
@@ -60,7 +53,7 @@ function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): H
       day !== days[days.length - 1] ? h('span', { class: 'continues' }, ` (hasta el ${formatShortDay(days[days.length - 1]!)})`) : null,
     ),
     h('h4', { id: titleId }, cita.title),
-    h('p', {}, `Contacto: ${contactText(cita)}`),
+    h('p', { class: `patient${cita.contact?.deleted ? ' deleted' : ''}` }, `Paciente: ${patientText(cita.contact)}`),
     h('p', {}, `Calendario: ${model.calendarName(cita.calendar_id)}`),
     h(
       'p',

@@ -40,6 +40,7 @@ export function agendaApi(apiKey: string, baseUrl: string = location.origin) {
   const api = citasClient(baseUrl, { apiKey });
   const citas = api.api.citas;
   const locations = api.api.locations;
+  const contacts = api.api.contacts;
 
   return {
     locations: () => ok(() => locations.$get()).then((r) => r.body.data),
@@ -72,6 +73,14 @@ export function agendaApi(apiKey: string, baseUrl: string = location.origin) {
     /** Push a pending or failed cita to GHL again (202: on its way; 200: already there). */
     pushCita: (id: string) => ok(() => citas[':id'].push.$post({ param: { id } })).then((r) => r.body),
     audit: (id: string) => ok(() => citas[':id'].audit.$get({ param: { id } })).then((r) => r.body.entries),
+
+    /** Patients matching what was typed (ours, then GHL's search); `signal` drops a search overtaken by more typing. */
+    searchContacts: (locationId: string, q: string, signal?: AbortSignal) =>
+      ok(() => contacts.$get({ query: { location_id: locationId, q, limit: '8' } }, signal ? { init: { signal } } : undefined)).then((r) => r.body),
+    getContact: (locationId: string, id: string) => ok(() => contacts[':id'].$get({ param: { id }, query: { location_id: locationId } })).then((r) => r.body),
+    /** Created in GHL (201), or the patient GHL already had with that email or phone (200). */
+    createContact: (json: Parameters<typeof contacts.$post>[0]['json']) =>
+      ok(() => contacts.$post({ json })).then((r) => ({ contact: r.body, created: r.status === 201 })),
   };
 }
 
@@ -87,3 +96,5 @@ export type Calendar = Awaited<ReturnType<AgendaApi['calendars']>>[number];
 export type LocationInfo = Awaited<ReturnType<AgendaApi['locations']>>[number];
 export type Settings = Awaited<ReturnType<AgendaApi['settings']>>;
 export type AuditEntry = Awaited<ReturnType<AgendaApi['audit']>>[number];
+export type Contact = Awaited<ReturnType<AgendaApi['getContact']>>;
+export type ContactSearch = Awaited<ReturnType<AgendaApi['searchContacts']>>;

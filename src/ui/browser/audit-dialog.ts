@@ -7,13 +7,22 @@ import { ACTION_LABEL, ACTOR_LABEL, FIELD_LABEL, STATUS_LABEL, SYNC_LABEL } from
 const TIME_FIELDS = new Set(['start_time', 'end_time', 'cancelled_at', 'ghl_deleted_at']);
 const CALENDAR_FIELDS = new Set(['ghl_calendar_id', 'calendar_id']);
 
-/** A before/after value as people read it: instants in the clinic's zone, names for codes. */
-function shown(field: string, value: unknown, zone: string, calendarName: (id: string) => string): string {
+/** How a history names things: calendars and patients by name (never a GHL id). */
+export interface Namers {
+  calendarName: (id: string) => string;
+  patientName: (id: string) => string;
+}
+
+/** A before/after value as people read it: instants in the clinic's zone, names for codes and ids. */
+function shown(field: string, value: unknown, zone: string, names: Namers): string {
   if (value === null || value === undefined || value === '') return '—';
+  if (field === 'contact_id' && typeof value === 'string') return names.patientName(value);
+  // The cita's own id in GHL says nothing to the desk: that it got one does.
+  if (field === 'ghl_appointment_id') return 'registrada en GHL';
   if (TIME_FIELDS.has(field) && typeof value === 'string' && !Number.isNaN(Date.parse(value))) return formatDateTime(value, zone);
   if (field === 'status' && typeof value === 'string') return STATUS_LABEL[value] ?? value;
   if (field === 'sync_status' && typeof value === 'string') return SYNC_LABEL[value] ?? value;
-  if (CALENDAR_FIELDS.has(field) && typeof value === 'string') return calendarName(value);
+  if (CALENDAR_FIELDS.has(field) && typeof value === 'string') return names.calendarName(value);
   if (typeof value === 'boolean') return value ? 'sí' : 'no';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -24,7 +33,8 @@ function worthShowing(change: { before: unknown; after: unknown }): boolean {
   return !(empty(change.before) && empty(change.after));
 }
 
-export function showAudit(cita: Cita, entries: AuditEntry[], zone: string, calendarName: (id: string) => string): void {
+export function showAudit(cita: Cita, entries: AuditEntry[], zone: string, calendarName: (id: string) => string, patientName: (id: string) => string): void {
+  const names: Namers = { calendarName, patientName };
   byId('historial-titulo').textContent = `Historial de «${cita.title}»`;
   const rows = entries.map((e) =>
     h(
@@ -42,7 +52,7 @@ export function showAudit(cita: Cita, entries: AuditEntry[], zone: string, calen
           ...Object.entries(e.changes)
             .filter(([, change]) => worthShowing(change))
             .map(([field, change]) =>
-              h('li', {}, `${FIELD_LABEL[field] ?? field}: ${shown(field, change.before, zone, calendarName)} → ${shown(field, change.after, zone, calendarName)}`),
+              h('li', {}, `${FIELD_LABEL[field] ?? field}: ${shown(field, change.before, zone, names)} → ${shown(field, change.after, zone, names)}`),
             ),
         ),
       ),

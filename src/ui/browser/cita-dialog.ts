@@ -3,8 +3,9 @@
  * in a summary. What to do with the values (check, send, react to the answer) is the caller's.
  */
 import { byId, h } from './dom';
-import { endAfter, type CitaFormValues, type ContactMode, type FieldErrors } from './form-rules';
+import { endAfter, type CitaFormValues, type FieldErrors } from './form-rules';
 import { EDITABLE_STATUSES, STATUS_LABEL } from './labels';
+import { PatientPicker, type PatientSource } from './patient-picker';
 
 export type FormMode = 'crear' | 'editar';
 
@@ -13,11 +14,11 @@ export interface OpenOptions {
   values: CitaFormValues;
   calendars: { id: string; name: string }[];
   zoneLabel: string;
-  /** Edit only: a cita made with contact details keeps them (the API changes contacts by id only). */
-  contactFixed?: boolean;
+  /** Edit only: the cita is in GHL, whose appointment edit cannot change the patient. */
+  patientFixed?: boolean;
 }
 
-const TEXT_FIELDS = ['title', 'contactId', 'contactName', 'contactEmail', 'contactPhone', 'calendarId', 'day', 'start', 'end', 'status', 'notes'] as const;
+const TEXT_FIELDS = ['title', 'calendarId', 'day', 'start', 'end', 'status', 'notes'] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
 
 export class CitaDialog {
@@ -25,14 +26,15 @@ export class CitaDialog {
   private readonly form = byId<HTMLFormElement>('form-cita');
   private readonly summary = byId('cita-errores');
   private mode: FormMode = 'crear';
+  private readonly patient: PatientPicker;
 
-  constructor(onSubmit: (values: CitaFormValues, mode: FormMode) => void) {
+  constructor(onSubmit: (values: CitaFormValues, mode: FormMode) => void, patients: PatientSource) {
+    this.patient = new PatientPicker(patients);
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       onSubmit(this.read(), this.mode);
     });
     byId('cerrar-cita').addEventListener('click', () => this.close());
-    for (const radio of this.radios()) radio.addEventListener('change', () => this.showContactMode(this.contactMode()));
     for (const button of this.form.querySelectorAll<HTMLButtonElement>('button[data-minutos]')) {
       button.addEventListener('click', () => {
         const end = endAfter(this.input('start').value, Number(button.dataset.minutos));
@@ -52,11 +54,7 @@ export class CitaDialog {
     this.input('calendarId').replaceChildren(...calendars.map((c) => h('option', { value: c.id }, c.name)));
     const statuses = opts.mode === 'crear' ? (['new', 'confirmed'] as const) : EDITABLE_STATUSES;
     this.input('status').replaceChildren(...statuses.map((s) => h('option', { value: s }, STATUS_LABEL[s] ?? s)));
-    this.fill(opts.values);
-    const fixed = opts.mode === 'editar' && !!opts.contactFixed;
-    for (const radio of this.radios()) radio.disabled = fixed;
-    byId('contacto-fijo').hidden = !fixed;
-    for (const name of ['contactName', 'contactEmail', 'contactPhone'] as const) this.input(name).disabled = fixed;
+    this.fill(opts.values, opts.mode === 'editar' && !!opts.patientFixed);
     this.clearErrors();
     this.setBusy(false);
     if (!this.dialog.open) this.dialog.showModal();
@@ -64,22 +62,17 @@ export class CitaDialog {
   }
 
   /** Puts values in the form (also after "load the current version"). */
-  fill(v: CitaFormValues): void {
+  fill(v: CitaFormValues, patientFixed: boolean): void {
     for (const name of TEXT_FIELDS) this.input(name).value = v[name];
     this.checkbox().checked = v.endsNextDay;
-    for (const radio of this.radios()) radio.checked = radio.value === v.contactMode;
-    this.showContactMode(v.contactMode);
+    this.patient.reset(v.patient, patientFixed);
   }
 
   read(): CitaFormValues {
     const value = (name: TextField) => this.input(name).value;
     return {
       title: value('title'),
-      contactMode: this.contactMode(),
-      contactId: value('contactId'),
-      contactName: value('contactName'),
-      contactEmail: value('contactEmail'),
-      contactPhone: value('contactPhone'),
+      patient: this.patient.value,
       calendarId: value('calendarId'),
       day: value('day'),
       start: value('start'),
@@ -136,17 +129,5 @@ export class CitaDialog {
 
   private checkbox(): HTMLInputElement {
     return byId<HTMLInputElement>('cita-endsNextDay');
-  }
-
-  private radios(): HTMLInputElement[] {
-    return [...this.form.querySelectorAll<HTMLInputElement>('input[name="contactMode"]')];
-  }
-
-  private contactMode(): ContactMode {
-    return this.radios().find((r) => r.checked)?.value === 'datos' ? 'datos' : 'ghl';
-  }
-
-  private showContactMode(mode: ContactMode): void {
-    for (const block of this.form.querySelectorAll<HTMLElement>('[data-contact]')) block.hidden = block.dataset.contact !== mode;
   }
 }

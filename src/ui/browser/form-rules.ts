@@ -5,17 +5,13 @@
 import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES } from '../../citas/cita-rules';
 import { minutesBetween, parseInstant } from '../../domain/time';
 import { addDays, isDay, wallIn } from './clinic-time';
-
-export type ContactMode = 'ghl' | 'datos';
+import type { Patient } from './patients';
 
 /** What the form holds, as typed: wall times in the clinic's zone. */
 export interface CitaFormValues {
   title: string;
-  contactMode: ContactMode;
-  contactId: string;
-  contactName: string;
-  contactEmail: string;
-  contactPhone: string;
+  /** The patient picked in «Paciente» (a search result, a new one, or the cita's own); null: none yet. */
+  patient: Patient | null;
   calendarId: string;
   day: string;
   start: string;
@@ -29,8 +25,8 @@ export interface CitaFormValues {
 export type FieldErrors = Partial<Record<keyof CitaFormValues, string>>;
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PHONE = /^\+?[0-9 ()-]{6,20}$/;
+
+const PICK_A_PATIENT = 'Elija un paciente: escriba parte de su nombre, teléfono o correo y elíjalo de la lista, o elija «Nuevo paciente».';
 
 export function startWall(v: CitaFormValues): string {
   return `${v.day}T${v.start}`;
@@ -45,15 +41,8 @@ export function validateCitaForm(v: CitaFormValues, zone: string, mode: 'crear' 
   if (!v.title.trim()) errors.title = 'Escriba el motivo de la cita.';
   else if (v.title.trim().length > 200) errors.title = 'El motivo admite hasta 200 caracteres.';
 
-  if (v.contactMode === 'ghl') {
-    if (!v.contactId.trim()) errors.contactId = 'Escriba el ID del contacto en GHL.';
-  } else if (mode === 'crear') {
-    const email = v.contactEmail.trim();
-    const phone = v.contactPhone.trim();
-    if (!email && !phone) errors.contactEmail = 'Indique un email o un teléfono para encontrar o crear el contacto en GHL.';
-    if (email && !EMAIL.test(email)) errors.contactEmail = 'El email no es válido (ejemplo: ana@example.com).';
-    if (phone && !PHONE.test(phone)) errors.contactPhone = 'El teléfono no es válido (ejemplo: +51999000111).';
-  }
+  // A new cita names a patient GHL knows (picked or just created); an edit may keep its own.
+  if (!v.patient || (mode === 'crear' && !v.patient.id)) errors.patient = PICK_A_PATIENT;
   if (!v.calendarId) errors.calendarId = 'Elija un calendario.';
   if (v.notes.length > 10_000) errors.notes = 'Las notas admiten hasta 10 000 caracteres.';
 
@@ -85,21 +74,11 @@ export function endAfter(start: string, minutes: number): { end: string; endsNex
 
 /** POST /api/citas body. Times go as wall times: the service reads them in the location's zone. */
 export function createBody(v: CitaFormValues, locationId: string) {
-  const contact =
-    v.contactMode === 'ghl'
-      ? { contact_id: v.contactId.trim() }
-      : {
-          contact: {
-            ...(v.contactName.trim() ? { name: v.contactName.trim() } : {}),
-            ...(v.contactEmail.trim() ? { email: v.contactEmail.trim() } : {}),
-            ...(v.contactPhone.trim() ? { phone: v.contactPhone.trim() } : {}),
-          },
-        };
   return {
     location_id: locationId,
     calendar_id: v.calendarId,
     title: v.title.trim(),
-    ...contact,
+    contact_id: v.patient?.id ?? '',
     start_time: startWall(v),
     end_time: endWall(v),
     status: v.status === 'confirmed' ? ('confirmed' as const) : ('new' as const),
@@ -117,7 +96,8 @@ export function patchBody(v: CitaFormValues, before: CitaFormValues) {
   const patch: { title?: string; calendar_id?: string; contact_id?: string; start_time?: string; end_time?: string; notes?: string | null; status?: Status } = {};
   if (v.title.trim() !== before.title.trim()) patch.title = v.title.trim();
   if (v.calendarId !== before.calendarId) patch.calendar_id = v.calendarId;
-  if (v.contactMode === 'ghl' && v.contactId.trim() !== before.contactId.trim()) patch.contact_id = v.contactId.trim();
+  // Another patient picked: the service changes a cita's patient by GHL contact id only.
+  if (v.patient?.id && v.patient.id !== before.patient?.id) patch.contact_id = v.patient.id;
   if (startWall(v) !== startWall(before)) patch.start_time = startWall(v);
   if (endWall(v) !== endWall(before)) patch.end_time = endWall(v);
   if (v.notes !== before.notes) patch.notes = v.notes.trim() ? v.notes : null;
@@ -125,17 +105,12 @@ export function patchBody(v: CitaFormValues, before: CitaFormValues) {
   return patch;
 }
 
-/** Where the service's field names (`end_time`, `contact.email`…) show in the form. */
+/** Where the service's field names (`end_time`, `contact_id`…) show in the form. */
 export function formFieldOf(apiField: string): keyof CitaFormValues | null {
   const map: Record<string, keyof CitaFormValues> = {
     title: 'title',
-    contact_id: 'contactId',
-    'contact.name': 'contactName',
-    'contact.first_name': 'contactName',
-    'contact.last_name': 'contactName',
-    'contact.email': 'contactEmail',
-    contact: 'contactEmail',
-    'contact.phone': 'contactPhone',
+    contact_id: 'patient',
+    contact: 'patient',
     calendar_id: 'calendarId',
     start_time: 'start',
     end_time: 'end',
@@ -147,19 +122,15 @@ export function formFieldOf(apiField: string): keyof CitaFormValues | null {
 
 /** The form's values for an existing cita, read in the clinic's zone. */
 export function valuesOf(
-  cita: { title: string; contact_id: string | null; contact: Record<string, unknown> | null; calendar_id: string; start_time_utc: string; end_time_utc: string; status: string; notes: string | null },
+  cita: { title: string; contact: Patient | null; calendar_id: string; start_time_utc: string; end_time_utc: string; status: string; notes: string | null },
   zone: string,
 ): CitaFormValues {
   const start = wallIn(cita.start_time_utc, zone);
   const end = wallIn(cita.end_time_utc, zone);
-  const text = (k: string) => (typeof cita.contact?.[k] === 'string' ? (cita.contact[k] as string) : '');
+  const c = cita.contact;
   return {
     title: cita.title,
-    contactMode: cita.contact_id ? 'ghl' : 'datos',
-    contactId: cita.contact_id ?? '',
-    contactName: text('name') || [text('first_name'), text('last_name')].filter(Boolean).join(' '),
-    contactEmail: text('email'),
-    contactPhone: text('phone'),
+    patient: c ? { id: c.id, name: c.name, phone: c.phone, email: c.email, deleted: c.deleted } : null,
     calendarId: cita.calendar_id,
     day: start.day,
     start: start.time,

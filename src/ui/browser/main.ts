@@ -3,7 +3,7 @@
  * create / edit / cancel / retry / history actions, all through /api with the typed client.
  * Bundled by scripts/ui-build.ts into src/ui/generated/agenda-script.ts.
  */
-import { agendaApi, type AgendaApi, type Calendar, type Cita, type CitaPage, type ListQuery, type LocationInfo, type Settings } from './api';
+import { agendaApi, type AgendaApi, type AuditEntry, type Calendar, type Cita, type CitaPage, type ListQuery, type LocationInfo, type Settings } from './api';
 import { renderAgenda } from './agenda-view';
 import { showAudit, wireAuditDialog } from './audit-dialog';
 import { readCalendarChoice, renderCalendars } from './calendars-panel';
@@ -13,6 +13,7 @@ import { addDays, daysShown, formatDay, formatPeriod, formatTime, isDay, step, t
 import { byId, count, h } from './dom';
 import { createBody, formFieldOf, patchBody, validateCitaForm, valuesOf, type CitaFormValues, type FieldErrors } from './form-rules';
 import { STATUS_FILTERS } from './labels';
+import { patientName } from './patients';
 import { startPolling, type Poller } from './poller';
 import { ApiProblem, fieldLine, fieldMessage, problemMessage, type ProblemContext } from './problems';
 import { session } from './session';
@@ -42,7 +43,12 @@ const state = {
   poller: null as Poller | null,
 };
 
-const dialog = new CitaDialog((values, mode) => void submitCita(values, mode));
+const dialog = new CitaDialog((values, mode) => void submitCita(values, mode), {
+  search: (q, signal) => state.api!.searchContacts(state.locationId!, q, signal),
+  create: (body) => state.api!.createContact(body),
+  locationId: () => state.locationId!,
+  keyProblem: (err) => backToKeyIfNeeded(err),
+});
 
 // ── Messages ──────────────────────────────────────────────────────────────────────────────────
 
@@ -290,11 +296,7 @@ function newCita(): void {
     calendars: choosableCalendars(),
     values: {
       title: '',
-      contactMode: 'ghl',
-      contactId: '',
-      contactName: '',
-      contactEmail: '',
-      contactPhone: '',
+      patient: null,
       calendarId: state.settings?.default_calendar_id ?? choosableCalendars()[0]?.id ?? '',
       day: days.includes(today) ? today : days[0]!,
       start: '09:00',
@@ -309,7 +311,7 @@ function newCita(): void {
 function editCita(cita: Cita): void {
   const before = valuesOf(cita, state.zone);
   state.editing = { cita, before };
-  dialog.open({ mode: 'editar', zoneLabel: zoneLabel(state.zone), calendars: choosableCalendars(), values: before, contactFixed: !cita.contact_id });
+  dialog.open({ mode: 'editar', zoneLabel: zoneLabel(state.zone), calendars: choosableCalendars(), values: before, patientFixed: !!cita.ghl_appointment_id });
 }
 
 async function submitCita(values: CitaFormValues, mode: FormMode): Promise<void> {
@@ -379,7 +381,7 @@ async function reloadEditing(): Promise<void> {
     const cita = await state.api!.getCita(editing.cita.id);
     const before = valuesOf(cita, state.zone);
     state.editing = { cita, before };
-    dialog.fill(before);
+    dialog.fill(before, !!cita.ghl_appointment_id);
     dialog.showErrors({}, `Se cargó la versión actual (versión ${cita.version}). Vuelva a aplicar sus cambios y guarde.`);
   } catch (err) {
     if (!backToKeyIfNeeded(err)) dialog.showErrors({}, messageOf(err));
@@ -405,10 +407,31 @@ function cancelCita(cita: Cita): void {
 
 async function auditCita(cita: Cita): Promise<void> {
   try {
-    showAudit(cita, await state.api!.audit(cita.id), state.zone, calendarName);
+    const entries = await state.api!.audit(cita.id);
+    showAudit(cita, entries, state.zone, calendarName, await patientsNamed(cita, entries));
   } catch (err) {
     if (!backToKeyIfNeeded(err)) alertText(`No se pudo leer el historial: ${messageOf(err)}`);
   }
+}
+
+/**
+ * The patients a history names (its contact_id changes) by name: the cita's own from the cita,
+ * the others asked of the service (GET /api/contacts/{id}); one it cannot tell is «otro paciente».
+ */
+async function patientsNamed(cita: Cita, entries: AuditEntry[]): Promise<(id: string) => string> {
+  const known = new Map<string, string>();
+  if (cita.contact?.id && (cita.contact.name || cita.contact.deleted)) known.set(cita.contact.id, patientName(cita.contact));
+  const ids = new Set<string>();
+  for (const e of entries) {
+    for (const v of [e.changes.contact_id?.before, e.changes.contact_id?.after]) if (typeof v === 'string' && !known.has(v)) ids.add(v);
+  }
+  await Promise.all(
+    [...ids].map(async (id) => {
+      const contact = await state.api!.getContact(state.locationId!, id).catch(() => null);
+      if (contact) known.set(id, patientName(contact));
+    }),
+  );
+  return (id) => known.get(id) ?? 'otro paciente';
 }
 
 async function retryCita(cita: Cita): Promise<void> {

@@ -47,8 +47,8 @@ export function cards(page: Page, title: string): Locator {
 
 export interface CitaInput {
   title: string;
-  contactId?: string;
-  contact?: { name?: string; email?: string; phone?: string };
+  /** Typed in «Paciente», then the option showing that name picked; or what to type and the name to pick. */
+  patient?: string | { search: string; pick: string };
   calendar?: string;
   day: string;
   start: string;
@@ -60,20 +60,37 @@ export interface CitaInput {
 export async function fillCitaForm(page: Page, c: CitaInput): Promise<void> {
   const form = citaDialog(page);
   await form.getByLabel('Motivo').fill(c.title);
-  if (c.contact) {
-    await form.getByLabel('Por nombre, email o teléfono').check();
-    await form.getByLabel('Nombre', { exact: true }).fill(c.contact.name ?? '');
-    await form.getByLabel('Email', { exact: true }).fill(c.contact.email ?? '');
-    await form.getByLabel('Teléfono', { exact: true }).fill(c.contact.phone ?? '');
-  } else if (c.contactId !== undefined) {
-    await form.getByLabel('Por ID de contacto en GHL').check();
-    await form.getByLabel('ID del contacto en GHL').fill(c.contactId);
+  if (c.patient) {
+    const { search, pick } = typeof c.patient === 'string' ? { search: c.patient, pick: c.patient } : c.patient;
+    await pickPatient(page, search, pick);
   }
   if (c.calendar) await form.getByLabel('Calendario', { exact: true }).selectOption({ label: c.calendar });
   await form.getByLabel('Fecha', { exact: true }).fill(c.day);
   await form.getByLabel('Inicio', { exact: true }).fill(c.start);
   if (c.end) await form.getByLabel('Fin', { exact: true }).fill(c.end);
   if (c.duration) await form.getByRole('button', { name: `Duración ${c.duration}`, exact: true }).click();
+}
+
+/** «Paciente»: the combobox of the cita dialog. */
+export function patientBox(page: Page): Locator {
+  return citaDialog(page).getByRole('combobox', { name: 'Paciente', exact: true });
+}
+
+/** The options its list shows now. */
+export function patientOptions(page: Page): Locator {
+  return citaDialog(page).getByRole('listbox', { name: 'Pacientes encontrados' }).getByRole('option');
+}
+
+/** Under the box: the patient picked, by name and phone. */
+export function chosenPatient(page: Page): Locator {
+  return citaDialog(page).locator('#cita-patient-elegido');
+}
+
+/** Types in «Paciente» and clicks the option that shows `pick` (a name). */
+export async function pickPatient(page: Page, search: string, pick = search): Promise<void> {
+  await patientBox(page).fill(search);
+  await patientOptions(page).filter({ hasText: pick }).first().click();
+  await textBecomes(chosenPatient(page), `Paciente elegido: ${pick}`);
 }
 
 export async function openNewCita(page: Page): Promise<void> {

@@ -12,6 +12,8 @@ export const CAL_GOMEZ = { id: 'demo-cal-dra-gomez', name: 'Dra. Gómez' };
 export const CAL_SALA_2 = { id: 'demo-cal-sala-2', name: 'Sala 2' };
 export const CAL_INACTIVE = { id: 'demo-cal-old', name: 'Antiguo' };
 export const DEMO_CONTACT = 'demo-contact-ana';
+/** DEMO_CONTACT's name in the demo seed (scripts/ghl-sandbox/demo-seed.ts). */
+export const DEMO_PATIENT = 'Ana Pérez Quispe';
 
 export function service() {
   return fullClient(inject('baseUrl'), { apiKey: ADMIN_KEY });
@@ -48,10 +50,19 @@ export async function eventually<T>(what: string, ask: () => Promise<T>, ok: (v:
 export interface GhlAppointment {
   id: string;
   calendarId: string;
+  contactId: string;
   title: string;
   startTime: string;
   endTime: string;
   appointmentStatus: string;
+}
+
+export interface GhlContact {
+  id: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  phone?: string | null;
+  email?: string | null;
 }
 
 async function control(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -73,6 +84,15 @@ export const ghl = {
   cancel: (id: string) => control('POST', '/actions/cancel', { id }),
   create: (a: { locationId: string; calendarId: string; contactId: string; startTime: string; endTime: string; title: string }) =>
     control('POST', '/actions/create', a) as Promise<{ appointment: GhlAppointment }>,
+  /** A staff member adds, edits or deletes a patient in GHL: GHL then sends ContactCreate / ContactUpdate / ContactDelete. */
+  addContact: async (c: { locationId: string; firstName?: string; lastName?: string; phone?: string; email?: string }) =>
+    ((await control('POST', '/actions/contact', c)) as { contact: GhlContact }).contact,
+  editContact: async (c: { id: string; firstName?: string; lastName?: string; name?: string; phone?: string; email?: string }) =>
+    ((await control('POST', '/actions/contact-edit', c)) as { contact: GhlContact }).contact,
+  deleteContact: (id: string) => control('POST', '/actions/contact-delete', { id }),
+  async contacts(locationId: string): Promise<GhlContact[]> {
+    return ((await control('GET', `/contacts?locationId=${encodeURIComponent(locationId)}`)) as { contacts: GhlContact[] }).contacts;
+  },
   /** Every matching GHL API request fails with this status until cleared. */
   fail: (status: '500' | '503', match: { path: string; method?: string }) => control('POST', '/faults', { kind: status, match }),
   clearFaults: () => control('DELETE', '/faults'),
