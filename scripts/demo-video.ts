@@ -161,15 +161,20 @@ try {
 
   const title = 'Control - Ana Pérez';
   let citaId = '';
-  await step('Crea la cita escribiendo como cualquiera: motivo, paciente (nombre y email), 9:30 a. m., 30 minutos. El calendario ya viene en «Sala 2».', async () => {
+  await step('Crea la cita escribiendo como cualquiera: motivo, paciente (lo encuentra escribiendo parte de su nombre), 9:30 a. m., 30 minutos. El calendario ya viene en «Sala 2».', async () => {
     await agenda.getByRole('button', { name: 'Nueva cita' }).click();
     const form = agenda.locator('#dialogo-cita');
     await form.waitFor();
     await raiseCaption(agenda);
     await form.getByLabel('Motivo').pressSequentially(title, { delay: 70 });
-    await form.getByLabel('Por nombre, email o teléfono').check();
-    await form.getByLabel('Nombre', { exact: true }).pressSequentially('Ana Pérez', { delay: 70 });
-    await form.getByLabel('Email', { exact: true }).pressSequentially('ana@example.com', { delay: 60 });
+    // «Paciente»: part of the name, then the match picked from the list with the keyboard.
+    const patient = form.getByRole('combobox', { name: 'Paciente', exact: true });
+    await patient.pressSequentially('ana pérez', { delay: 70 });
+    await form.getByRole('option', { name: /^Ana Pérez Quispe/ }).waitFor();
+    await sleep(700);
+    await patient.press('ArrowDown');
+    await sleep(500);
+    await patient.press('Enter');
     const calendar = await form.getByLabel('Calendario', { exact: true }).inputValue();
     if (calendar !== CHOSEN.id) throw new Error(`the form starts on calendar ${calendar}, not ${CHOSEN.id}`);
     await form.getByLabel('Fecha', { exact: true }).fill(day);
