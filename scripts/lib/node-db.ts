@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migrateNeon } from 'drizzle-orm/neon-serverless/migrator';
@@ -34,7 +35,7 @@ export interface OpenedDb {
 let memoryTemplate: Promise<Blob> | undefined;
 function migratedMemoryTemplate(): Promise<Blob> {
   memoryTemplate ??= (async () => {
-    const client = await PGlite.create({ extensions: { btree_gist } });
+    const client = await PGlite.create({ extensions: { btree_gist, pg_trgm } });
     try {
       await migratePglite(drizzlePglite({ client }) as never, { migrationsFolder: MIGRATIONS_DIR });
       return await client.dumpDataDir('none');
@@ -55,7 +56,7 @@ export async function openDatabase(
     if (dir) mkdirSync(dir, { recursive: true });
     const client = await PGlite.create({
       ...(dir ? { dataDir: dir } : opts.migrated ? { loadDataDir: await migratedMemoryTemplate() } : {}),
-      extensions: { btree_gist },
+      extensions: { btree_gist, pg_trgm },
     });
     const db = drizzlePglite({ client, ...(opts.logQuery ? { logger: { logQuery: opts.logQuery } } : {}) }) as unknown as Db;
     return {

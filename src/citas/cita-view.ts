@@ -14,7 +14,7 @@ export function citaView(row: CitaRow) {
     ghl_appointment_id: row.ghlAppointmentId,
     title: row.title,
     contact_id: row.contactId,
-    contact: row.contact,
+    contact: patientOf(row),
     assigned_user_id: row.assignedUserId,
     start_time: formatInZone(row.startTime, tz),
     end_time: formatInZone(row.endTime, tz),
@@ -41,6 +41,25 @@ export function citaView(row: CitaRow) {
 }
 
 export type CitaView = ReturnType<typeof citaView>;
+
+/**
+ * Who is coming: the GHL contact's last known details (citas.contact, kept current from GHL), or
+ * the details RV3 gave before GHL knew the patient. Null fields: not known (yet).
+ */
+function patientOf(row: Pick<CitaRow, 'contactId' | 'contact'>) {
+  const c = row.contact;
+  if (!row.contactId && !c) return null;
+  const name = c?.name ?? ([c?.first_name, c?.last_name].filter(Boolean).join(' ') || null);
+  return {
+    id: row.contactId,
+    name,
+    first_name: c?.first_name ?? null,
+    last_name: c?.last_name ?? null,
+    phone: c?.phone ?? null,
+    email: c?.email ?? null,
+    deleted: c?.deleted === true,
+  };
+}
 
 function at(d: Date | null): string | null {
   return d ? formatUtc(d) : null;

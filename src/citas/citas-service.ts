@@ -178,6 +178,11 @@ export async function updateCitaById(
       // A cita in a location this key may not use is, for it, a cita that does not exist.
       if (!mayUse(caller.access, current.locationId)) throw AppError.notFound('Cita', id);
       assertVersion(current, expectedVersion);
+      // GHL's appointment update takes no contactId (AppointmentEditSchema): an appointment in GHL
+      // keeps its patient. Said plainly rather than accepted and undone by GHL's next echo.
+      if (input.contact_id !== undefined && input.contact_id !== current.contactId && current.ghlAppointmentId) {
+        throw AppError.validation([{ field: 'contact_id', message: 'GHL cannot give an appointment another patient: cancel this cita and create one for the right patient' }]);
+      }
 
       const { start, end, errors } = parseTimes(input, current.timeZone);
       if (errors.length) throw AppError.validation(errors);

@@ -8,6 +8,8 @@ export interface ContactDetails {
   name?: string;
   email?: string;
   phone?: string;
+  /** GHL deleted this contact: the cita keeps the last known name and says so. */
+  deleted?: true;
 }
 
 /** GHL's appointment status vocabulary, so a status never needs translating on the way to GHL. */
@@ -269,3 +271,36 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.clientId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
+
+/**
+ * Patients as GHL last told us (GHL is their source of truth), per location: kept current by our
+ * upserts, GHL's Contact* webhooks, fetches of ids seen on appointments, and the sync jobs. Names,
+ * phones and emails are personal data: never logged (see README, "Data we keep").
+ */
+export const contacts = pgTable(
+  'contacts',
+  {
+    locationId: text('location_id').notNull(),
+    /** GHL's contact id. */
+    id: text('id').notNull(),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    name: text('name'),
+    phone: text('phone'),
+    email: text('email'),
+    /** What a cita shows of this patient (citas.contact), kept ready so one statement copies it. */
+    details: jsonb('details').$type<ContactDetails>().notNull(),
+    /** Folded names, email and phone digits: what a typed search matches (src/contacts/patient.ts). */
+    searchText: text('search_text').notNull(),
+    /** GHL's dateUpdated, else when GHL told us: an older account never overwrites a newer one. */
+    ghlUpdatedAt: instant('ghl_updated_at').notNull(),
+    deletedAt: instant('deleted_at'),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.locationId, t.id] }),
+    // "Contains" searches through trigrams (pg_trgm), not a read of every patient.
+    index('contacts_search_idx').using('gin', t.searchText.op('gin_trgm_ops')).with({ fastupdate: false }),
+  ],
+);
+export type ContactRow = typeof contacts.$inferSelect;

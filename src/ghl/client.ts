@@ -10,6 +10,8 @@ import {
   ghlAppointmentWriteResponse,
   ghlCalendarsResponse,
   ghlContactUpsertResponse,
+  ghlContactGetResponse,
+  ghlContactSearchResponse,
   ghlEventsResponse,
   ghlLocationResponse,
   usableAppointment,
@@ -38,6 +40,8 @@ interface Call<S extends z.ZodType> {
   /** What the call is for: the metrics' `operation` label (paths carry ids, so they cannot be labels). */
   operation: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** A POST that only reads (contact search): retried like a GET. */
+  idempotent?: boolean;
   path: string;
   version: string;
   query?: Record<string, string>;
@@ -173,12 +177,39 @@ export class GhlClient {
       version: VERSION.contacts,
       body: { locationId, ...contact },
       schema: ghlContactUpsertResponse,
+    });
+  }
+
+  /** One contact; GHL answers 404 for a deleted one. */
+  getContact(locationId: string, contactId: string) {
+    return this.call(locationId, {
+      operation: 'getContact',
+      method: 'GET',
+      path: `contacts/${encodeURIComponent(contactId)}`,
+      version: VERSION.contacts,
+      schema: ghlContactGetResponse,
     }).then((r) => r.contact);
+  }
+
+  /**
+   * POST /contacts/search (reads, though a POST: safe to repeat). `query` matches GHL's own way
+   * (names, email, phone); without it, a page of the location's contacts (`page` from 1).
+   */
+  searchContacts(locationId: string, opts: { query?: string; pageLimit: number; page?: number }) {
+    return this.call(locationId, {
+      operation: 'searchContacts',
+      method: 'POST',
+      path: 'contacts/search',
+      version: VERSION.contacts,
+      body: { locationId, pageLimit: opts.pageLimit, ...(opts.page ? { page: opts.page } : {}), ...(opts.query ? { query: opts.query } : {}) },
+      schema: ghlContactSearchResponse,
+      idempotent: true,
+    });
   }
 
   private async call<S extends z.ZodType>(locationId: string, req: Call<S>): Promise<z.output<S>> {
     const { config, logger } = this.deps;
-    const idempotent = req.method !== 'POST';
+    const idempotent = req.idempotent ?? req.method !== 'POST';
     let rejected: string | undefined;
     let refreshed = false;
     let lastError: GhlError | undefined;

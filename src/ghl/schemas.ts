@@ -55,7 +55,19 @@ export const ghlLocationResponse = z.looseObject({
   location: z.looseObject({ id: z.string(), name: z.string().optional(), timezone: z.string().nullish() }),
 });
 
-export const ghlContact = z.looseObject({ id: z.string().min(1) });
+export const ghlContact = z.looseObject({
+  id: z.string().min(1),
+  firstName: z.string().nullish(),
+  lastName: z.string().nullish(),
+  name: z.string().nullish(),
+  contactName: z.string().nullish(),
+  email: z.string().nullish(),
+  phone: z.string().nullish(),
+  dateUpdated: z.string().nullish(),
+});
+export type GhlContact = z.output<typeof ghlContact>;
+export const ghlContactGetResponse = z.looseObject({ contact: ghlContact });
+export const ghlContactSearchResponse = z.looseObject({ contacts: z.array(ghlContact), total: z.number().optional() });
 export const ghlContactUpsertResponse = z.looseObject({ new: z.boolean().optional(), contact: ghlContact });
 
 export const ghlTokenResponse = z.looseObject({

@@ -48,6 +48,11 @@ export interface ApplyResult {
   citaId: string | null;
   /** Nothing a list of citas shows changed (stale news, our own echo): polling front ends need not hear of it. */
   quiet?: true;
+  /**
+   * The cita now names this contact and may not carry its details (a contact we never learnt):
+   * the caller learns it after answering (contacts-service learnContacts), never in the hot path.
+   */
+  learnContact?: string;
 }
 
 type ApplyDeps = Pick<Deps, 'config' | 'clock'>;
@@ -167,7 +172,8 @@ async function insertFromGhl(w: Write, inc: IncomingAppointment, found: InboundL
   const conflict = found.overlaps && holdsSlot(row.status ?? 'new');
   const saved = { ...row, conflict };
   const insert = { table: citas, insert: saved };
-  return written(w, { outcome: conflict ? 'conflict' : 'created', citaId: row.id }, insert, { action: 'create_from_ghl', before: null, after: saved }, now);
+  const r: ApplyResult = { outcome: conflict ? 'conflict' : 'created', citaId: row.id, ...(row.contactId ? { learnContact: row.contactId } : {}) };
+  return written(w, r, insert, { action: 'create_from_ghl', before: null, after: saved }, now);
 }
 
 function holdsSlot(status: string): boolean {
@@ -367,7 +373,9 @@ async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment,
   const after = { ...cur, ...patch, contentHash: await hashOf({ ...cur, ...patch }) };
   const outcome: ApplyOutcome = conflict && !cur.conflict ? 'conflict' : next.status === 'cancelled' && cur.status !== 'cancelled' ? 'cancelled' : 'applied';
   const update = { table: citas, update: { ...patch, contentHash: after.contentHash }, where: { id: cur.id } };
-  return written(w, { outcome, citaId: cur.id }, update, { action: 'update_from_ghl', before: cur, after }, now);
+  // Another patient: the database gives the cita that contact's details if it knows them (a trigger).
+  const learn = next.contactId && next.contactId !== cur.contactId ? { learnContact: next.contactId } : {};
+  return written(w, { outcome, citaId: cur.id, ...learn }, update, { action: 'update_from_ghl', before: cur, after }, now);
 }
 
 async function hashOf(row: Pick<CitaRow, 'id' | 'contactId'> & Parameters<typeof appointmentFromCita>[0]): Promise<string | null> {

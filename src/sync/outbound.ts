@@ -5,6 +5,8 @@ import { GhlError } from '../ghl/errors';
 import type { Deps } from '../deps';
 import { cancelGoneFromGhl, goneReason } from './gone-from-ghl';
 import { touchLocation } from '../locations/location-rev';
+import { saveContacts } from '../contacts/contacts-repo';
+import { mergedFields, newsFromGhl, patientFromGhl } from '../contacts/patient';
 import { pushOptions } from '../locations/settings-repo';
 import {
   appointmentFromCita,
@@ -154,8 +156,12 @@ async function findOurAppointment(deps: Deps, cita: CitaRow): Promise<string | n
 
 async function upsertContact(deps: Deps, cita: CitaRow): Promise<string> {
   if (!cita.contact) throw new GhlError('validation', 'the cita has neither a contact id nor contact details');
-  const contact = await deps.ghl.client.upsertContact(cita.locationId, contactUpsertFromDetails(cita.contact));
+  const sent = contactUpsertFromDetails(cita.contact);
+  const { contact } = await deps.ghl.client.upsertContact(cita.locationId, sent);
   await deps.db.update(citas).set({ contactId: contact.id }).where(eq(citas.id, cita.id));
+  // The patient joins the location's contacts (the search box finds it), and this cita shows it as GHL holds it.
+  const news = newsFromGhl(contact, deps.clock.now());
+  await saveContacts(deps.db, cita.locationId, [{ ...news, fields: mergedFields(news.fields!, patientFromGhl(sent)) }]);
   return contact.id;
 }
 

@@ -14,6 +14,7 @@ import { incomingFromGhl, type IncomingAppointment } from './appointment-mapping
 import { withSyncRun, type SyncRunResult } from './sync-run';
 import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, prepareNewFromGhl, type ApplyOutcome, type PreparedNew } from './inbound';
 import { sweepPending } from './outbound';
+import { learnUnknownContacts, refreshAllContacts } from '../contacts/contacts-service';
 import { touchLocation } from '../locations/location-rev';
 
 /**
@@ -44,6 +45,9 @@ export interface ReconcileCounts {
   failed: number;
   windows: number;
   failed_windows: number;
+  /** Patients: contacts learnt from GHL (fetched one by one, or listed by a full sync), and found deleted. */
+  contacts_learnt: number;
+  contacts_deleted: number;
 }
 
 const DAY = 86_400_000;
@@ -53,7 +57,7 @@ export async function reconcileLocation(
   opts: { locationId: string; kind: Exclude<SyncKind, 'cleanup'>; messageId?: string | null },
 ): Promise<SyncRunResult<ReconcileCounts>> {
   const { db, config } = deps;
-  const counts: ReconcileCounts = { fetched: 0, created: 0, updated: 0, cancelled: 0, conflicts: 0, unchanged: 0, refused: 0, swept: 0, held: 0, pushed: 0, failed: 0, windows: 0, failed_windows: 0 };
+  const counts: ReconcileCounts = { fetched: 0, created: 0, updated: 0, cancelled: 0, conflicts: 0, unchanged: 0, refused: 0, swept: 0, held: 0, pushed: 0, failed: 0, windows: 0, failed_windows: 0, contacts_learnt: 0, contacts_deleted: 0 };
   return withSyncRun(deps, { kind: opts.kind, locationId: opts.locationId, messageId: opts.messageId }, counts, async ({ id: runId, startedAt, progress }) => {
     const errors: string[] = [];
     const settings = await getLocationSettings(db, opts.locationId);
@@ -139,6 +143,18 @@ export async function reconcileLocation(
     const pushed = await sweepPending(deps, { locationId: opts.locationId, limit: 500 });
     counts.pushed = pushed.synced + pushed.unchanged;
     counts.failed = pushed.failed;
+
+    // Patients: the incremental run learns the contacts citas name that we never learnt (a lost
+    // webhook, a failed fetch); the full run reads the location's contacts again (renames and
+    // deletions whose webhooks were lost). A failure here leaves the appointments' sync whole.
+    try {
+      const p = opts.kind === 'full' ? await refreshAllContacts(deps, opts.locationId) : await learnUnknownContacts(deps, opts.locationId);
+      counts.contacts_learnt = 'listed' in p ? p.listed + p.checked - p.deleted : p.fetched - p.deleted;
+      counts.contacts_deleted = p.deleted;
+    } catch (err) {
+      if (needsReconnect(err)) throw err;
+      errors.push(`contacts: ${(err as Error).message}`);
+    }
     return errors.length ? { outcome: 'partial', error: errors.join('; ') } : { outcome: 'ok' };
   });
 }

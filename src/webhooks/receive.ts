@@ -13,6 +13,7 @@ import { claimEvent, claimRendered, eventOutcome, findEvent, finishEvent, finish
 import { parseEvent, webhookEnvelope, type ParsedEvent } from './payload';
 import type { WebhookVerifier } from './signature';
 import { renderWrite } from '../db/row-writes';
+import { saveContacts } from '../contacts/contacts-repo';
 import { touchLocation } from '../locations/location-rev';
 
 /**
@@ -38,6 +39,8 @@ export interface DeliveryResult {
   body: { received: true; outcome: WebhookOutcome | 'duplicate'; webhook_id: string; cita_id?: string | null };
   /** Processed on GHL's first delivery of it (no earlier attempt failed). */
   firstDelivery?: boolean;
+  /** A contact the stored cita names without its details: for the caller to learn after answering. */
+  learnContact?: { locationId: string; contactId: string };
 }
 
 export async function receiveGhlWebhook(
@@ -141,10 +144,15 @@ export async function receiveGhlWebhook(
   // Processed on a re-delivery: the key goes back to the fast path for later duplicates.
   if (held?.startsWith(FAILED_PREFIX)) await deps.store.set(key, owner, IDEMPOTENCY_TTL_MS).catch(() => {});
 
-  return { status: 200, body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId }, firstDelivery: result.firstDelivery === true };
+  return {
+    status: 200,
+    body: { received: true, outcome: result.outcome, webhook_id: env.webhookId, cita_id: result.citaId },
+    firstDelivery: result.firstDelivery === true,
+    ...(result.learnContact && event.locationId ? { learnContact: { locationId: event.locationId, contactId: result.learnContact } } : {}),
+  };
 }
 
-type Processed = { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean; quiet?: true };
+type Processed = { outcome: WebhookOutcome | 'duplicate'; citaId: string | null; firstDelivery?: boolean; quiet?: true; learnContact?: string };
 
 /**
  * The delivery's change and its record, in the caller's transaction: the claim row first (a
@@ -162,7 +170,7 @@ async function processEvent(tx: Tx, deps: Deps, event: NewEvent, parsed: ParsedE
       found,
       alongside: (r) => (first) => renderWrite(finishWrite(event.webhookId, { outcome: r.outcome, citaId: r.citaId, at, deliveries }), first),
     });
-    return { outcome: r.outcome, citaId: r.citaId, firstDelivery: deliveries === 1, ...(r.quiet ? { quiet: true as const } : {}) };
+    return { outcome: r.outcome, citaId: r.citaId, firstDelivery: deliveries === 1, ...(r.quiet ? { quiet: true as const } : {}), ...(r.learnContact ? { learnContact: r.learnContact } : {}) };
   }
   const claimed = await claimEvent(tx, event);
   if (!claimed) return { outcome: 'duplicate', citaId: null };
@@ -178,12 +186,18 @@ async function applyParsedEvent(
   deps: Deps,
   parsed: ParsedEvent,
   requestId: string | null,
-): Promise<{ outcome: WebhookOutcome; citaId: string | null; error?: string }> {
+): Promise<{ outcome: WebhookOutcome; citaId: string | null; error?: string; quiet?: true; learnContact?: string }> {
   switch (parsed.kind) {
     case 'appointment':
       return applyGhlAppointment(tx, deps, parsed.appointment, { actor: 'webhook', requestId });
     case 'uninstall':
       return { outcome: await applyUninstall(tx, deps, parsed.locationId, parsed.at), citaId: null };
+    case 'contact': {
+      // Written only when newer than what we hold (an older account never wins); the citas that
+      // name the patient get its details in the same statement.
+      const saved = await saveContacts(tx, parsed.locationId, [parsed.news]);
+      return { outcome: saved.written.length ? 'applied' : 'stale', citaId: null, ...(saved.citas ? {} : { quiet: true as const }) };
+    }
     case 'install':
       return { outcome: 'applied', citaId: null };
     case 'ignored':

@@ -339,14 +339,17 @@ describe('what gets refused', () => {
     expect(((await bad.json()) as any).fields[0].field).toBe('appointment.startTime');
     const notJson = await deliver(t, sandbox, '{"type":');
     expect(notJson.status).toBe(400);
-    const other = await deliver(t, sandbox, JSON.stringify({ type: 'ContactCreate', locationId: LOC, timestamp: new Date().toISOString(), webhookId: crypto.randomUUID() }));
+    const other = await deliver(t, sandbox, JSON.stringify({ type: 'OpportunityCreate', locationId: LOC, timestamp: new Date().toISOString(), webhookId: crypto.randomUUID() }));
     expect(((await other.json()) as any).outcome).toBe('ignored');
+    // A contact event we handle, signed but without the contact's id: refused and recorded like a bad appointment.
+    const noId = await deliver(t, sandbox, JSON.stringify({ type: 'ContactCreate', locationId: LOC, timestamp: new Date().toISOString(), webhookId: crypto.randomUUID() }));
+    expect(noId.status).toBe(400);
     const uninstall = await deliver(t, sandbox, JSON.stringify({ type: 'UNINSTALL', appId: 'app', locationId: LOC, timestamp: new Date().toISOString(), webhookId: crypto.randomUUID() }));
     expect(uninstall.status).toBe(200);
     const conn = (await (await t.api('GET', `/api/admin/locations/${LOC}/connection`, undefined, { Authorization: `Bearer ${ADMIN_KEY}` })).json()) as any;
     expect(conn.status).toBe('active');
     const outcomes = (await t.deps.db.select().from(webhookEvents)).map((e) => e.outcome).sort();
-    expect(outcomes).toEqual(['ignored', 'ignored', 'invalid', 'invalid']);
+    expect(outcomes).toEqual(['ignored', 'ignored', 'invalid', 'invalid', 'invalid']);
     expect(await countRows(t, citas)).toBe(0);
   });
 

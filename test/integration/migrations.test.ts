@@ -101,7 +101,7 @@ async function snapshot() {
            order by 1`),
     query(`select p.proname as name, pg_get_function_identity_arguments(p.oid) as args from pg_proc p
            where p.pronamespace = 'public'::regnamespace and ${notFromExtension('p.oid')} order by 1, 2`),
-    query(`select extname as name from pg_extension where extname <> 'btree_gist' order by 1`),
+    query(`select extname as name from pg_extension where extname not in ('btree_gist', 'pg_trgm') order by 1`),
   ]);
   return { relations, columns, constraints, indexes, triggers, types, functions, extensions };
 }

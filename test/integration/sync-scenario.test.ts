@@ -10,7 +10,7 @@ import { createGhlSandbox } from '../../scripts/ghl-sandbox';
 import { mulberry32 } from '../../scripts/ghl-sandbox/prng';
 import { citas } from '../../src/db/schema';
 import { createTestEnv, type TestEnv } from '../support/harness';
-import { disagreements } from '../support/agreement';
+import { disagreements, patientDisagreements } from '../support/agreement';
 
 const LOC = 'loc-scn';
 const CALS = ['cal-a', 'cal-b'];
@@ -24,6 +24,12 @@ const [FIRST_SEED, LAST_SEED] = (() => {
 })();
 const OPS = Number(process.env.SCENARIO_OPS ?? 150);
 const DAY = 86_400_000;
+const PATIENTS = [
+  { firstName: 'Ana', lastName: 'Pérez Quispe', phone: '+51987000001' },
+  { firstName: 'José', lastName: 'Huamán Flores', phone: '+51987000002' },
+  { firstName: 'Rosa', lastName: 'Mamani Condori', phone: '+51987000003' },
+  { firstName: 'Luis', lastName: 'Quispe Ramos', phone: '+51987000004' },
+];
 
 let t: TestEnv | undefined;
 afterEach(async () => {
@@ -37,7 +43,7 @@ describe('randomized two-sided scenario', () => {
       const rand = mulberry32(seed * 7919);
       const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[Math.floor(rand() * xs.length)] : undefined);
       const sandbox = createGhlSandbox({ seed, rateLimit: { max: 10_000, intervalMs: 1000 } });
-      sandbox.seed({ locations: [{ id: LOC, timezone: 'America/Lima', calendars: CALS.map((id) => ({ id, name: id })), contacts: [{ id: 'c-s', firstName: 'Sam', email: 's@example.com' }] }] });
+      sandbox.seed({ locations: [{ id: LOC, timezone: 'America/Lima', calendars: CALS.map((id) => ({ id, name: id })), contacts: PATIENTS.map((p, k) => ({ id: `c-${k}`, ...p })) }] });
       const keys = await sandbox.webhookKeys();
       t = await createTestEnv({
         ghl: sandbox,
@@ -62,11 +68,13 @@ describe('randomized two-sided scenario', () => {
         // Webhook chaos, switched now and then.
         if (r < 0.06) sandbox.webhooks.setMode(pick([{ drop: true }, { duplicate: true }, { hold: true }, { delayMs: 3 }, {}])!);
         if (r > 0.97) sandbox.webhooks.release(rand() < 0.5 ? 'reverse' : 'fifo');
-        const op = pick(['rv3.create', 'rv3.create', 'rv3.move', 'rv3.edit', 'rv3.cancel', 'ghl.create', 'ghl.move', 'ghl.edit', 'ghl.cancel', 'ghl.delete'])!;
+        const op = pick(['rv3.create', 'rv3.create', 'rv3.move', 'rv3.edit', 'rv3.cancel', 'ghl.create', 'ghl.move', 'ghl.edit', 'ghl.cancel', 'ghl.delete', 'ghl.patient.new', 'ghl.patient.rename', 'ghl.patient.delete'])!;
         tally[op] = (tally[op] ?? 0) + 1;
         const start = slot();
+        // A patient GHL still has: the one a person picks, or GHL's staff books.
+        const patient = () => pick(sandbox.contacts({ locationId: LOC }))?.id ?? sandbox.actions.createContact({ locationId: LOC, firstName: `P${i}`, phone: `+5198${String(i).padStart(7, '0')}` }).id;
         if (op === 'rv3.create') {
-          await env.api('POST', '/api/citas', { location_id: LOC, calendar_id: pick(CALS), contact_id: 'c-s', title: `R${i}`, start_time: iso(start), end_time: iso(start + 1800_000) });
+          await env.api('POST', '/api/citas', { location_id: LOC, calendar_id: pick(CALS), contact_id: patient(), title: `R${i}`, start_time: iso(start), end_time: iso(start + 1800_000) });
         } else if (op.startsWith('rv3.')) {
           const c = pick(await ours());
           if (!c) continue;
@@ -74,7 +82,14 @@ describe('randomized two-sided scenario', () => {
           if (op === 'rv3.edit') await env.api('PATCH', `/api/citas/${c.id}`, { title: `R${i}-edit`, status: pick(['new', 'confirmed']) });
           if (op === 'rv3.cancel') await env.api('POST', `/api/citas/${c.id}/cancel`);
         } else if (op === 'ghl.create') {
-          sandbox.actions.createAppointment({ locationId: LOC, calendarId: pick(CALS)!, contactId: 'c-s', title: `G${i}`, startTime: iso(start), endTime: iso(start + 1800_000) });
+          sandbox.actions.createAppointment({ locationId: LOC, calendarId: pick(CALS)!, contactId: patient(), title: `G${i}`, startTime: iso(start), endTime: iso(start + 1800_000) });
+        } else if (op === 'ghl.patient.new') {
+          sandbox.actions.createContact({ locationId: LOC, firstName: `Paciente ${i}`, lastName: 'Nuevo', phone: `+5197${String(i).padStart(7, '0')}` });
+        } else if (op.startsWith('ghl.patient.')) {
+          const c = pick(sandbox.contacts({ locationId: LOC }));
+          if (!c) continue;
+          if (op === 'ghl.patient.rename') sandbox.actions.editContact(c.id, rand() < 0.5 ? { lastName: `Apellido ${i}` } : { phone: `+5196${String(i).padStart(7, '0')}` });
+          if (op === 'ghl.patient.delete') sandbox.actions.deleteContact(c.id);
         } else {
           const a = pick(theirs());
           if (!a) continue;
@@ -95,6 +110,7 @@ describe('randomized two-sided scenario', () => {
         await env.settle();
       }
       const before = await disagreements(env, sandbox, LOC);
+      const patientsBefore = await patientDisagreements(env, sandbox, LOC);
 
       const res = await env.job('/api/jobs/run', { kind: 'full', location_id: LOC });
       const run = (await res.json()) as any;
@@ -102,8 +118,10 @@ describe('randomized two-sided scenario', () => {
       await sandbox.webhooks.idle();
       await env.settle();
       const after = await disagreements(env, sandbox, LOC);
-      console.log(`[scenario seed ${seed}] ops ${JSON.stringify(tally)}; disagreements before the full sync: ${before.length}, after: ${after.length}; run ${JSON.stringify(run.counts)}`);
+      console.log(`[scenario seed ${seed}] ops ${JSON.stringify(tally)}; disagreements before the full sync: ${before.length}, after: ${after.length}; patients before: ${patientsBefore.length}; run ${JSON.stringify(run.counts)}`);
       expect(after).toEqual([]);
+      // …and on who is coming: every cita's patient as GHL has it (renamed, deleted) after the full sync.
+      expect(await patientDisagreements(env, sandbox, LOC)).toEqual([]);
       // Nothing is left waiting once the queue is empty: a cita is pending only while a push for it
       // is still to come (GHL no longer holding its appointment settles it; there is nothing to push).
       const pending = (await env.deps.db.select().from(citas).where(eq(citas.locationId, LOC))).filter((c) => c.syncStatus === 'pending_sync');

@@ -44,6 +44,15 @@ describe('the typed client', () => {
     expect(((await cancelled.json()) as { status: string }).status).toBe('cancelled');
   });
 
+  it("finds a location's patients by typing (none yet, and GHL not connected: ours alone answers)", async () => {
+    const api = citasClient('http://localhost', { apiKey: API_KEY, fetch: viaApp as typeof fetch });
+    await api.api.citas.$post({ json: citaBody({ location_id: 'loc-client-pac' }) as never });
+    const found = await api.api.contacts.$get({ query: { location_id: 'loc-client-pac', q: 'ana' } });
+    expect(found.status).toBe(200);
+    if (found.status !== 200) return;
+    expect(await found.json()).toEqual({ data: [], ghl_search: 'unavailable' });
+  });
+
   it('the full client reaches the admin routes with an admin key', async () => {
     const admin = fullClient('http://localhost', { apiKey: ADMIN_KEY, fetch: viaApp as typeof fetch });
     const status = await admin.api.admin['sync-status'].$get();

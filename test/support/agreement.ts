@@ -30,3 +30,27 @@ export async function disagreements(t: TestEnv, sandbox: GhlSandbox, locationId:
   }
   return out;
 }
+
+/**
+ * Where a cita's patient disagrees with GHL's contact: a live contact's name and phone must be what
+ * the cita shows; a contact GHL no longer has must show as deleted (with whatever name was last known).
+ */
+export async function patientDisagreements(t: TestEnv, sandbox: GhlSandbox, locationId: string): Promise<string[]> {
+  const live = new Map(sandbox.contacts({ locationId }).map((c) => [c.id, c]));
+  const rows = await t.deps.db.select().from(citas).where(eq(citas.locationId, locationId));
+  const out: string[] = [];
+  for (const r of rows) {
+    if (!r.contactId) continue;
+    const c = live.get(r.contactId);
+    const shown = r.contact ?? {};
+    if (!c) {
+      if (!shown.deleted) out.push(`cita ${r.id}: contact ${r.contactId} deleted in GHL, shown as alive`);
+      continue;
+    }
+    const name = c.name ?? ([c.firstName, c.lastName].filter(Boolean).join(' ') || undefined);
+    if (shown.deleted) out.push(`cita ${r.id}: contact ${r.contactId} alive in GHL, shown as deleted`);
+    if (shown.name !== name) out.push(`cita ${r.id}: contact ${r.contactId} named ${JSON.stringify(shown.name)} vs ${JSON.stringify(name)}`);
+    if ((shown.phone ?? undefined) !== (c.phone ?? undefined)) out.push(`cita ${r.id}: contact ${r.contactId} phone ${shown.phone} vs ${c.phone}`);
+  }
+  return out;
+}

@@ -18,6 +18,17 @@ export async function typeChecks() {
   // @ts-expect-error the list needs location_id
   await api.api.citas.$get({ query: {} });
 
+  // @ts-expect-error the patients' search needs location_id
+  await api.api.contacts.$get({ query: { q: 'ana' } });
+  const found = await api.api.contacts.$get({ query: { location_id: 'l', q: 'ana' } });
+  if (found.status === 200) {
+    const { data } = await found.json();
+    const name: string | null | undefined = data[0]?.name;
+    // @ts-expect-error a patient has no such field
+    void data[0]?.not_a_field;
+    void name;
+  }
+
   const res = await api.api.citas.$post({ json: valid });
   await api.api.citas[':id'].$patch({ param: { id: 'x' }, json: { status: 'confirmed' } });
   if (res.status === 201) {

@@ -54,7 +54,7 @@ const LAYERS: [RegExp, number, string][] = [
   [/^src\/ghl\//, 2, 'the GHL adapter'],
   [/^src\/deps\.ts$/, 3, 'the Deps type'],
   [/^src\/(audit|locations|access)\//, 4, 'use cases'],
-  [/^src\/citas\//, 5, 'use cases'],
+  [/^src\/(citas|contacts)\//, 5, 'use cases'],
   [/^src\/sync\//, 6, 'use cases'],
   [/^src\/webhooks\//, 7, 'use cases'],
   [/^src\/(jobs|ops)\//, 8, 'use cases'],

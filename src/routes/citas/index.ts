@@ -11,6 +11,7 @@ import { idempotent, requestHash, type Answer } from '../../access/idempotency';
 import type { DbOrTx } from '../../db/client';
 import { cancelCita, createCita, getCita, listCitasForLocation, requeueForPush, updateCitaById } from '../../citas/citas-service';
 import { pushAfterWrite, pushJobUrl } from '../../sync/push-retry';
+import { learnContacts } from '../../contacts/contacts-service';
 import { isAnyTag, listEtag, matchesIfNoneMatch, touchLocation } from '../../locations/location-rev';
 import { assertLocation } from '../../access/access';
 import { auditTrail } from '../../audit/audit';
@@ -266,9 +267,12 @@ async function once(
  * The caller never waits on GHL: the push runs after the response (waitUntil on Workers).
  * `ghlConnected`, when the write already knows it, spares the push its look at the connection.
  */
+/** After an API write, past the answer: its push to GHL, and its patient's details when we never learnt them. */
 function pushAfterResponse(c: Context<AppEnv>, row: CitaRow, ghlConnected?: boolean) {
-  if (row.syncStatus !== 'pending_sync' || ghlConnected === false) return;
   const deps = c.get('deps');
+  // A patient id we hold no details of (the database fills them in when it knows them): asked of GHL.
+  if (row.contactId && !row.contact && ghlConnected !== false) c.get('defer')(learnContacts(deps, row.locationId, [row.contactId]));
+  if (row.syncStatus !== 'pending_sync' || ghlConnected === false) return;
   c.get('defer')(pushAfterWrite(deps, row.id, row.locationId, pushJobUrl(deps.config, c.req.url), ghlConnected));
 }
 

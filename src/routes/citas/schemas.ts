@@ -42,6 +42,22 @@ const contact = z
   .refine((c) => c.email || c.phone, { message: 'needs an email or a phone to find or create the GHL contact' })
   .meta({ id: 'ContactDetails',  description: 'A contact by its details (matched in GHL by email or phone), when RV3 has no GHL contact id.' });
 
+/** The patient as a cita shows it. */
+const citaContactSchema = z
+  .object({
+    id: z.string().nullable().meta({ description: "GHL's contact id; null until a cita created by details reaches GHL." }),
+    name: z.string().nullable().meta({ example: 'Ana Pérez Quispe' }),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    phone: z.string().nullable().meta({ example: '+51987654321' }),
+    email: z.string().nullable(),
+    deleted: z.boolean().meta({ description: 'The contact was deleted in GHL: the cita stays, with the last known name.' }),
+  })
+  .meta({
+    id: 'CitaContact',
+    description: "Who is coming, as GHL last told us (names, phone, email are kept current from GHL's contact); null fields are not known yet (fetched from GHL within seconds).",
+  });
+
 export const createCitaBody = z
   .strictObject({
     location_id: externalId().meta({ example: 'demo-location' }),
@@ -138,7 +154,7 @@ export const citaSchema = z
     ghl_appointment_id: z.string().nullable(),
     title: z.string(),
     contact_id: z.string().nullable(),
-    contact: z.record(z.string(), z.unknown()).nullable(),
+    contact: citaContactSchema.nullable(),
     assigned_user_id: z.string().nullable(),
     start_time: instant.meta({ description: 'In the location zone, with its offset.' }),
     end_time: instant,

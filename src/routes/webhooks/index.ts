@@ -2,12 +2,13 @@ import type { Context } from 'hono';
 import * as z from 'zod/v4';
 import type { AppEnv } from '../../http/app-env';
 import { createRouter, json, problems, security } from '../../http/openapi';
-import { appointmentWebhook, webhookEnvelope } from '../../webhooks/payload';
+import { appointmentWebhook, contactWebhook, webhookEnvelope } from '../../webhooks/payload';
 import { AppError } from '../../errors';
 import { limitBody, rateLimit } from '../../http/middleware/limits';
 import { clientIp } from '../../http/client-ip';
 import { createWebhookVerifier, type WebhookVerifier } from '../../webhooks/signature';
 import { receiveGhlWebhook } from '../../webhooks/receive';
+import { learnContacts } from '../../contacts/contacts-service';
 import type { AppConfig } from '../../config/config';
 
 /** One verifier per configuration: importing the keys is the costly part of verifying. */
@@ -39,6 +40,10 @@ async function receiveGhlDelivery(c: Context<AppEnv>) {
     throw refused ?? new AppError(429, 'retry_later', 'The webhook could not be processed right now; deliver it again.', { headers: { 'Retry-After': '60' } });
   }
   countDelivery(c, result.body.outcome, started, result.firstDelivery === true);
+  // A patient we may not know yet: learnt from GHL after the answer (its own round trips and GHL
+  // call never delay GHL's delivery), through the location's rate limiter.
+  const learn = result.learnContact;
+  if (learn) c.get('defer')(learnContacts(c.get('deps'), learn.locationId, [learn.contactId]));
   Object.assign(c.get('logEvent'), { webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
   return c.json(result.body, 200);
 }
@@ -95,8 +100,12 @@ const ghlWebhookBody = z
       id: 'GhlAppWebhook',
       description: 'The app installed in a location (recorded; its tokens come through /oauth/callback) or removed from it (the connection becomes `uninstalled`).',
     }),
+    contactWebhook.extend({ webhookId, timestamp }).meta({
+      id: 'GhlContactWebhook',
+      description: "A patient created, changed or deleted in GHL: kept in our contacts, and passed to the citas that name it (ordered by `timestamp`).",
+    }),
     webhookEnvelope
-      .extend({ type: z.string().regex(/^(?!(Appointment(Create|Update|Delete)|INSTALL|UNINSTALL)$)/) })
+      .extend({ type: z.string().regex(/^(?!(Appointment(Create|Update|Delete)|Contact(Create|Update|Delete)|INSTALL|UNINSTALL)$)/) })
       .meta({ id: 'GhlOtherWebhook', description: 'Any other event type: recorded, answered `ignored`.' }),
   ])
   .meta({ id: 'GhlWebhook' });
