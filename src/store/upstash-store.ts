@@ -73,6 +73,8 @@ return {0, count, math.max(1, tonumber(oldest[2]) + window - now)}
 
 export class UpstashStore implements KvStore {
   private readonly prefix: string;
+  /** Window keys created whose expiry did not reach Redis yet (key with prefix → ttl ms). */
+  private readonly unexpired = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -125,34 +127,54 @@ export class UpstashStore implements KvStore {
   }
 
   /**
-   * One pipeline (one HTTP request): HINCRBYFLOAT per hash field; INCRBY then PEXPIRE … NX per
-   * window (the expiry set only on the window's first count, as `increment` does).
+   * One pipeline (one HTTP request): HINCRBYFLOAT per hash field, INCRBY per window, SET per set.
+   * A window's expiry is set when its key is created, known by INCRBY's reply being the count just
+   * added (windows only count up): then, and only then, a second pipeline sends PEXPIRE … NX. So a
+   * flush costs one command per counter, not two, and a new key pays one more round trip after
+   * its first count (a flush runs after the answer: nobody waits for it). An expiry that failed
+   * to reach Redis goes with the next batch.
    */
   async batch(ops: BatchOp[]): Promise<(number | null)[]> {
     if (!ops.length) return [];
     const p = this.redis.pipeline();
+    const unexpired = [...this.unexpired];
+    this.unexpired.clear();
+    for (const [key, ttl] of unexpired) p.pexpire(key, ttl, "NX");
     // Per op, where its value stands among the pipeline's replies (null: it has none worth returning).
     const valueAt: (number | null)[] = [];
-    let n = 0;
+    let n = unexpired.length;
     for (const o of ops) {
       if (o.op === "hashAdd") {
         p.hincrbyfloat(this.prefix + o.key, o.field, o.by);
         valueAt.push(null);
-        n += 1;
       } else if (o.op === "windowAdd") {
+        checkTtl(o.ttlMs);
         p.incrby(this.prefix + o.key, o.by);
-        p.pexpire(this.prefix + o.key, checkTtl(o.ttlMs), "NX");
         valueAt.push(n);
-        n += 2;
       } else {
         if (o.ttlMs === undefined) p.set(this.prefix + o.key, o.value);
         else p.set(this.prefix + o.key, o.value, { px: checkTtl(o.ttlMs) });
         valueAt.push(null);
-        n += 1;
       }
+      n += 1;
     }
-    const replies = await reach("batch", () => p.exec());
-    return valueAt.map((i) => (i === null ? null : Number(replies[i])));
+    let replies: unknown[];
+    try {
+      replies = await reach("batch", () => p.exec());
+    } catch (err) {
+      for (const [key, ttl] of unexpired) this.unexpired.set(key, ttl);
+      throw err;
+    }
+    const values = valueAt.map((i) => (i === null ? null : Number(replies[i])));
+    const created = ops.flatMap((o, i) => (o.op === "windowAdd" && values[i] === o.by ? [[this.prefix + o.key, o.ttlMs] as const] : []));
+    if (created.length) {
+      const e = this.redis.pipeline();
+      for (const [key, ttl] of created) e.pexpire(key, ttl, "NX");
+      await reach("batch expiry", () => e.exec()).catch(() => {
+        for (const [key, ttl] of created) this.unexpired.set(key, ttl);
+      });
+    }
+    return values;
   }
 
   async hashGetAll(key: string): Promise<Record<string, string>> {

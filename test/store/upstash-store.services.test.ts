@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { startUpstashBridge, type UpstashBridge } from "../../scripts/upstash-bridge";
+import { diffCommandStats, startPrivateRedis } from "../../scripts/lib/private-redis";
 import { createUpstashRedis, UpstashStore } from "../../src/store/upstash-store";
 import { runKvStoreContract } from "./kv-store.contract";
 
@@ -61,6 +62,34 @@ describe("UpstashStore specifics", () => {
       expect(pttl).toBeGreaterThan(9_000);
     } finally {
       await redis.quit();
+    }
+  });
+
+  it("a window costs one command per count: its expiry goes to Redis once, after the count that created it", async () => {
+    // A redis-server of our own: every command it counts is this test's.
+    const redis = await startPrivateRedis();
+    const own = await startUpstashBridge({ token, redisHost: redis.host, redisPort: redis.port, port: 0 });
+    try {
+      const store = new UpstashStore(createUpstashRedis({ url: own.url, token }));
+      const commands = async (work: () => Promise<unknown>) => {
+        const before = await redis.commandStats();
+        await work();
+        return diffCommandStats(before, await redis.commandStats()).byCommand;
+      };
+      const add = (key: string) => store.batch([{ op: "windowAdd", key, by: 2, ttlMs: 60_000 }, { op: "hashAdd", key: "h", field: "f", by: 1 }]);
+      expect(await commands(() => add("w"))).toEqual({ incrby: 1, pexpire: 1, hincrbyfloat: 1 });
+      expect(await commands(() => add("w"))).toEqual({ incrby: 1, hincrbyfloat: 1 });
+      expect(await commands(() => add("w2"))).toEqual({ incrby: 1, pexpire: 1, hincrbyfloat: 1 });
+      const direct = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: 0 });
+      try {
+        expect(await direct.get("w")).toBe("4");
+        expect(await direct.pttl("w")).toBeGreaterThan(50_000);
+      } finally {
+        await direct.quit();
+      }
+    } finally {
+      await own.close();
+      await redis.close();
     }
   });
 
