@@ -20,4 +20,9 @@ export interface PlatformDeps {
   metrics: Metrics;
   /** Store writes that can wait a moment (counts, rate-limit windows), flushed after responses. */
   writeBehind: WriteBehind;
+  /**
+   * Starts opening the database connection now, so that it overlaps what the caller waits on
+   * next (a store call): Workers open one per request. Nothing where connections stay open (Node).
+   */
+  connectDb(): void;
 }

@@ -153,6 +153,8 @@ export async function startEdgeStack(opts: EdgeStackOptions): Promise<EdgeStack>
         cf: false,
         compatibilityDate: '2026-04-01',
         bindings: { ...connection, ...opts.bindings[name] },
+        // wrangler.toml's Analytics Engine dataset (the service's metrics; Miniflare keeps no points).
+        analyticsEngineDatasets: { METRICS: { dataset: 'citas_sync_metrics' } },
         log: new Log(LogLevel.WARN),
       });
       closers.push(() => mf.dispose());

@@ -1,4 +1,4 @@
-import { Pool, neonConfig } from '@neondatabase/serverless';
+import { Pool, neonConfig, type PoolClient } from '@neondatabase/serverless';
 import { NeonDatabase, NeonSession, NeonTransaction } from 'drizzle-orm/neon-serverless';
 import { PgDialect, type PgTransactionConfig } from 'drizzle-orm/pg-core';
 import type { Db } from './client';
@@ -19,6 +19,34 @@ export function createNeonDb(
 } {
   if (opts.webSocketConstructor) neonConfig.webSocketConstructor = opts.webSocketConstructor as typeof WebSocket;
   if (opts.wsProxy) useWsProxy(opts.wsProxy);
+  const pool = newPool(url);
+  return { db: neonDrizzle(pool, opts.logQuery), close: () => pool.end() };
+}
+
+/**
+ * A request's database on Workers: no connection until the first statement (or `connect`), and
+ * `handOff` when the answer is sent — the request's connection closes as soon as what runs on it
+ * finished, and a statement after that (work deferred past the answer) opens a connection of its
+ * own, so deferred work never holds the request's connection and costs one only if it needs it.
+ */
+export function createRequestNeonDb(
+  url: string,
+  opts: { wsProxy?: string } = {},
+): {
+  db: Db;
+  /** Starts opening the connection now, while the caller waits on something else (the store). */
+  connect: () => void;
+  /** The answer is sent: the connection opened so far closes once its work is done. */
+  handOff: () => Promise<void>;
+  /** Everything done: whatever connection is still open closes. */
+  close: () => Promise<void>;
+} {
+  if (opts.wsProxy) useWsProxy(opts.wsProxy);
+  const pools = new HandOffPool(() => newPool(url));
+  return { db: neonDrizzle(pools, undefined), connect: () => pools.warm(), handOff: () => pools.handOff(), close: () => pools.handOff() };
+}
+
+function newPool(url: string): Pool {
   const pool = new Pool({ connectionString: url });
   // A connection that drops must never crash the process (Node) or the isolate (Workers). An idle
   // client's error reaches the pool's listener; a client checked out between two statements of a
@@ -29,15 +57,95 @@ export function createNeonDb(
   pool.on('connect', (client: { on(event: 'error', listener: (err: Error) => void): unknown }) => {
     client.on('error', () => {});
   });
-  const logger = opts.logQuery ? { logQuery: (q: string) => opts.logQuery!(q) } : undefined;
+  // A client the pool lets go (pool.end(), idle timeout, error) has sent Postgres its Terminate,
+  // but its WebSocket stays open: the driver's socket takes write(data, encoding, callback), and
+  // pg ends a connection with write(Terminate, callback), so the callback that would close the
+  // socket never runs. On Workers that socket then lives as long as the invocation, waitUntil
+  // work included. Closed here, after the Terminate itself has gone out (the driver sends its
+  // writes on a 0 ms timer, set before this one).
+  pool.on('remove', (client: unknown) => setTimeout(() => closeSocket(client), 0));
+  return pool;
+}
+
+function closeSocket(client: unknown): void {
+  try {
+    (client as { connection?: { stream?: { end?(): void } } }).connection?.stream?.end?.();
+  } catch {
+    // Closed already.
+  }
+}
+
+/** What the session needs of a pool: Neon's Pool, or the request's HandOffPool. */
+type PoolLike = Pick<Pool, 'query' | 'connect'>;
+
+function neonDrizzle(pool: PoolLike, logQuery: ((query: string) => void) | undefined): Db {
+  const logger = logQuery ? { logQuery: (q: string) => logQuery(q) } : undefined;
   // What drizzle({ client: pool }) builds, with the leaner session below. No `schema`: with one,
   // drizzle builds a relational query builder per table for every transaction it opens, and
   // nothing here uses `db.query`.
   const dialect = new PgDialect();
-  const db = new NeonDatabase(dialect, new LeanNeonSession(pool, dialect, logger), undefined) as NeonDatabase<Record<string, never>> & { $client: Pool };
+  const db = new NeonDatabase(dialect, new LeanNeonSession(pool, dialect, logger), undefined) as NeonDatabase<Record<string, never>> & { $client: PoolLike };
   db.$client = pool;
-  return { db: db as unknown as Db, close: () => pool.end() };
+  return db as unknown as Db;
 }
+
+/**
+ * The request's pools, one after the other: the one made for the request until `handOff`, then
+ * one made at the next statement, if any. Each is made when first used (a Pool opens no
+ * connection until asked for one). A connection opened early by `warm` serves the first statement
+ * or transaction; the pool would open a second one if asked while the first was still opening.
+ */
+class HandOffPool implements PoolLike {
+  private pool: Pool | undefined;
+  private early: Promise<PoolClient> | undefined;
+
+  constructor(private readonly make: () => Pool) {}
+
+  private current(): Pool {
+    return (this.pool ??= this.make());
+  }
+
+  warm(): void {
+    if (this.early || (this.pool && this.pool.totalCount > 0)) return;
+    const early = this.current().connect();
+    early.catch(() => {}); // its failure is the first statement's to report
+    this.early = early;
+  }
+
+  connect = (async () => {
+    const early = this.early;
+    this.early = undefined;
+    return early ?? this.current().connect();
+  }) as PoolLike['connect'];
+
+  query = ((...args: Parameters<Pool['query']>) => {
+    if (!this.early) return (this.current().query as (...a: unknown[]) => unknown)(...args);
+    return this.connect().then(async (client: PoolClient) => {
+      try {
+        const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+        client.release();
+        return result;
+      } catch (err) {
+        // As Pool.query does, except that an error Postgres answered leaves the connection usable.
+        client.release(isServerError(err) ? undefined : (err as Error));
+        throw err;
+      }
+    });
+  }) as PoolLike['query'];
+
+  handOff(): Promise<void> {
+    const pool = this.pool;
+    const early = this.early;
+    this.pool = undefined;
+    this.early = undefined;
+    // An early connection nobody used (e.g. the answer came from a cache) goes back, so end() can close it.
+    early?.then((c) => c.release(), () => {});
+    return pool ? pool.end() : Promise.resolve();
+  }
+}
+
+/** An error Postgres itself answered (it carries a severity), as opposed to a broken connection. */
+const isServerError = (err: unknown) => typeof err === 'object' && err !== null && 'severity' in err;
 
 /**
  * drizzle's Neon session with a leaner top-level transaction: BEGIN, COMMIT and ROLLBACK go to the
@@ -48,16 +156,14 @@ export function createNeonDb(
  */
 class LeanNeonSession extends NeonSession<Record<string, never>, Record<string, never>> {
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: PoolLike,
     dialect: PgDialect,
     private readonly queryLog: { logQuery(q: string, params: unknown[]): void } | undefined,
   ) {
-    super(pool, dialect, undefined, queryLog ? { logger: queryLog } : {});
+    super(pool as Pool, dialect, undefined, queryLog ? { logger: queryLog } : {});
   }
 
   override async transaction<T>(fn: (tx: NeonTransaction<Record<string, never>, Record<string, never>>) => Promise<T>, config?: PgTransactionConfig): Promise<T> {
-    // Isolation levels and access modes: drizzle's way (none of our paths ask for one today).
-    if (config && Object.keys(config).length) return super.transaction(fn, config);
     const client = await this.pool.connect();
     const dialect = (this as unknown as { dialect: PgDialect }).dialect;
     const tx = new NeonTransaction<Record<string, never>, Record<string, never>>(dialect, new NeonSession(client, dialect, undefined, this.queryLog ? { logger: this.queryLog } : {}), undefined);
@@ -65,9 +171,13 @@ class LeanNeonSession extends NeonSession<Record<string, never>, Record<string, 
       this.queryLog?.logQuery(text, []);
       return client.query(text);
     };
+    // Isolation levels and access modes (none of our paths ask for one today), as drizzle writes them.
+    const mode = config
+      ? [config.isolationLevel && ` isolation level ${config.isolationLevel}`, config.accessMode && ` ${config.accessMode}`, typeof config.deferrable === 'boolean' && (config.deferrable ? ' deferrable' : ' not deferrable')].filter(Boolean).join('')
+      : '';
     let broken: Error | undefined;
     try {
-      await run('begin');
+      await run(`begin${mode}`);
       const result = await fn(tx);
       await run('commit');
       return result;

@@ -32,6 +32,8 @@ export function processParts(store: KvStore, logger: Logger, config: Pick<AppCon
   return { writeBehind, metrics: storeMetrics(store, writeBehind) };
 }
 
+const noop = () => {};
+
 /** The one place the deps graph is wired, for Workers, Node and tests alike. */
 export function buildDeps(parts: {
   config: AppConfig;
@@ -45,11 +47,13 @@ export function buildDeps(parts: {
   ghl: GhlFactory;
   /** Kept across requests by the caller (Workers: per isolate); made here when not given. */
   process?: { writeBehind: WriteBehind; metrics: Metrics };
+  /** Opens the database connection ahead of the first statement (Workers' per-request connection). */
+  connectDb?: () => void;
   /** Overrides the queue (local queue under npm start and in tests). */
   queue?: JobQueue | null;
 }): Deps {
   const { writeBehind, metrics } = parts.process ?? processParts(parts.store, parts.logger, parts.config);
-  const platform: PlatformDeps = { config: parts.config, db: parts.db, store: parts.store, clock: parts.clock, logger: parts.logger, metrics, writeBehind };
+  const platform: PlatformDeps = { config: parts.config, db: parts.db, store: parts.store, clock: parts.clock, logger: parts.logger, metrics, writeBehind, connectDb: parts.connectDb ?? noop };
   const ghl = parts.ghl({ ...platform, fetch: parts.fetch, sleep: parts.sleep });
   const queue =
     parts.queue !== undefined

@@ -1,8 +1,14 @@
 import type { Deps } from '../deps';
 
-/** Deps for one request, and how to give them back (Workers: end the request's DB pool). */
+/** Deps for one request, and how to give them back (Workers: the request's DB connection). */
 export interface Lease {
   deps: Deps;
+  /**
+   * The answer is sent: what only it needed goes back now (Workers: the request's database
+   * connection, once what runs on it finished), not after the work deferred past it.
+   */
+  answered?(): Promise<void>;
+  /** The deferred work is done too. */
   release(): Promise<void>;
 }
 

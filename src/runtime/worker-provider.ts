@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type AppConfig } from '../config/config';
-import { createNeonDb } from '../db/neon';
+import { createRequestNeonDb } from '../db/neon';
 import { createLogger, type Logger } from '../observability/logger';
+import { analyticsMetrics, isAnalyticsDataset, type AnalyticsDataset } from '../observability/analytics-metrics';
 import { MemoryStore } from '../store/memory-store';
 import { UpstashStore, createUpstashRedis } from '../store/upstash-store';
 import type { KvStore } from '../store/kv-store';
@@ -10,10 +11,15 @@ import { buildDeps, processParts, type GhlFactory } from './build-deps';
 
 /**
  * Deps on Cloudflare Workers, built from the bindings. Config, logger and store are kept per
- * isolate; the Neon pool is per request because Workers forbid I/O objects crossing requests.
+ * isolate; the Neon pool is per request because Workers forbid I/O objects crossing requests, and
+ * its connection goes back when the answer is sent (deferred work opens its own if it needs one).
+ * Metrics go to Workers Analytics Engine when the `METRICS` binding is there (wrangler.toml):
+ * no store command per request for them; without it, to the store like Node's.
  */
 export function workerProvider(opts: { ghl: GhlFactory }): DepsProvider {
-  let cache: { env: unknown; config: AppConfig; logger: Logger; store: KvStore; process: ReturnType<typeof processParts> } | undefined;
+  let cache:
+    | { env: unknown; config: AppConfig; logger: Logger; store: KvStore; process: ReturnType<typeof processParts>; dataset: AnalyticsDataset | null }
+    | undefined;
 
   const isolateState = (env: unknown) => {
     if (cache && cache.env === env) return cache;
@@ -29,18 +35,36 @@ export function workerProvider(opts: { ghl: GhlFactory }): DepsProvider {
     if (!config.UPSTASH_REDIS_REST_URL) {
       logger.warn('no UPSTASH_REDIS_REST_URL: using a per-isolate memory store (limits and locks are not shared)');
     }
+    const metrics = (env as { METRICS?: unknown } | undefined)?.METRICS;
+    const dataset = isAnalyticsDataset(metrics) ? metrics : null;
+    if (!dataset) logger.warn('no METRICS binding (Analytics Engine): metrics are counted in the store');
     // Counts and rate-limit windows live as long as the isolate, flushed after its responses.
-    cache = { env, config, logger, store, process: processParts(store, logger, config) };
+    cache = { env, config, logger, store, process: processParts(store, logger, config), dataset };
     return cache;
   };
 
   return {
     async acquire(env) {
-      const { config, logger, store, process } = isolateState(env);
-      const { db, close } = createNeonDb(config.DATABASE_URL!, { wsProxy: config.NEON_WS_PROXY });
-      // Bound: workerd's fetch must be called with the global as `this`.
-      const deps = buildDeps({ config, db, store, logger, process, clock: systemClock, fetch: fetch.bind(globalThis), ghl: opts.ghl });
-      return { deps, release: close };
+      const { config, logger, store, process, dataset } = isolateState(env);
+      const { db, connect, handOff, close } = createRequestNeonDb(config.DATABASE_URL!, { wsProxy: config.NEON_WS_PROXY });
+      // Per request: Analytics Engine takes a bounded number of data points per invocation.
+      const metrics = dataset
+        ? analyticsMetrics(dataset, process.metrics, (err, dropped) => logger.warn('metrics not recorded: Analytics Engine refused data points', { err, dropped }))
+        : null;
+      const deps = buildDeps({
+        config, db, store, logger, clock: systemClock, connectDb: connect, ghl: opts.ghl,
+        process: metrics ? { writeBehind: process.writeBehind, metrics } : process,
+        // Bound: workerd's fetch must be called with the global as `this`.
+        fetch: fetch.bind(globalThis),
+      });
+      return {
+        deps,
+        answered: handOff,
+        release: async () => {
+          metrics?.finish();
+          await close();
+        },
+      };
     },
   };
 }

@@ -54,6 +54,10 @@ export async function receiveGhlWebhook(
     logger.warn('webhook rejected: signature', { reason: sig.reason, bytes: req.raw.length });
     throw new AppError(401, 'invalid_signature', 'The webhook signature is missing or does not match.');
   }
+  // Signed (only GHL gets here): all but a stale timestamp goes on to the database (the event, or
+  // why it was refused). Its connection opens (Workers) while the idempotency key goes to the
+  // store, not after.
+  deps.connectDb();
 
   const now = clock.now();
   let payload: unknown;

@@ -14,12 +14,14 @@ import { citaIdFromDescription } from '../../src/sync/appointment-mapping';
 import { citasAssets } from '../../src/apps/citas-assets';
 import { CITAS_ASSETS_DIR } from '../../scripts/assets';
 import { AGENDA_SCRIPT_HASH } from '../../src/ui/generated/agenda-script';
+import { diffCommandStats, startPrivateRedis, type CommandStats, type PrivateRedis } from '../../scripts/lib/private-redis';
+import { startUpstashBridge } from '../../scripts/upstash-bridge';
 
 let t: TestEnv;
 let built: BuiltFunction[];
 const workers: Miniflare[] = [];
 
-async function boot(fn: string, bindings: Record<string, string>, assets?: string): Promise<Miniflare> {
+async function boot(fn: string, bindings: Record<string, string>, assets?: string, opts: { metrics?: boolean } = {}): Promise<Miniflare> {
   const entry = built.find((b) => b.name === fn)!.entry;
   // Modules listed explicitly: Miniflare's own import walker refuses the dynamic `import()` that
   // @upstash/qstash keeps for its Node-only dev mode (never reached here: devMode is off).
@@ -27,6 +29,8 @@ async function boot(fn: string, bindings: Record<string, string>, assets?: strin
     modules: [{ type: 'ESModule', path: entry, contents: readFileSync(entry, 'utf8') }],
     compatibilityDate: '2026-04-01',
     bindings,
+    // wrangler.toml's Analytics Engine dataset, as every environment binds it (Miniflare keeps no points).
+    ...(opts.metrics === false ? {} : { analyticsEngineDatasets: { METRICS: { dataset: 'citas_sync_metrics' } } }),
     // As Cloudflare runs a Worker with static assets: matching GET/HEAD requests never reach it.
     ...(assets ? { assets: { directory: assets, routerConfig: { has_user_worker: true } } } : {}),
   });
@@ -196,6 +200,113 @@ describe('the webhooks Worker bundle in workerd', () => {
   });
 });
 
+describe("a request alone in its isolate: the store's bill", () => {
+  /** Every Redis command it counts, per command, while `work` runs and until the Worker's deferred work has gone quiet. */
+  async function commandsOf(redis: PrivateRedis, work: () => Promise<unknown>): Promise<CommandStats> {
+    const before = await redis.commandStats();
+    await work();
+    let last = -1;
+    for (let quiet = 0, i = 0; quiet < 4 && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const now = diffCommandStats(before, await redis.commandStats()).total;
+      quiet = now === last ? quiet + 1 : 0;
+      last = now;
+    }
+    return diffCommandStats(before, await redis.commandStats()).byCommand;
+  }
+
+  it('a webhook costs the idempotency key and the location\'s change counter: its metrics go to Analytics Engine, not the store', async () => {
+    const { createGhlSandbox } = await import('../../scripts/ghl-sandbox');
+    const ghl = createGhlSandbox();
+    const keys = await ghl.webhookKeys();
+    // A redis-server of our own behind its own bridge: every command it counts is this Worker's.
+    const redis = await startPrivateRedis();
+    const bridge = await startUpstashBridge({ token: 'alone', redisHost: redis.host, redisPort: redis.port, port: 0 });
+    try {
+      // WRITE_BEHIND_MS 0: each request's counts leave the isolate after its answer, as a request
+      // alone's do. The per-IP rate limit off: its window is one counter more (README: Benchmarks).
+      const bindings = {
+        ...workerBindings(), UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: 'alone', WRITE_BEHIND_MS: '0', WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',
+        GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem,
+      };
+      const deliver = async (mf: Miniflare, location: string, hour: string) => {
+        const b = JSON.stringify({
+          type: 'AppointmentCreate', locationId: location, timestamp: new Date().toISOString(), webhookId: crypto.randomUUID(),
+          appointment: { id: `apt-${location}-${hour}`, calendarId: 'cal-alone', contactId: 'c', title: 'GHL', appointmentStatus: 'confirmed', startTime: `2026-12-23T${hour}:00:00-05:00`, endTime: `2026-12-23T${hour}:30:00-05:00`, dateUpdated: new Date().toISOString() },
+        });
+        const res = await mf.dispatchFetch('http://worker/api/webhooks/ghl', { method: 'POST', headers: { 'Content-Type': 'application/json', ...(await ghl.signWebhook(b)) }, body: b });
+        expect(((await res.json()) as { outcome: string }).outcome).toBe('created');
+      };
+
+      const mf = await boot('webhooks', bindings);
+      // The location's first write creates its change counter (and sets its expiry, once).
+      expect(await commandsOf(redis, () => deliver(mf, 'loc-alone', '09'))).toEqual({ set: 1, incrby: 1, pexpire: 1 });
+      expect(await commandsOf(redis, () => deliver(mf, 'loc-alone', '10'))).toEqual({ set: 1, incrby: 1 });
+
+      // Without the binding (a Worker deployed without it), the counts go to the store as on Node.
+      const unbound = await boot('webhooks', bindings, undefined, { metrics: false });
+      const counted = await commandsOf(redis, () => deliver(unbound, 'loc-alone', '11'));
+      expect(counted.hincrbyfloat).toBeGreaterThan(0);
+    } finally {
+      await bridge.close();
+      await redis.close();
+    }
+  });
+});
+
+describe("a request's database connection", () => {
+  it('closes when the answer is sent: the push after a create waits on GHL with a connection of its own', async () => {
+    const ghl = await startGhlSandboxServer({ port: 0 });
+    const link = countingLink(t.env.NEON_WS_PROXY!);
+    await link.open();
+    try {
+      ghl.sandbox.seed({ locations: [{ id: 'loc-edge-conn', timezone: 'America/Lima', calendars: [{ id: 'cal-conn', name: 'Consultorio' }], contacts: [{ id: 'c-conn', firstName: 'Ana', email: 'ana@example.com' }] }] });
+      const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+      const mf = await boot('app', { ...workerBindings(), NEON_WS_PROXY: `127.0.0.1:${link.port}/v1`, ADMIN_API_KEYS: ADMIN_KEY, GHL_API_BASE: ghl.url, TOKEN_ENCRYPTION_KEY: key });
+      const connected = await mf.dispatchFetch('http://worker/api/admin/locations/loc-edge-conn/connection', {
+        method: 'PUT',
+        headers: { ...auth, Authorization: `Bearer ${ADMIN_KEY}` },
+        body: JSON.stringify({ private_integration_token: ghl.sandbox.createPrivateToken('loc-edge-conn') }),
+      });
+      expect(connected.status).toBe(200);
+      for (let i = 0; i < 100 && link.connections.some((c) => c.closedAt === undefined); i++) await new Promise((r) => setTimeout(r, 20));
+      // GHL takes a second and a half to create the appointment.
+      ghl.sandbox.injectFault({ kind: 'latency', latencyMs: 1500, match: { method: 'POST', path: 'appointments' }, count: 1 });
+
+      const from = link.connections.length;
+      const created = await mf.dispatchFetch('http://worker/api/citas', {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify(citaBody({ location_id: 'loc-edge-conn', calendar_id: 'cal-conn', contact_id: 'c-conn', start_time: '2026-12-24T10:00', end_time: '2026-12-24T10:30' })),
+      });
+      expect(created.status).toBe(201);
+      const cita = (await created.json()) as { id: string };
+      let synced = '';
+      for (let i = 0; i < 200 && synced !== 'synced'; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        synced = ((await (await t.api('GET', `/api/citas/${cita.id}`)).json()) as { sync: { status: string } }).sync.status;
+      }
+      expect(synced).toBe('synced');
+      const inGhl = ghl.sandbox.appointments({ locationId: 'loc-edge-conn' });
+      expect(inGhl).toHaveLength(1);
+
+      const mine = link.connections.slice(from);
+      const request = mine[0]!;
+      const asked = Date.parse(ghl.sandbox.requests({ call: 'POST /calendars/events/appointments' }).at(-1)!.at);
+      // The request's connection closed while GHL was still working on the push (it answers 1.5 s
+      // after it was asked), and the push recorded GHL's answer through a connection of its own,
+      // open when GHL answered.
+      expect(request.closedAt).toBeDefined();
+      expect(request.closedAt!).toBeLessThan(asked + 1000);
+      const answered = asked + 1500;
+      expect(mine.slice(1).some((c) => c.openedAt < answered && (c.closedAt ?? Infinity) > answered)).toBe(true);
+    } finally {
+      await link.close();
+      await ghl.close();
+    }
+  });
+});
+
 /** A TCP forwarder to the Neon WebSocket proxy that a test can cut and restore (the database "going away"). */
 function cuttableLink(target: string) {
   const [host, rest] = target.split(':');
@@ -228,6 +339,50 @@ function cuttableLink(target: string) {
         });
       }),
     cut: () =>
+      new Promise<void>((ok) => {
+        for (const s of sockets) s.destroy();
+        server!.close(() => ok());
+      }),
+  };
+}
+
+/** A TCP forwarder to the Neon WebSocket proxy that notes when each connection opened and closed (Date.now()). */
+function countingLink(target: string) {
+  const [host, rest] = target.split(':');
+  const targetPort = Number(rest!.split('/')[0]);
+  const connections: { openedAt: number; closedAt?: number }[] = [];
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  return {
+    connections,
+    get port() {
+      return port;
+    },
+    open: () =>
+      new Promise<void>((ok, fail) => {
+        server = createServer((client) => {
+          const record: { openedAt: number; closedAt?: number } = { openedAt: Date.now() };
+          connections.push(record);
+          const upstream = connect(targetPort, host);
+          const end = () => {
+            record.closedAt ??= Date.now();
+            client.destroy();
+            upstream.destroy();
+          };
+          for (const s of [client, upstream]) {
+            sockets.add(s);
+            s.on('error', end).on('close', () => (sockets.delete(s), end()));
+          }
+          client.pipe(upstream).pipe(client);
+        });
+        server.once('error', fail);
+        server.listen(0, '127.0.0.1', () => {
+          port = (server!.address() as { port: number }).port;
+          ok();
+        });
+      }),
+    close: () =>
       new Promise<void>((ok) => {
         for (const s of sockets) s.destroy();
         server!.close(() => ok());

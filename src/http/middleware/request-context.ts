@@ -53,6 +53,9 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
         method: METHODS.has(c.req.method) ? c.req.method : 'OTHER',
         status_class: `${Math.floor(status / 100)}xx`,
       });
+      // The answer is ready: its database connection goes back now (Workers), while the work
+      // deferred past it goes on, on a connection of its own if it needs one.
+      if (lease.answered) tasks.push(lease.answered());
       // Counts wait in this process and reach the store in one write at most once per WRITE_BEHIND_MS.
       tasks.push(lease.deps.writeBehind.flushSoon());
       afterResponse(c, tasks, lease, log);

@@ -156,6 +156,9 @@ const listCitasHandler: RouteHandler<typeof listCitasRoute, AppEnv> = async (c) 
   assertLocation(access, query.location_id);
   // Polling front ends: nothing changed in the location since their copy → 304, no database work.
   const ifNoneMatch = c.req.header('if-none-match');
+  // Without a tag to compare, the page is read whatever the tag: the connection opens (Workers)
+  // while the tag's counter is read from the store, instead of after it.
+  if (ifNoneMatch === undefined) deps.connectDb();
   const etag = await listEtag(deps, query.location_id, new URL(c.req.url).search);
   if (etag) {
     c.header('ETag', etag);
