@@ -29,7 +29,9 @@
  *   alone   --alone requests per side and route, each to an isolate idle for --idle-ms (> the
  *           1 s write-behind interval) before and after it: Redis commands of a request alone in
  *           its isolate, deferred flushes included; turns before and after the answer; how long
- *           after the answer its database connection was released.
+ *           after the answer its database connection was released. They go to a location written
+ *           once before (one more request alone, reported apart: a location's first write, when
+ *           the store creates its change counter and sets its expiry).
  *
  * Then the goals of issue 25 as verdicts. A report: exits 0 whatever the verdicts unless --strict.
  *
@@ -133,11 +135,14 @@ const workerOf: Record<Route, Record<Side, EdgeWorker>> = {
 };
 const SERVICE_NAME: Record<Route, string> = { webhook: 'POST /api/webhooks/ghl', create: 'POST /api/citas', list: 'GET /api/citas' };
 
-/** `count` deliveries for one location, as scripts/bench/webhooks.ts builds them: 60% creates, then moves and cancels, every 1/dup-th twice. */
-async function webhookSends(side: Side, locationId: string, count: number, dupRate = DUP_RATE): Promise<Send[]> {
+/**
+ * `count` deliveries for one location, as scripts/bench/webhooks.ts builds them: 60% creates, then
+ * moves and cancels, every 1/dup-th twice (`allCreates`: creates only, as the alone requests send).
+ */
+async function webhookSends(side: Side, locationId: string, count: number, dupRate = DUP_RATE, allCreates = false): Promise<Send[]> {
   const run = crypto.randomUUID().slice(0, 8);
   const n = Math.max(1, Math.ceil(count / (1 + dupRate)));
-  const creates = Math.max(1, Math.round(n * 0.6));
+  const creates = allCreates ? n : Math.max(1, Math.round(n * 0.6));
   const every = dupRate > 0 ? Math.max(1, Math.round(1 / dupRate)) : 0;
   const bodies: { body: string; create: boolean }[] = [];
   for (let i = 0; i < n; i++) {
@@ -211,9 +216,9 @@ function listSends(side: Side, count: number): Send[] {
 
 let unique = 0;
 /** `count` fresh requests of a route for one side (fresh locations: no slot of an earlier batch in the way). */
-async function sends(route: Route, side: Side, count: number, tag: string, dupRate = DUP_RATE): Promise<Send[]> {
+async function sends(route: Route, side: Side, count: number, tag: string, dupRate = DUP_RATE, allCreates = false): Promise<Send[]> {
   const loc = `loc-edge-${route}-${side}-${tag}-${unique++}`;
-  if (route === 'webhook') return webhookSends(side, loc, count, dupRate);
+  if (route === 'webhook') return webhookSends(side, loc, count, dupRate, allCreates);
   if (route === 'create') return createSends(side, loc, count);
   return listSends(side, count);
 }
@@ -257,6 +262,8 @@ interface SerialProbe {
 const rounds: Record<Route, RouteRound[]> = { webhook: [], create: [], list: [] };
 const probes = {} as Record<Route, Record<Side, SerialProbe>>;
 const alone = {} as Record<Route, Record<Side, AloneResult[]>>;
+/** The first request alone to its location (the store creates the location's change counter). */
+const aloneFirst = {} as Record<Route, Record<Side, AloneResult>>;
 let listPage: number | null = null;
 
 try {
@@ -337,15 +344,24 @@ try {
   stack.dbProxy.delayMs = DELAY_MS;
   stack.storeProxy.delayMs = DELAY_MS;
 
-  // Alone: each request to an isolate idle before and after it.
-  progress(`alone: ${ALONE} requests per side and route, each with its isolate idle ${IDLE_MS} ms before and after`);
+  // Alone: each request to an isolate idle before and after it, all of a side and route to one
+  // location (creates at distinct times). The first is that location's first write (the store
+  // creates its change counter); the --alone measured after it meet a location written before,
+  // as requests to a clinic in use do.
+  progress(`alone: 1 + ${ALONE} requests per side and route, each with its isolate idle ${IDLE_MS} ms before and after`);
   const lastActivity = new Map<EdgeWorker, number>();
-  for (const route of ROUTES) alone[route] = { floor: [], service: [] };
-  for (let i = 0; i < ALONE; i++) {
+  const aloneSends = {} as Record<Route, Record<Side, Send[]>>;
+  for (const route of ROUTES) {
+    alone[route] = { floor: [], service: [] };
+    aloneFirst[route] = {} as Record<Side, AloneResult>;
+    aloneSends[route] = { floor: await sends(route, 'floor', ALONE + 1, 'alone', 0, true), service: await sends(route, 'service', ALONE + 1, 'alone', 0, true) };
+  }
+  for (let i = 0; i <= ALONE; i++) {
     for (const route of ROUTES) {
       for (const side of SIDES) {
-        const [send] = await sends(route, side, 1, `alone${i}`, 0);
-        alone[route][side].push(await aloneRequest(stack, send!, IDLE_MS, lastActivity, workerOf[route][side]));
+        const result = await aloneRequest(stack, aloneSends[route][side][i]!, IDLE_MS, lastActivity, workerOf[route][side]);
+        if (i === 0) aloneFirst[route][side] = result;
+        else alone[route][side].push(result);
       }
     }
   }
@@ -399,6 +415,7 @@ function routeTable(route: Route): string {
     ['store turns per request', n2(f.storeTurnsPerOp), n2(s.storeTurnsPerOp), ''],
     ['Redis commands per request, steady', n2(f.redisPerOp), n2(s.redisPerOp), ''],
     [`Redis commands, request alone (max of ${ALONE})`, String(Math.max(...af.map((a) => a.redisTotal))), String(Math.max(...as.map((a) => a.redisTotal))), ''],
+    ['  alone, its location\'s first write', String(aloneFirst[route].floor.redisTotal), String(aloneFirst[route].service.redisTotal), ''],
     ['DB connections per request', n2(f.dbConnectionsPerOp), n2(s.dbConnectionsPerOp), ''],
     ['DB connection open, p50 (steady)', fmt.ms(f.dbOpenP50Ms), fmt.ms(s.dbOpenP50Ms), ratio(f.dbOpenP50Ms, s.dbOpenP50Ms)],
     ['DB connection-ms per request (steady)', n1(f.dbOpenMsPerOp), n1(s.dbOpenMsPerOp), ratio(f.dbOpenMsPerOp, s.dbOpenMsPerOp)],
@@ -480,6 +497,7 @@ if (values.json) {
         return [side, { p50_ms: Object.fromEntries(Object.entries(p.p50).map(([k, x]) => [k, r(x, 1)])), effective_rtt_ms: r(p.effectiveRttMs), round_trips: { all: p.all, db: p.db, store: p.store, from_latency: r(p.fromLatency) }, errors: p.errors, first_error: p.firstError }];
       })),
       alone: Object.fromEntries(SIDES.map((side) => [side, alone[route][side].map(aloneJson)])),
+      alone_first_write: Object.fromEntries(SIDES.map((side) => [side, aloneJson(aloneFirst[route][side])])),
     }])),
     goals: verdicts,
     pass,
@@ -507,6 +525,7 @@ if (values.json) {
             `after it ${n1(sumTurns(after))} DB + ${n1(after.goodbye)} goodbye + ${n1(mean(a.map((x) => x.storeTurnsAfter)))} store`
           : `${n1(sumTurns(before) + sumTurns(after))} DB turns + ${n1(before.goodbye + after.goodbye)} goodbye + ${n1(mean(a.map((x) => x.storeTurnsBefore + x.storeTurnsAfter)))} store (before/after the answer: needs --rtt > 0)`;
       say(`    alone, ${side}: Redis ${a.map((x) => x.redisTotal).join('/')} (${breakdown(sumCounts(a.map((x) => x.redis), a.length))}); ${split}`);
+      say(`      its location's first write: Redis ${aloneFirst[route][side].redisTotal} (${breakdown(aloneFirst[route][side].redis)})`);
     }
     for (const [side, p] of [['floor', f], ['service', s]] as const) {
       const bad = Object.entries(p.outcomes).filter(([k]) => !/^2\d\d$/.test(k));
