@@ -6,7 +6,8 @@ import { citas, type CitaRow, type CitaStatus, type ContactDetails, type NewCita
 import { AppError, type FieldError } from '../errors';
 import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
-import { effectiveZone, getWriteContext } from '../locations/settings-repo';
+import { effectiveZone, getWriteContext, syncedCalendars, type WriteContext } from '../locations/settings-repo';
+import { CALENDARS_REFUSED, calendarProblems } from '../locations/calendar-rule';
 import { checkSchedule } from './cita-rules';
 import { sameValue } from '../domain/same-value';
 import { auditedWriteRow, recordAudit, type AuditContext } from '../audit/audit';
@@ -69,7 +70,21 @@ export interface Caller extends AuditContext {
 
 async function locationContext(deps: DbDeps, locationId: string) {
   const { settings, connection } = await getWriteContext(deps.db, locationId);
-  return { zone: effectiveZone(settings, deps.config.APP_TIMEZONE), defaultCalendarId: settings?.defaultCalendarId ?? null, connection };
+  return {
+    zone: effectiveZone(settings, deps.config.APP_TIMEZONE),
+    defaultCalendarId: settings?.defaultCalendarId ?? null,
+    connection,
+    calendars: calendarFacts(settings, connection),
+  };
+}
+
+/**
+ * What the calendar rule (calendar-rule.ts) knows in a write, from the statement the write runs
+ * anyway: the location's chosen calendars, and GHL's as last listed while it is connected (as the
+ * settings route checks only a connected location's). No GHL call on the way to the answer.
+ */
+function calendarFacts(settings: WriteContext['settings'], connection: WriteContext['connection']) {
+  return { ghl: connection === 'active' ? (settings?.ghlCalendars ?? null) : null, synced: syncedCalendars(settings) };
 }
 
 function parseTimes(fields: { start_time?: string; end_time?: string }, zone: string) {
@@ -98,6 +113,8 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: C
     errors.push({ field: 'calendar_id', message: 'required: this location has no default calendar configured' });
   }
   if (start && end) errors.push(...checkSchedule(start, end));
+  const refused = calendarId ? calendarProblems([{ field: 'calendar_id', id: calendarId }], input.location_id, loc.calendars) : [];
+  if (refused.length) throw AppError.validation([...errors, ...refused], CALENDARS_REFUSED);
   if (errors.length || !start || !end || !calendarId) throw AppError.validation(errors);
 
   const now = deps.clock.now();
@@ -186,6 +203,12 @@ export async function updateCitaById(
 
       const { start, end, errors } = parseTimes(input, current.timeZone);
       if (errors.length) throw AppError.validation(errors);
+      if (input.calendar_id !== undefined && input.calendar_id !== current.ghlCalendarId) {
+        // Moved to another calendar: the rule the create and the settings apply (one statement more, only then).
+        const { settings, connection } = await getWriteContext(tx, current.locationId);
+        const refused = calendarProblems([{ field: 'calendar_id', id: input.calendar_id }], current.locationId, calendarFacts(settings, connection));
+        if (refused.length) throw AppError.validation(refused, CALENDARS_REFUSED);
+      }
       // Moving only the start keeps the duration: that is what "reschedule" means at a front desk.
       const newStart = start ?? current.startTime;
       const newEnd = end ?? (start ? new Date(start.getTime() + (current.endTime.getTime() - current.startTime.getTime())) : current.endTime);

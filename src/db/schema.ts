@@ -100,6 +100,13 @@ export const locationSettings = pgTable('location_settings', {
    * GHL's own default (see README, "Sync to GHL").
    */
   notifyPatients: boolean('notify_patients').notNull().default(true),
+  /**
+   * The location's GHL calendars as last listed (by the settings route or GET /api/ghl/calendars)
+   * and when: what a cita's create and edit check their calendar against (locations/calendar-rule.ts)
+   * without asking GHL. Null: never listed.
+   */
+  ghlCalendars: jsonb('ghl_calendars').$type<{ id: string; name: string; active: boolean }[]>(),
+  ghlCalendarsAt: instant('ghl_calendars_at'),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
 

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps';
 import type { GhlCalendar } from '../ghl/schemas';
 import { assertLocation, type Access } from '../access/access';
+import { rememberGhlCalendars } from './settings-repo';
 
 export const CALENDAR_CACHE_TTL_MS = 5 * 60_000;
 
@@ -23,9 +24,12 @@ function view(c: GhlCalendar): CalendarView {
   };
 }
 
-/** A location's calendars, from a 5-minute cache in the store unless `refresh` is asked for. */
+/**
+ * A location's calendars, from a 5-minute cache in the store unless `refresh` is asked for. What
+ * GHL answers is also kept beside the location's settings, for the calendar rule of the create.
+ */
 export async function locationCalendars(
-  deps: Pick<Deps, 'store' | 'ghl' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'store' | 'ghl' | 'clock' | 'logger'>,
   locationId: string,
   opts: { refresh?: boolean } = {},
 ): Promise<{ calendars: CalendarView[]; fetched_at: string; cached: boolean }> {
@@ -35,15 +39,27 @@ export async function locationCalendars(
     const hit = await deps.store.get(key).catch(() => null);
     if (hit) return { ...(JSON.parse(hit) as { calendars: CalendarView[]; fetched_at: string }), cached: true };
   }
-  const calendars = (await deps.ghl.client.listCalendars(locationId)).map(view);
-  const entry = { calendars, fetched_at: deps.clock.now().toISOString() };
+  const { calendars, at } = await listAndRemember(deps, locationId);
+  const entry = { calendars, fetched_at: at.toISOString() };
   await deps.store.set(key, JSON.stringify(entry), CALENDAR_CACHE_TTL_MS).catch(() => {});
   return { ...entry, cached: false };
 }
 
+/**
+ * GHL's calendars for the location, asked now and kept beside its settings for the calendar rule
+ * of the create (calendar-rule.ts). Keeping them is not needed to answer: a failure to is logged.
+ * Also called when a location connects, so its first creates are checked too.
+ */
+export async function listAndRemember(deps: Pick<Deps, 'db' | 'ghl' | 'clock' | 'logger'>, locationId: string): Promise<{ calendars: CalendarView[]; at: Date }> {
+  const calendars = (await deps.ghl.client.listCalendars(locationId)).map(view);
+  const at = deps.clock.now();
+  await rememberGhlCalendars(deps.db, locationId, calendars, at).catch((err: unknown) => deps.logger.warn('could not keep the GHL calendars', { location_id: locationId, err }));
+  return { calendars, at };
+}
+
 /** The calendars a caller may see: only for a location its key may use. */
 export async function calendarsFor(
-  deps: Pick<Deps, 'store' | 'ghl' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'store' | 'ghl' | 'clock' | 'logger'>,
   locationId: string,
   access: Access,
   opts: { refresh?: boolean } = {},

@@ -1,5 +1,6 @@
 import { isValidZone } from '../domain/time';
 import { upsertLocationSettings } from '../locations/settings-repo';
+import { listAndRemember } from './calendars';
 import type { Deps } from '../deps';
 import { findConnection, markConnection, saveConnection } from '../ghl/connections-repo';
 import { GhlError } from '../ghl/errors';
@@ -50,6 +51,8 @@ async function verifyAndLearnZone(deps: Deps, locationId: string) {
     const location = await deps.ghl.client.getLocation(locationId);
     const zone = location.timezone && isValidZone(location.timezone) ? location.timezone : null;
     await upsertLocationSettings(deps.db, locationId, { ghlTimeZone: zone }, deps.clock.now());
+    // Its calendars too, so the calendar rule checks its first creates; not needed to connect.
+    await listAndRemember(deps, locationId).catch((err: unknown) => deps.logger.warn('could not list the GHL calendars on connecting', { location_id: locationId, err }));
     return connectionView(deps, locationId, { name: location.name ?? null, time_zone: zone });
   } catch (err) {
     if (err instanceof GhlError && ['auth', 'scope', 'reauth_required', 'not_found'].includes(err.kind)) {

@@ -2,6 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
+import { parseJson } from '../db/json-rows';
+import type { KnownCalendar } from './calendar-rule';
 import { ghlConnections, locationSettings, type ConnectionStatus, type LocationSettingsRow } from '../db/schema';
 
 export async function getLocationSettings(db: DbOrTx, locationId: string): Promise<LocationSettingsRow | null> {
@@ -9,16 +11,20 @@ export async function getLocationSettings(db: DbOrTx, locationId: string): Promi
   return rows[0] ?? null;
 }
 
-/** What a write into a location needs: its zone and default calendar, and whether GHL hears of it. */
+/**
+ * What a write into a location needs: its zone, its calendars (the default, the synced ones, and
+ * GHL's as last listed, for the calendar rule), and whether GHL hears of it.
+ */
 export interface WriteContext {
-  settings: Pick<LocationSettingsRow, 'timeZone' | 'ghlTimeZone' | 'defaultCalendarId'> | null;
+  settings: Pick<LocationSettingsRow, 'timeZone' | 'ghlTimeZone' | 'defaultCalendarId' | 'syncedCalendarIds' | 'ghlCalendars'> | null;
   connection: ConnectionStatus | null;
 }
 
-// One statement, rendered once: the create path reads both on every request.
+// One statement, rendered once: the create path reads all of it on every request.
 const WRITE_CONTEXT = compiled(
   () => sql`select ${locationSettings.locationId} is not null as has_settings, ${locationSettings.timeZone} as time_zone,
     ${locationSettings.ghlTimeZone} as ghl_time_zone, ${locationSettings.defaultCalendarId} as default_calendar_id,
+    ${locationSettings.syncedCalendarIds} as synced_calendar_ids, ${locationSettings.ghlCalendars} as ghl_calendars,
     (select ${ghlConnections.status} from ${ghlConnections} where ${ghlConnections.locationId} = ${sql.placeholder('location')}) as connection
     from (select 1) as one left join ${locationSettings} on ${locationSettings.locationId} = ${sql.placeholder('location')}`,
 );
@@ -30,12 +36,35 @@ export async function getWriteContext(db: DbOrTx, locationId: string): Promise<W
     time_zone: string | null;
     ghl_time_zone: string | null;
     default_calendar_id: string | null;
+    synced_calendar_ids: unknown;
+    ghl_calendars: unknown;
     connection: ConnectionStatus | null;
   };
   return {
-    settings: driverBool(row.has_settings) ? { timeZone: row.time_zone, ghlTimeZone: row.ghl_time_zone, defaultCalendarId: row.default_calendar_id } : null,
+    settings: driverBool(row.has_settings)
+      ? {
+          timeZone: row.time_zone,
+          ghlTimeZone: row.ghl_time_zone,
+          defaultCalendarId: row.default_calendar_id,
+          syncedCalendarIds: (parseJson(row.synced_calendar_ids) as string[] | null) ?? [],
+          ghlCalendars: parseJson(row.ghl_calendars) as KnownCalendar[] | null,
+        }
+      : null,
     connection: row.connection,
   };
+}
+
+/**
+ * GHL's calendars for a location as just listed, kept beside its settings: what a cita's create
+ * checks its calendar against (calendar-rule.ts) inside the statement it already runs, without
+ * asking GHL. Touches nothing else of the row (not even updated_at: nobody changed the settings).
+ */
+export async function rememberGhlCalendars(db: DbOrTx, locationId: string, calendars: KnownCalendar[], at: Date): Promise<void> {
+  const snapshot = calendars.map(({ id, name, active }) => ({ id, name, active }));
+  await db
+    .insert(locationSettings)
+    .values({ locationId, ghlCalendars: snapshot, ghlCalendarsAt: at, updatedAt: at })
+    .onConflictDoUpdate({ target: locationSettings.locationId, set: { ghlCalendars: snapshot, ghlCalendarsAt: at } });
 }
 
 type SettingsPatch = Partial<Pick<LocationSettingsRow, 'defaultCalendarId' | 'timeZone' | 'ghlTimeZone' | 'syncedCalendarIds' | 'notifyPatients'>>;
@@ -68,7 +97,7 @@ export function effectiveZone(row: Pick<LocationSettingsRow, 'timeZone' | 'ghlTi
 }
 
 /** The calendars synced for a location: the chosen ones plus the default. */
-export function syncedCalendars(row: LocationSettingsRow | null): string[] {
+export function syncedCalendars(row: Pick<LocationSettingsRow, 'syncedCalendarIds' | 'defaultCalendarId'> | null): string[] {
   const ids = new Set(row?.syncedCalendarIds ?? []);
   if (row?.defaultCalendarId) ids.add(row.defaultCalendarId);
   return [...ids];

@@ -1,6 +1,7 @@
 import { ghlConnections, locationSettings, type LocationSettingsRow } from '../db/schema';
 import { formatUtc } from '../domain/time';
 import { locationCalendars } from './calendars';
+import { CALENDARS_REFUSED, calendarProblems } from './calendar-rule';
 import { findConnection } from '../ghl/connections-repo';
 import { AppError, type FieldError } from '../errors';
 import type { Deps } from '../deps';
@@ -48,7 +49,7 @@ export async function writeSettings(deps: Deps, locationId: string, input: Setti
   ];
   if (conn?.status === 'active' && named.length) {
     const errors = await checkCalendars(deps, locationId, named);
-    if (errors.length) throw AppError.validation(errors, 'Some calendars cannot be used for this location.');
+    if (errors.length) throw AppError.validation(errors, CALENDARS_REFUSED);
   }
   const patch: Parameters<typeof upsertLocationSettings>[2] = {};
   if (input.default_calendar_id !== undefined) patch.defaultCalendarId = input.default_calendar_id;
@@ -59,17 +60,14 @@ export async function writeSettings(deps: Deps, locationId: string, input: Setti
   return settingsView(locationId, row, deps.config.APP_TIMEZONE, conn?.status === 'active');
 }
 
+/** The calendar rule against GHL's list (a fresh one when the cached one lacks a calendar named). */
 async function checkCalendars(deps: Deps, locationId: string, named: { field: string; id: string }[]): Promise<FieldError[]> {
   let { calendars } = await locationCalendars(deps, locationId);
   if (named.some((n) => !calendars.some((c) => c.id === n.id))) {
     ({ calendars } = await locationCalendars(deps, locationId, { refresh: true }));
   }
-  return named.flatMap(({ field, id }) => {
-    const cal = calendars.find((c) => c.id === id);
-    if (!cal) return [{ field, message: `calendar ${id} does not exist in GHL location ${locationId}` }];
-    if (!cal.active) return [{ field, message: `calendar ${id} (${cal.name}) is inactive in GHL` }];
-    return [];
-  });
+  // The settings choose the synced calendars: membership is not asked of them.
+  return calendarProblems(named, locationId, { ghl: calendars, synced: null });
 }
 
 /**

@@ -203,9 +203,10 @@ describe('outbound sync', () => {
   it('after 3 failed attempts a cita is sync_failed, with the error kept', async () => {
     const { t } = await setup();
     await t.connectPit(LOC);
-    const cita = await createCita(t, { calendar_id: 'cal-ghost' });
+    // A contact GHL does not have (a calendar it does not have is refused before saving: calendar-rule.test.ts).
+    const cita = await createCita(t, { contact_id: 'contact-ghost' });
     let row = await read(t, cita.id);
-    expect(row.sync).toMatchObject({ status: 'pending_sync', retries: 1, error: expect.stringMatching(/^validation: .*Calendar not found/) });
+    expect(row.sync).toMatchObject({ status: 'pending_sync', retries: 1, error: expect.stringMatching(/^validation: .*Contact not found/) });
     await sweepPending(t.deps);
     await sweepPending(t.deps);
     row = await read(t, cita.id);
