@@ -111,6 +111,23 @@ export async function createPatient(deps: Deps, access: Access, input: NewPatien
   return { contact: contactView(row!), created: answer.new === true };
 }
 
+/**
+ * Contacts this isolate asked GHL for lately: a week of appointments for one patient GHL has not
+ * told us of yet asks for it once a minute at most, not once per webhook. Bounded; per isolate.
+ */
+const askedBy = new WeakMap<object, Map<string, number>>();
+const ASK_AGAIN_AFTER_MS = 60_000;
+function askedLately(deps: Deps, key: string, now: number): boolean {
+  // Kept beside the store, which lives as long as the isolate (or the Node process's deps).
+  let asked = askedBy.get(deps.store);
+  if (!asked) askedBy.set(deps.store, (asked = new Map()));
+  const at = asked.get(key);
+  if (at !== undefined && now - at < ASK_AGAIN_AFTER_MS) return true;
+  if (asked.size >= 1000) asked.clear();
+  asked.set(key, now);
+  return false;
+}
+
 /** At most this many contacts fetched one by one per call: a sync job's share of the location's GHL budget. */
 const FETCH_LIMIT = 200;
 const FETCH_CONCURRENCY = 2;
@@ -120,10 +137,17 @@ const FETCH_CONCURRENCY = 2;
  * fetched from GHL (through the location's rate limiter, a few at a time) and saved, a 404 saved as
  * deleted. After a webhook's answer (never in its hot path) and from the sync jobs.
  */
-export async function learnContacts(deps: Deps, locationId: string, ids: string[], opts: { refetch?: boolean } = {}): Promise<{ fetched: number; deleted: number; failed: number }> {
+export async function learnContacts(
+  deps: Deps,
+  locationId: string,
+  ids: string[],
+  /** refetch: ask GHL even for contacts we hold (the full job); throttle: not an id asked lately (request paths). */
+  opts: { refetch?: boolean; throttle?: boolean } = {},
+): Promise<{ fetched: number; deleted: number; failed: number }> {
   const wanted = [...new Set(ids)].slice(0, FETCH_LIMIT);
   if (!wanted.length) return { fetched: 0, deleted: 0, failed: 0 };
-  const toFetch = opts.refetch ? wanted : (await fillCitasFromKnown(deps.db, locationId, wanted)).unknown;
+  const now = deps.clock.now().getTime();
+  const toFetch = opts.refetch ? wanted : (await fillCitasFromKnown(deps.db, locationId, wanted)).unknown.filter((id) => !opts.throttle || !askedLately(deps, `${locationId}|${id}`, now));
   const news: ContactNews[] = [];
   let failed = 0;
   const queue = [...toFetch];

@@ -4,7 +4,7 @@ import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
 import { parseJson, decodeRows } from '../db/json-rows';
 import type { Rendered } from '../db/row-writes';
-import { citas, locationSettings, type CitaRow } from '../db/schema';
+import { citas, contacts, locationSettings, type CitaRow } from '../db/schema';
 import { activeStatusSql, holdsSlotSql, overlapsSql } from '../db/slot-sql';
 import type { IncomingAppointment } from './appointment-mapping';
 
@@ -18,6 +18,8 @@ export interface InboundLookup {
   zone: string | null;
   /** Whether another active cita on the calendar holds part of the appointment's slot. */
   overlaps: boolean;
+  /** Whether we hold an account of the appointment's contact (else it is learnt after the answer). */
+  contactKnown: boolean;
   /** The first row `prelude` returned (null when it returned none, or there was none). */
   prelude: Record<string, unknown> | null;
 }
@@ -36,7 +38,8 @@ export const INBOUND_LOOKUP = compiled(() => {
     exists (select 1 from ${citas}
        where ${citas.locationId} = ${p('location')} and ${citas.ghlCalendarId} = ${p('calendar')}
          and ${holdsSlotSql} and ${overlapsSql(p('start'), p('end'))}
-         and ${citas.ghlAppointmentId} is distinct from ${p('id')} and not ${ownUnlinked}) as overlaps`;
+         and ${citas.ghlAppointmentId} is distinct from ${p('id')} and not ${ownUnlinked}) as overlaps,
+    exists (select 1 from ${contacts} where ${contacts.locationId} = ${p('location')} and ${contacts.id} = ${p('contact')}) as contact_known`;
 });
 
 /**
@@ -49,17 +52,18 @@ export const INBOUND_LOOKUP = compiled(() => {
  * numbered from the `first` it is given), runs in the same statement and hands back its first row.
  */
 export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: (first: number) => Rendered): Promise<InboundLookup> {
-  const lookup = INBOUND_LOOKUP({ location: inc.locationId, calendar: inc.calendarId, id: inc.id, start: inc.startTime.toISOString(), end: inc.endTime.toISOString() });
+  const lookup = INBOUND_LOOKUP({ location: inc.locationId, calendar: inc.calendarId, id: inc.id, start: inc.startTime.toISOString(), end: inc.endTime.toISOString(), contact: inc.contactId });
   const pre = prelude?.(lookup.params.length + 1);
   const text = pre ? withPrelude(lookup.text, pre.text) : lookup.text;
   const result = await driverOf(tx).query(text, pre ? [...lookup.params, ...pre.params] : lookup.params);
-  const row = result.rows[0] as { prelude?: unknown; zone: string | null; rows: unknown; overlaps: unknown };
+  const row = result.rows[0] as { prelude?: unknown; zone: string | null; rows: unknown; overlaps: unknown; contact_known: unknown };
   const found = decodeRows(citas, typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows);
   return {
     byGhlId: found.find((c) => c.ghlAppointmentId === inc.id) ?? null,
     ownUnlinked: found.find((c) => c.ghlAppointmentId === null) ?? null,
     zone: row.zone ?? null,
     overlaps: driverBool(row.overlaps),
+    contactKnown: driverBool(row.contact_known),
     prelude: parseJson(row.prelude),
   };
 }

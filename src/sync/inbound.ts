@@ -87,7 +87,7 @@ export async function applyGhlAppointment(
       // GHL appointment ids are unique across locations and an appointment never changes location.
       throw new InboundRefused(`appointment ${inc.id} belongs to location ${existing.locationId}, not ${inc.locationId}`);
     }
-    if (existing) return inc.deleted ? await applyDelete(write, existing, inc) : await applyToExisting(write, existing, inc, found.overlaps);
+    if (existing) return inc.deleted ? await applyDelete(write, existing, inc) : await applyToExisting(write, existing, inc, found.overlaps, found.contactKnown);
 
     const own = found.ownUnlinked;
     if (own) {
@@ -172,7 +172,8 @@ async function insertFromGhl(w: Write, inc: IncomingAppointment, found: InboundL
   const conflict = found.overlaps && holdsSlot(row.status ?? 'new');
   const saved = { ...row, conflict };
   const insert = { table: citas, insert: saved };
-  const r: ApplyResult = { outcome: conflict ? 'conflict' : 'created', citaId: row.id, ...(row.contactId ? { learnContact: row.contactId } : {}) };
+  // A contact we hold the database copies onto the row (a trigger); one we never heard of is learnt after the answer.
+  const r: ApplyResult = { outcome: conflict ? 'conflict' : 'created', citaId: row.id, ...(row.contactId && !found.contactKnown ? { learnContact: row.contactId } : {}) };
   return written(w, r, insert, { action: 'create_from_ghl', before: null, after: saved }, now);
 }
 
@@ -306,7 +307,7 @@ export async function insertNewFromGhl(
   return { created: inserted.length - conflicts, conflicts, leftovers };
 }
 
-async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment, overlaps: boolean): Promise<ApplyResult> {
+async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment, overlaps: boolean, contactKnown: boolean): Promise<ApplyResult> {
   const { deps } = w;
   const next = {
     ghlCalendarId: inc.calendarId,
@@ -374,7 +375,7 @@ async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment,
   const outcome: ApplyOutcome = conflict && !cur.conflict ? 'conflict' : next.status === 'cancelled' && cur.status !== 'cancelled' ? 'cancelled' : 'applied';
   const update = { table: citas, update: { ...patch, contentHash: after.contentHash }, where: { id: cur.id } };
   // Another patient: the database gives the cita that contact's details if it knows them (a trigger).
-  const learn = next.contactId && next.contactId !== cur.contactId ? { learnContact: next.contactId } : {};
+  const learn = next.contactId && next.contactId !== cur.contactId && !contactKnown ? { learnContact: next.contactId } : {};
   return written(w, { outcome, citaId: cur.id, ...learn }, update, { action: 'update_from_ghl', before: cur, after }, now);
 }
 

@@ -71,6 +71,20 @@ describe('a GHL booking shows who is coming', () => {
     await quiet();
     const cita = await citaFor(t, made.id);
     expect(cita.contact).toEqual({ id: rosa.id, name: 'Rosa Mamani Condori', first_name: 'Rosa', last_name: 'Mamani Condori', phone: '+51944444444', email: 'rosa.mamani@correo.pe', deleted: false });
+    // Known: the database copied the details as it stored the cita; nothing was asked of GHL.
+    expect(sandbox.stats().calls['GET /contacts/:id'] ?? 0).toBe(0);
+  });
+
+  it('a week of bookings for one patient we never heard of asks GHL for that patient once', async () => {
+    const { t, sandbox, quiet } = await setup();
+    sandbox.webhooks.setMode({ drop: true });
+    const luz = sandbox.actions.createContact({ locationId: LOC, firstName: 'Luz', lastName: 'Torres Mendoza', phone: '+51966666666' });
+    await quiet();
+    sandbox.webhooks.setMode({});
+    const made = ['2026-12-14', '2026-12-15', '2026-12-16', '2026-12-17', '2026-12-18'].map((day) => sandbox.actions.createAppointment(appointment(luz.id, day)));
+    await quiet();
+    expect(sandbox.stats().calls['GET /contacts/:id'] ?? 0).toBe(1);
+    for (const a of made) expect((await citaFor(t, a.id)).contact).toMatchObject({ name: 'Luz Torres Mendoza' });
   });
 
   it('for a patient we never heard of (its webhook lost): fetched from GHL after the answer, and the list shows it', async () => {

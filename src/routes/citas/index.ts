@@ -274,9 +274,10 @@ async function once(
 function pushAfterResponse(c: Context<AppEnv>, row: CitaRow, ghlConnected?: boolean) {
   const deps = c.get('deps');
   // A patient id we hold no details of (the database fills them in when it knows them): asked of GHL.
-  if (row.contactId && !row.contact && ghlConnected !== false) c.get('defer')(learnContacts(deps, row.locationId, [row.contactId]));
+  const contactId = row.contactId;
+  if (contactId && !row.contact && ghlConnected !== false) c.get('defer')(() => learnContacts(deps, row.locationId, [contactId], { throttle: true }));
   if (row.syncStatus !== 'pending_sync' || ghlConnected === false) return;
-  c.get('defer')(pushAfterWrite(deps, row.id, row.locationId, pushJobUrl(deps.config, c.req.url), ghlConnected));
+  c.get('defer')(() => pushAfterWrite(deps, row.id, row.locationId, pushJobUrl(deps.config, c.req.url), ghlConnected));
 }
 
 function ifMatch(header: string | undefined): number | undefined {

@@ -43,7 +43,7 @@ async function receiveGhlDelivery(c: Context<AppEnv>) {
   // A patient we may not know yet: learnt from GHL after the answer (its own round trips and GHL
   // call never delay GHL's delivery), through the location's rate limiter.
   const learn = result.learnContact;
-  if (learn) c.get('defer')(learnContacts(c.get('deps'), learn.locationId, [learn.contactId]));
+  if (learn) c.get('defer')(() => learnContacts(c.get('deps'), learn.locationId, [learn.contactId], { throttle: true }));
   Object.assign(c.get('logEvent'), { webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
   return c.json(result.body, 200);
 }
