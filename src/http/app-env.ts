@@ -14,8 +14,13 @@ export interface AppEnv {
     requestId: string;
     /** The request's logger (carries the request id); the same as `deps.logger`. */
     log: Logger;
-    /** Work that must finish after the response (outbound pushes); the request's deps live until it does. */
-    defer: (task: Promise<unknown>) => void;
+    /**
+     * Work that must finish after the response (outbound pushes, learning a patient); the request's
+     * deps live until it does. Give it as a function: it starts once the answer is sent, so its
+     * database work runs on a connection of its own, opened only if it needs one (Workers), never
+     * on the request's. A promise (work already started) keeps whatever it began on.
+     */
+    defer: (task: Promise<unknown> | (() => Promise<unknown>)) => void;
     /**
      * The request's one "wide" log event: handlers and middleware add fields to it
      * (`Object.assign(c.get('logEvent'), {...})`) and it is written once, when the response is ready.

@@ -19,10 +19,12 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     const tasks: Promise<unknown>[] = [];
+    /** Deferred work not started yet: it starts once the answer is sent (its connection handed off). */
+    const later: (() => Promise<unknown>)[] = [];
     const logEvent: Record<string, unknown> = {};
     c.set('requestId', requestId);
     c.set('logEvent', logEvent);
-    c.set('defer', (task) => tasks.push(task));
+    c.set('defer', (task) => (typeof task === 'function' ? later.push(task) : tasks.push(task)));
     c.header('X-Request-Id', requestId);
     // Every answer is what its Content-Type says: no browser may sniff a JSON body into a page.
     c.header('X-Content-Type-Options', 'nosniff');
@@ -56,6 +58,7 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
       // The answer is ready: its database connection goes back now (Workers), while the work
       // deferred past it goes on, on a connection of its own if it needs one.
       if (lease.answered) tasks.push(lease.answered());
+      for (const run of later) tasks.push(Promise.resolve().then(run));
       // Counts wait in this process and reach the store in one write at most once per WRITE_BEHIND_MS.
       tasks.push(lease.deps.writeBehind.flushSoon());
       afterResponse(c, tasks, lease, log);

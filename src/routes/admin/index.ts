@@ -212,7 +212,7 @@ const putConnection: RouteHandler<typeof putConnectionRoute, AppEnv> = async (c)
   const { locationId } = c.req.valid('param');
   const connection = await connectWithPrivateToken(c.get('deps'), locationId, c.req.valid('json').private_integration_token);
   // Citas saved while the location was not connected go to GHL now, not at the next sweep.
-  c.get('defer')(sweepPending(c.get('deps'), { locationId }));
+  c.get('defer')(() => sweepPending(c.get('deps'), { locationId }));
   return c.json(connection, 200);
 };
 const getSyncStatus: RouteHandler<typeof syncStatusRoute, AppEnv> = async (c) => c.json(await syncStatus(c.get('deps')), 200);

@@ -39,7 +39,7 @@ const callbackRoute = defineRoute({
 const callback: RouteHandler<typeof callbackRoute, AppEnv> = async (c) => {
   const connection = await connectWithAuthCode(c.get('deps'), c.req.valid('query').code);
   // Citas saved while the location was not connected go to GHL now, not at the next sweep.
-  c.get('defer')(sweepPending(c.get('deps'), { locationId: connection.location_id }));
+  c.get('defer')(() => sweepPending(c.get('deps'), { locationId: connection.location_id }));
   return c.json({ installed: true as const, ...connection }, 200);
 };
 
