@@ -1,4 +1,5 @@
 import type { Deps } from '../deps';
+import { jobUrl } from '../queue/job-queue';
 import { assertLocation, type Access } from '../access/access';
 import { AppError } from '../errors';
 import { GhlError } from '../ghl/errors';
@@ -169,6 +170,24 @@ export async function learnContacts(
   const saved = await saveContacts(deps.db, locationId, news);
   if (saved.citas) touchLocation(deps, locationId);
   return { fetched: news.length, deleted: news.filter((n) => n.fields === null).length, failed };
+}
+
+export const CONTACTS_JOB_PATH = '/api/jobs/contacts';
+
+/**
+ * For a function that does not talk to GHL (the webhooks Worker): the contacts to learn go to the
+ * jobs function as a queue message (QStash when deployed), de-duplicated per contact for QStash's
+ * window, so a week of bookings for one new patient asks GHL once. Without a queue the incremental
+ * job learns them within the hour.
+ */
+export async function learnContactsLater(deps: Deps, locationId: string, ids: string[], requestUrl: string): Promise<void> {
+  if (!deps.queue || !ids.length) return;
+  await deps.queue.publish({
+    url: jobUrl(deps.config, requestUrl, CONTACTS_JOB_PATH),
+    body: { location_id: locationId, contact_ids: ids },
+    deduplicationId: `contacts-${locationId}-${ids.join('-')}`.slice(0, 200),
+    retries: 3,
+  });
 }
 
 /** The incremental job's part: contacts citas name that we never learnt (a lost webhook, a failed fetch). */

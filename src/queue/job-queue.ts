@@ -48,3 +48,9 @@ export function qstashQueue(opts: { token: string; baseUrl?: string; fetch?: typ
     },
   };
 }
+
+/** Where the queue delivers a job message: the jobs function (JOBS_BASE_URL, else this service's public URL or origin) + path. */
+export function jobUrl(config: { JOBS_BASE_URL?: string; PUBLIC_BASE_URL?: string }, requestUrl: string, path: string): string {
+  const base = config.JOBS_BASE_URL ?? config.PUBLIC_BASE_URL ?? new URL(requestUrl).origin;
+  return `${base.replace(/\/$/, '')}${path}`;
+}

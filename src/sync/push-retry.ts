@@ -1,4 +1,5 @@
 import type { Deps } from '../deps';
+import { jobUrl } from '../queue/job-queue';
 import { findConnection } from '../ghl/connections-repo';
 import { pushCita, type PushOutcome } from './outbound';
 
@@ -58,6 +59,5 @@ export async function pushAfterWrite(deps: Deps, citaId: string, locationId: str
 
 /** Where the queue delivers push retries: the jobs function (JOBS_BASE_URL, else this service's public URL or origin). */
 export function pushJobUrl(config: Deps['config'], requestUrl: string): string {
-  const base = config.JOBS_BASE_URL ?? config.PUBLIC_BASE_URL ?? new URL(requestUrl).origin;
-  return `${base.replace(/\/$/, '')}${PUSH_JOB_PATH}`;
+  return jobUrl(config, requestUrl, PUSH_JOB_PATH);
 }

@@ -114,7 +114,7 @@ describe("the citas Worker's pages, as static assets", () => {
     // The contract served is the committed one (npm run openapi), which lists only this function's routes.
     const doc = (await (await mf.dispatchFetch('http://worker/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(doc).toEqual(JSON.parse(readFileSync('src/contract/citas.openapi.json', 'utf8')));
-    expect(Object.keys(doc.paths).filter((p) => !/^\/(api\/(citas|locations|ghl)\b|healthz|readyz)/.test(p))).toEqual([]);
+    expect(Object.keys(doc.paths).filter((p) => !/^\/(api\/(citas|contacts|locations|ghl)\b|healthz|readyz)/.test(p))).toEqual([]);
   });
 
   it('everything else reaches the Worker: the API, and problems for what nobody serves', async () => {

@@ -9,6 +9,7 @@ import { SYNC_KINDS, type SyncKind } from '../../db/schema';
 import { externalId } from '../../domain/ids';
 import { fanOut, runForLocation } from '../../jobs/fan-out';
 import { pushJobUrl, pushWithRetries } from '../../sync/push-retry';
+import { learnContacts } from '../../contacts/contacts-service';
 
 const runBody = z.strictObject({ kind: z.enum(SYNC_KINDS), location_id: externalId() });
 
@@ -51,6 +52,14 @@ async function pushJob(c: Context<AppEnv>) {
   return c.json(await pushWithRetries(deps, msg, pushJobUrl(deps.config, c.req.url)));
 }
 
+const contactsBody = z.strictObject({ location_id: externalId(), contact_ids: z.array(externalId()).min(1).max(200) });
+
+/** Contacts a webhook met that we never heard of, learnt from GHL here (the webhooks function does not talk to GHL). */
+async function contactsJob(c: Context<AppEnv>) {
+  const msg = validate(contactsBody, jobMessage(c));
+  return c.json(await learnContacts(c.get('deps'), msg.location_id, msg.contact_ids));
+}
+
 const router = createRouter();
 
 /** /api/jobs: called by QStash only (signature checked before any handler). */
@@ -60,7 +69,8 @@ export const jobRoutes = router
   .post('/sync/full', scheduled('full'))
   .post('/cleanup', scheduled('cleanup'))
   .post('/run', runLocationJob)
-  .post('/push', pushJob);
+  .post('/push', pushJob)
+  .post('/contacts', contactsJob);
 
 const fanOutSchema = z.object({ kind: z.enum(SYNC_KINDS), published: z.number().int().optional(), message_ids: z.array(z.string()).optional(), ran_inline: z.number().int().optional() }).catchall(z.unknown()).meta({ id: 'JobFanOut' });
 const runResultSchema = z.object({ skipped: z.boolean() }).catchall(z.unknown()).meta({ id: 'JobRun',  description: 'The run: outcome (ok, partial), counts, runId; or skipped when one is already running.' });
@@ -90,6 +100,19 @@ router.document({
   request: { body: jsonBody(pushBody.meta({ id: 'PushJob' })) },
   responses: {
     200: json(z.object({ outcome: z.string(), retry_in_s: z.number().nullable() }).meta({ id: 'PushJobResult' }), 'Pushed, or the next retry scheduled.'),
+    ...problems(400, 401, 422, 503),
+  },
+});
+router.document({
+  ...jobDocs,
+  method: 'post',
+  path: '/contacts',
+  operationId: 'contactsJob',
+  summary: 'Learn patients from GHL',
+  description: 'Published after a webhook named a contact we never heard of (de-duplicated per contact); fetched through the location rate limiter, a 404 kept as deleted.',
+  request: { body: jsonBody(contactsBody.meta({ id: 'ContactsJob' })) },
+  responses: {
+    200: json(z.object({ fetched: z.number().int(), deleted: z.number().int(), failed: z.number().int() }).meta({ id: 'ContactsJobResult' }), 'Learnt (failures are left to the sync jobs).'),
     ...problems(400, 401, 422, 503),
   },
 });

@@ -8,7 +8,7 @@ import { limitBody, rateLimit } from '../../http/middleware/limits';
 import { clientIp } from '../../http/client-ip';
 import { createWebhookVerifier, type WebhookVerifier } from '../../webhooks/signature';
 import { receiveGhlWebhook } from '../../webhooks/receive';
-import { learnContacts } from '../../contacts/contacts-service';
+import { learnContactsLater } from '../../contacts/contacts-service';
 import type { AppConfig } from '../../config/config';
 
 /** One verifier per configuration: importing the keys is the costly part of verifying. */
@@ -40,10 +40,10 @@ async function receiveGhlDelivery(c: Context<AppEnv>) {
     throw refused ?? new AppError(429, 'retry_later', 'The webhook could not be processed right now; deliver it again.', { headers: { 'Retry-After': '60' } });
   }
   countDelivery(c, result.body.outcome, started, result.firstDelivery === true);
-  // A patient we may not know yet: learnt from GHL after the answer (its own round trips and GHL
-  // call never delay GHL's delivery), through the location's rate limiter.
+  // A patient we never heard of: the jobs function learns it from GHL (this function does not talk
+  // to GHL), through the location's rate limiter; the message leaves after the answer.
   const learn = result.learnContact;
-  if (learn) c.get('defer')(() => learnContacts(c.get('deps'), learn.locationId, [learn.contactId], { throttle: true }));
+  if (learn) c.get('defer')(() => learnContactsLater(c.get('deps'), learn.locationId, [learn.contactId], c.req.url));
   Object.assign(c.get('logEvent'), { webhook_id: result.body.webhook_id, outcome: result.body.outcome, handle_ms: Date.now() - started });
   return c.json(result.body, 200);
 }
