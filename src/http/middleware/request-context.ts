@@ -57,11 +57,10 @@ export function requestContext(provider: DepsProvider): MiddlewareHandler<AppEnv
       });
       // The answer is ready: its database connection goes back now (Workers), while the work
       // deferred past it goes on, on a connection of its own if it needs one.
-      if (lease.answered) tasks.push(lease.answered());
+      const handedOff = lease.answered?.();
       for (const run of later) tasks.push(Promise.resolve().then(run));
       // Counts wait in this process and reach the store in one write at most once per WRITE_BEHIND_MS.
-      tasks.push(lease.deps.writeBehind.flushSoon());
-      afterResponse(c, tasks, lease, log);
+      afterResponse(c, { deferred: tasks, handedOff, flush: lease.deps.writeBehind.flushSoon() }, lease, log);
     }
   };
 }
@@ -75,11 +74,20 @@ function routeTemplate(c: Context<AppEnv>): string {
   return handler?.path ?? 'unmatched';
 }
 
-function afterResponse(c: Context<AppEnv>, tasks: Promise<unknown>[], lease: Lease, log: Logger): void {
-  const done = Promise.allSettled(tasks)
-    .then((results) => {
+function afterResponse(
+  c: Context<AppEnv>,
+  work: { deferred: Promise<unknown>[]; handedOff: Promise<void> | undefined; flush: Promise<void> },
+  lease: Lease,
+  log: Logger,
+): void {
+  const settled = (tasks: (Promise<unknown> | undefined)[]) =>
+    Promise.allSettled(tasks).then((results) => {
       for (const r of results) if (r.status === 'rejected') log.error('deferred task failed', { err: r.reason });
-    })
+    });
+  // The deferred work's own connection, if it opened one, goes back when that work is done, not
+  // when the write-behind flush is (up to WRITE_BEHIND_MS later).
+  const deferred = settled(work.deferred).then(() => lease.answered?.());
+  const done = Promise.all([deferred, settled([work.handedOff, work.flush])])
     .finally(() => lease.release())
     .catch((err) => log.error('releasing request resources failed', { err }));
   try {
