@@ -24,13 +24,8 @@ import { gzipSync } from 'node:zlib';
 export const FUNCTIONS = [
   { name: 'app', env: undefined, budgetGzip: undefined, absent: [] },
   // Its pages (the agenda, /docs, /openapi.json) are static assets (wrangler.toml), not code.
-  // Budgets raised at stop 20 from 170 / 160 KiB, for features, not drift: patients (the contacts
-  // routes and service, GHL's contact calls: +3.6 KiB), the one calendar rule (+0.6), Analytics
-  // Engine metrics on Workers, the contract's declared responses. Startup in workerd did not move
-  // (citas 308–348 ms, webhooks 325 ms, against 418–540 at stop 19 on a slower day); a budget
-  // that forbids features measures nothing. What would make room is in the README (Benchmarks).
-  { name: 'citas', env: 'citas', budgetGzip: 180 * 1024, absent: ['@upstash/qstash', 'jose'] },
-  { name: 'webhooks', env: 'webhooks', budgetGzip: 166 * 1024, absent: ['@upstash/qstash', 'jose'] },
+  { name: 'citas', env: 'citas', budgetGzip: 170 * 1024, absent: ['@upstash/qstash', 'jose'] },
+  { name: 'webhooks', env: 'webhooks', budgetGzip: 160 * 1024, absent: ['@upstash/qstash', 'jose'] },
   { name: 'jobs', env: 'jobs', budgetGzip: undefined, absent: [] },
 ] as const satisfies readonly { name: string; env: string | undefined; budgetGzip: number | undefined; absent: readonly string[] }[];
 
