@@ -97,7 +97,7 @@ describe('slot reads scale with the slot, not with the calendar\'s history', () 
     await driverOf(t.deps.db).query('analyze citas', []);
     const slot = { start: '2026-01-05T15:00:00.000Z', end: '2026-01-05T15:30:00.000Z' };
 
-    const lookup = await genericPlan(INBOUND_LOOKUP({ location: 'loc-history', calendar: 'cal-h', id: 'apt-new', ...slot }));
+    const lookup = await genericPlan(INBOUND_LOOKUP({ location: 'loc-history', calendar: 'cal-h', id: 'apt-new', contact: 'contact-h', ...slot }));
     const span = await genericPlan(ACTIVE_IN_SPAN({ location: 'loc-history', calendars: ['cal-h'], from: slot.start, to: slot.end }));
     for (const plan of [lookup, span]) {
       expect(plan).toContain('"Index Name":"citas_no_overlap"');
