@@ -199,12 +199,12 @@ const PAGE = 500;
 const MAX_PAGES = 100;
 
 /**
- * The full job's part: every contact of the location as GHL lists it (pages of 500), so renames
- * whose webhooks were lost arrive; then the contacts we hold as alive, or that citas name, and the
- * listing did not show are asked for one by one (GHL's search index lags its writes by seconds,
- * so absence from a listing is no proof): a 404 marks them deleted.
+ * The full job's first part, started beside its first appointment listing: every contact of the
+ * location as GHL lists it (pages of 500), so renames whose webhooks were lost arrive, and so the
+ * citas the job is about to insert get their patients from the database as they are written
+ * (listed after them, the citas of a newly connected clinic were each written twice).
  */
-export async function refreshAllContacts(deps: Deps, locationId: string) {
+export async function listAllContacts(deps: Deps, locationId: string): Promise<{ listed: Set<string>; calls: number }> {
   const now = deps.clock.now();
   const listed = new Set<string>();
   let calls = 0;
@@ -215,9 +215,18 @@ export async function refreshAllContacts(deps: Deps, locationId: string) {
     for (const c of r.contacts) listed.add(c.id);
     if (r.contacts.length < PAGE) break;
   }
+  return { listed, calls };
+}
+
+/**
+ * The full job's last part: the contacts we hold as alive, or that citas name, which the listing
+ * did not show are asked for one by one (GHL's search index lags its writes by seconds, so absence
+ * from a listing is no proof): a 404 marks them deleted.
+ */
+export async function checkUnlistedContacts(deps: Deps, locationId: string, listed: Set<string>) {
   const [inUse, live] = await Promise.all([contactIdsInUse(deps.db, locationId), liveContactIds(deps.db, locationId)]);
   const unseen = [...new Set([...inUse, ...live])].filter((id) => !listed.has(id));
   const checked = await learnContacts(deps, locationId, unseen, { refetch: true });
-  touchLocation(deps, locationId);
-  return { listed: listed.size, listing_calls: calls, checked: checked.fetched, deleted: checked.deleted, failed: checked.failed };
+  if (checked.fetched) touchLocation(deps, locationId);
+  return { listed: listed.size, checked: checked.fetched, deleted: checked.deleted, failed: checked.failed };
 }

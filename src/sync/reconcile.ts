@@ -14,7 +14,7 @@ import { incomingFromGhl, type IncomingAppointment } from './appointment-mapping
 import { withSyncRun, type SyncRunResult } from './sync-run';
 import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, prepareNewFromGhl, type ApplyOutcome, type PreparedNew } from './inbound';
 import { sweepPending } from './outbound';
-import { learnUnknownContacts, refreshAllContacts } from '../contacts/contacts-service';
+import { checkUnlistedContacts, learnUnknownContacts, listAllContacts } from '../contacts/contacts-service';
 import { touchLocation } from '../locations/location-rev';
 
 /**
@@ -80,6 +80,8 @@ export async function reconcileLocation(
     // A window read and made ready (GHL listing, which ids we hold, the new rows built), short of
     // writing. Never rejects, like `list`.
     const listed: ReturnType<typeof list>[] = windows.length ? [list(windows[0]!)] : [];
+    // The full run reads the location's patients beside its first listing, before it writes a cita.
+    const patients = opts.kind === 'full' ? listAllContacts(deps, opts.locationId).catch((err: unknown) => ({ err })) : null;
     const prepare = async (i: number): Promise<{ got: Awaited<ReturnType<typeof list>>; work?: WindowWork; failed?: unknown }> => {
       const got = await listed[i]!;
       // The next window's listing starts as soon as this one is in: one GHL call in flight at a time.
@@ -107,6 +109,11 @@ export async function reconcileLocation(
       await pending;
       await listed[listed.length - 1];
     };
+    const patientsListed = patients ? await patients : null;
+    if (patientsListed && 'err' in patientsListed && needsReconnect(patientsListed.err)) {
+      await quiesce(next);
+      throw patientsListed.err;
+    }
     for (let i = 0; i < windows.length; i++) {
       const { calendarId, wFrom, wTo } = windows[i]!;
       const { got, work, failed } = await next!;
@@ -148,7 +155,8 @@ export async function reconcileLocation(
     // webhook, a failed fetch); the full run reads the location's contacts again (renames and
     // deletions whose webhooks were lost). A failure here leaves the appointments' sync whole.
     try {
-      const p = opts.kind === 'full' ? await refreshAllContacts(deps, opts.locationId) : await learnUnknownContacts(deps, opts.locationId);
+      if (patientsListed && 'err' in patientsListed) throw patientsListed.err;
+      const p = patientsListed ? await checkUnlistedContacts(deps, opts.locationId, patientsListed.listed) : await learnUnknownContacts(deps, opts.locationId);
       counts.contacts_learnt = 'listed' in p ? p.listed + p.checked - p.deleted : p.fetched - p.deleted;
       counts.contacts_deleted = p.deleted;
     } catch (err) {
