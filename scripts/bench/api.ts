@@ -40,6 +40,7 @@ import {
   type Round,
   type Verdict,
 } from '../lib/bench';
+import { INSERT_AUDIT, INSERT_CITA, LIST, READ_SETTINGS } from './floor-sql';
 import { upsertLocationSettings } from '../../src/locations/settings-repo';
 
 const { values } = parseArgs({ options: { ...commonArgs, n: { type: 'string', default: '300' }, block: { type: 'string', default: '88' }, rounds: { type: 'string', default: '3' } } });
@@ -88,12 +89,6 @@ function createBodies(locationId: string, firstDay: string, count: number, tag: 
 // ---------------------------------------------------------------------------------------------
 // Floors: the least work each route's answer needs, written directly against drizzle/*.sql.
 
-const READ_SETTINGS = `select default_calendar_id, coalesce(time_zone, ghl_time_zone) as zone from location_settings where location_id = $1`;
-const INSERT_CITA = `
-insert into citas (location_id, ghl_calendar_id, title, contact_id, start_time, end_time, time_zone, status, source, sync_status, created_at, updated_at)
-values ($1, $2, $3, $4, $5, $6, $7, 'new', 'rv3', 'pending_sync', $8, $8)
-returning *`;
-const INSERT_AUDIT = `insert into audit_log (cita_id, actor, action, changes, request_id, at) values ($1, 'api', 'create', $2, $3, $4)`;
 
 async function floorCreate(body: string): Promise<string> {
   const input = JSON.parse(body) as { location_id: string; title: string; contact_id: string; start_time: string; end_time: string };
@@ -130,7 +125,6 @@ async function floorCreate(body: string): Promise<string> {
 }
 
 // listCitas's query (intersects [from, to), ordered by start then id), the same bounds the service computes.
-const LIST = `select * from citas where location_id = $1 and start_time < $2 and end_time > $3 order by start_time asc, id asc limit 50`;
 const listFrom = DateTime.fromISO(LIST_FROM_DAY, { zone: ZONE }).toJSDate();
 const listTo = DateTime.fromISO(LIST_TO_DAY, { zone: ZONE }).plus({ days: 1 }).toJSDate();
 

@@ -10,14 +10,8 @@
  */
 import { DateTime } from 'luxon';
 import { json, requestPool, type FloorEnv } from './shared';
+import { INSERT_AUDIT, INSERT_CITA, LIST, READ_SETTINGS } from '../floor-sql';
 
-const READ_SETTINGS = `select default_calendar_id, coalesce(time_zone, ghl_time_zone) as zone from location_settings where location_id = $1`;
-const INSERT_CITA = `
-insert into citas (location_id, ghl_calendar_id, title, contact_id, start_time, end_time, time_zone, status, source, sync_status, created_at, updated_at)
-values ($1, $2, $3, $4, $5, $6, $7, 'new', 'rv3', 'pending_sync', $8, $8)
-returning *`;
-const INSERT_AUDIT = `insert into audit_log (cita_id, actor, action, changes, request_id, at) values ($1, 'api', 'create', $2, $3, $4)`;
-const LIST = `select * from citas where location_id = $1 and start_time < $2 and end_time > $3 order by start_time asc, id asc limit 50`;
 
 async function create(request: Request, env: FloorEnv, ctx: ExecutionContext): Promise<Response> {
   const input = (await request.json()) as { location_id: string; title: string; contact_id: string; start_time: string; end_time: string };

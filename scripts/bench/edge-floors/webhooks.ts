@@ -7,36 +7,8 @@
  */
 import { createUpstashRedis } from '../../../src/store/upstash-store';
 import { json, requestPool, type FloorEnv } from './shared';
+import { INSERT_EVENT, STATUSES, UPSERT_CITA, type GhlEvent } from '../floor-sql';
 
-const STATUSES = new Set(['new', 'confirmed', 'showed', 'noshow', 'invalid', 'cancelled']);
-
-const UPSERT_CITA = `
-insert into citas (location_id, ghl_calendar_id, ghl_appointment_id, title, contact_id, assigned_user_id, start_time, end_time,
-                   time_zone, status, source, sync_status, ghl_date_updated, last_synced_at, cancelled_at, created_at, updated_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8,
-        coalesce((select coalesce(time_zone, ghl_time_zone) from location_settings where location_id = $1), $9),
-        $10, 'ghl', 'synced', $11, $12, $13, $12, $12)
-on conflict (ghl_appointment_id) do update set
-  ghl_calendar_id = excluded.ghl_calendar_id, title = excluded.title, contact_id = excluded.contact_id,
-  assigned_user_id = excluded.assigned_user_id, start_time = excluded.start_time, end_time = excluded.end_time,
-  status = excluded.status, cancelled_at = coalesce(citas.cancelled_at, excluded.cancelled_at),
-  ghl_date_updated = excluded.ghl_date_updated, last_synced_at = excluded.last_synced_at,
-  updated_at = excluded.updated_at, version = citas.version + 1
-where citas.location_id = excluded.location_id
-  and (citas.ghl_date_updated is null or citas.ghl_date_updated < excluded.ghl_date_updated)
-returning id, (xmax = 0) as inserted`;
-
-const INSERT_EVENT = `
-insert into webhook_events (webhook_id, type, location_id, appointment_id, cita_id, payload, received_at, processed_at, outcome, deliveries, request_id)
-values ($1, $2, $3, $4, $5, $6, $7, $7, $8, 1, $9)`;
-
-interface GhlEvent {
-  type: string;
-  locationId: string;
-  timestamp: string;
-  webhookId: string;
-  appointment: { id: string; calendarId: string; contactId?: string; assignedUserId?: string; title?: string; appointmentStatus?: string; startTime: string; endTime: string; dateUpdated?: string };
-}
 
 // Per isolate, as the service keeps its verifier key and store client.
 let key: Promise<CryptoKey> | undefined;
