@@ -2,6 +2,7 @@ import * as z from 'zod/v4';
 import { CITA_STATUSES, SYNC_STATUSES, CITA_SOURCES } from '../../db/schema';
 import { externalId } from '../../domain/ids';
 import { jsonDepth } from '../../domain/text';
+import { patientFields } from '../contacts/schemas';
 
 const title = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').meta({ example: 'Control - Ana Pérez' });
 const notes = z.string().max(10_000, 'at most 10000 characters').nullable();
@@ -32,13 +33,7 @@ const openStatus = z.enum(CITA_STATUSES).refine((s) => s !== 'cancelled', {
 
 /** A contact by its details, upserted in GHL before the push (when RV3 has no GHL contact id). */
 const contact = z
-  .strictObject({
-    first_name: z.string().trim().min(1).max(100).optional(),
-    last_name: z.string().trim().min(1).max(100).optional(),
-    name: z.string().trim().min(1).max(200).optional(),
-    email: z.email().optional(),
-    phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +51999000111').optional(),
-  })
+  .strictObject(patientFields)
   .refine((c) => c.email || c.phone, { message: 'needs an email or a phone to find or create the GHL contact' })
   .meta({ id: 'ContactDetails',  description: 'A contact by its details (matched in GHL by email or phone), when RV3 has no GHL contact id.' });
 

@@ -33,15 +33,17 @@ export const searchContactsQuery = z.object({
 export const contactIdParams = z.object({ id: externalId().meta({ param: { name: 'id', in: 'path' }, example: 'demo-contact-ana' }) });
 export const contactLocationQuery = z.object({ location_id: externalId().meta({ example: 'demo-location' }) });
 
+/** A patient's details as a request gives them: here, and as a create cita's `contact`. */
+export const patientFields = {
+  first_name: z.string().trim().min(1).max(100).optional().meta({ example: 'Rosa' }),
+  last_name: z.string().trim().min(1).max(100).optional().meta({ example: 'Huamán Torres' }),
+  name: z.string().trim().min(1).max(200).optional(),
+  email: z.email().optional(),
+  phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +51999000111').optional(),
+};
+
 export const createContactBody = z
-  .strictObject({
-    location_id: externalId().meta({ example: 'demo-location' }),
-    first_name: z.string().trim().min(1).max(100).optional().meta({ example: 'Rosa' }),
-    last_name: z.string().trim().min(1).max(100).optional().meta({ example: 'Huamán Torres' }),
-    name: z.string().trim().min(1).max(200).optional(),
-    email: z.email().optional(),
-    phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +51999000111').optional(),
-  })
+  .strictObject({ location_id: externalId().meta({ example: 'demo-location' }), ...patientFields })
   .refine((c) => c.email || c.phone, { message: 'needs an email or a phone (GHL finds the same patient by them)', path: ['phone'] })
   .refine((c) => c.first_name || c.last_name || c.name, { message: 'needs a name', path: ['first_name'] })
   .meta({ id: 'ContactCreate' });
