@@ -114,6 +114,20 @@ export async function searchContacts(db: DbOrTx, locationId: string, patterns: s
     .limit(limit);
 }
 
+/**
+ * Citas naming a contact we hold but carrying none of its details: written while that contact's
+ * first account was being saved (each statement saw the other's work uncommitted). Returns how many.
+ */
+export async function fillCitasMissingContact(db: DbOrTx, locationId: string): Promise<number> {
+  const { rows } = await driverOf(db).query(
+    `with f as (update citas c set contact = k.details from contacts k
+       where c.location_id = $1 and k.location_id = $1 and k.id = c.contact_id and c.contact is null returning c.id)
+     select count(*)::int as n from f`,
+    [locationId],
+  );
+  return Number((rows[0] as { n: number | string }).n);
+}
+
 /** Contact ids named by the location's citas that we hold no account of: to fetch from GHL. */
 export async function unknownContactIds(db: DbOrTx, locationId: string, limit: number): Promise<string[]> {
   const { rows } = await driverOf(db).query(

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { GhlError } from '../ghl/errors';
 import type { ContactRow } from '../db/schema';
 import { touchLocation } from '../locations/location-rev';
-import { contactIdsInUse, fillCitasFromKnown, findContact, liveContactIds, saveContacts, searchContacts, unknownContactIds, type ContactNews } from './contacts-repo';
+import { contactIdsInUse, fillCitasFromKnown, fillCitasMissingContact, findContact, liveContactIds, saveContacts, searchContacts, unknownContactIds, type ContactNews } from './contacts-repo';
 import { displayName, fold, mergedFields, newsFromGhl, patientFromGhl, searchPatterns } from './patient';
 
 /**
@@ -186,12 +186,20 @@ export async function learnContactsLater(deps: Deps, locationId: string, ids: st
     url: jobUrl(deps.config, requestUrl, CONTACTS_JOB_PATH),
     body: { location_id: locationId, contact_ids: ids },
     deduplicationId: `contacts-${locationId}-${ids.join('-')}`.slice(0, 200),
+    // A burst of bookings for a new patient: its other webhooks commit their citas first, so the
+    // one message that is kept fills them all (the incremental job catches any it still misses).
+    delaySeconds: 2,
     retries: 3,
   });
 }
 
-/** The incremental job's part: contacts citas name that we never learnt (a lost webhook, a failed fetch). */
+/**
+ * The incremental job's part: contacts citas name that we never learnt (a lost webhook, a failed
+ * fetch), and citas that missed the details of a contact saved while they were being written.
+ */
 export async function learnUnknownContacts(deps: Deps, locationId: string) {
+  const filled = await fillCitasMissingContact(deps.db, locationId);
+  if (filled) touchLocation(deps, locationId);
   return learnContacts(deps, locationId, await unknownContactIds(deps.db, locationId, FETCH_LIMIT));
 }
 

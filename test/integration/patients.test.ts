@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createGhlSandbox } from '../../scripts/ghl-sandbox';
-import { contacts } from '../../src/db/schema';
+import { citas, contacts } from '../../src/db/schema';
 import { saveContacts } from '../../src/contacts/contacts-repo';
 import { citaBody, createTestEnv, type TestEnv } from '../support/harness';
 
@@ -253,6 +253,12 @@ describe('the sync jobs keep patients current', () => {
     expect(run.outcome).toBe('ok');
     expect((await citaFor(t, a.id)).contact).toMatchObject({ first_name: 'Anita', deleted: false });
     expect((await citaFor(t, b.id)).contact).toMatchObject({ name: 'José Huamán Flores', deleted: true });
+
+    // A cita written while its patient's first account was being saved, left without the details:
+    // the incremental run fills it from what we hold.
+    await t.deps.db.update(citas).set({ contact: null }).where(eq(citas.ghlAppointmentId, a.id));
+    await t.job('/api/jobs/run', { kind: 'incremental', location_id: LOC });
+    expect((await citaFor(t, a.id)).contact).toMatchObject({ first_name: 'Anita' });
 
     // Forgotten here (as after a restore): the incremental run learns it again.
     await t.deps.db.delete(contacts).where(eq(contacts.locationId, LOC));
