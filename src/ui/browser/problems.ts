@@ -2,6 +2,7 @@
  * The service's errors (problem+json with a stable `code`) as the front desk should read them:
  * in Spanish, saying what happened and what to do next. No DOM here, so they are unit-tested.
  */
+import { blockedSentence, outsideHoursSentence, type BlockTimes, type WorkingHoursOfDay } from './block-rules';
 
 export interface FieldProblem {
   field: string;
@@ -95,6 +96,9 @@ export const PROBLEM_WORDING: Record<string, Wording> = {
     }
     return 'Ese horario ya está ocupado en este calendario por otra cita. Elija otra hora u otro calendario.';
   },
+  // Issue 23: the dialog that asks whether to book anyway adds the question (src/ui/browser/force-dialog.ts).
+  slot_blocked: (p) => `${blockedSentence(p.extra.block as BlockTimes | null | undefined)} Elija otra hora u otro calendario.`,
+  outside_working_hours: (p) => `${outsideHoursSentence(p.extra.working_hours as WorkingHoursOfDay | null | undefined)} Elija otra hora u otro calendario.`,
   version_mismatch: () => 'Otra persona cambió esta cita mientras usted la editaba. Cargue la versión actual y vuelva a aplicar sus cambios.',
   validation_failed: () => 'Revise los campos marcados.',
   not_found: () => 'No se encontró (quizá fue eliminada, o esta clave no tiene acceso a esa sede).',
