@@ -1,3 +1,4 @@
+import { blockActions } from './block-actions';
 import { contactActions } from './contact-actions';
 import type { SandboxCore } from './core';
 import { nextSecond, parseIsoWithOffset } from './ghl-time';
@@ -121,6 +122,7 @@ export function ghlUserActions(core: SandboxCore): GhlUserActions {
     },
 
     ...contactActions(core),
+    ...blockActions(core),
   };
 }
 

@@ -3,6 +3,7 @@ import type { SandboxCore } from './core';
 import { renderGhlError } from './errors';
 import { apiGate, countCalls, isControlPath, requireVersion, tokenEndpointFaults } from './middleware';
 import { appointmentRoutes } from './routes/appointments';
+import { blockRoutes } from './routes/blocks';
 import { calendarRoutes } from './routes/calendars';
 import { calendarViewRoutes } from './routes/calendar-view';
 import { contactRoutes } from './routes/contacts';
@@ -36,6 +37,7 @@ export function createSandboxApp(core: SandboxCore): Hono {
   app.route('/', locationRoutes(core));
   // Before calendarRoutes: `/calendars/:calendarId` would otherwise take `/calendars/events`.
   app.route('/', appointmentRoutes(core));
+  app.route('/', blockRoutes(core));
   app.route('/', calendarRoutes(core));
   app.route('/', contactRoutes(core));
   return app;

@@ -10,6 +10,7 @@ import {
   type Appointment,
   type AppointmentWebhookType,
   type AppWebhookPayload,
+  type Block,
   type Contact,
   type ContactView,
   type ContactWebhookType,
@@ -47,6 +48,8 @@ export interface SandboxCore {
   clearFaults(): void;
   statsSnapshot(): SandboxStats;
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
+  /** Live blocks as GET blocked-slots lists them, by start. */
+  blocks(filter?: { locationId?: string; calendarId?: string }): Block[];
   /** Live contacts, oldest first; of one location, or of all. */
   contacts(filter?: { locationId?: string }): ContactView[];
   reset(): void;
@@ -126,6 +129,12 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
         .filter((a) => (filter.locationId === undefined || a.locationId === filter.locationId) && (filter.calendarId === undefined || a.calendarId === filter.calendarId))
         .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id))
         .map((a) => store.eventView(a)),
+    blocks: (filter = {}) =>
+      store
+        .liveBlocks()
+        .filter((b) => (filter.locationId === undefined || b.locationId === filter.locationId) && (filter.calendarId === undefined || b.calendarId === filter.calendarId))
+        .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id))
+        .map((b) => store.blockView(b)),
     contacts: (filter = {}) => {
       const locationIds = filter.locationId !== undefined ? [filter.locationId] : [...store.locations.keys()];
       return locationIds.flatMap((id) => store.liveContacts(id)).map(contactView);

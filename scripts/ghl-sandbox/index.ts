@@ -6,6 +6,7 @@ import { SimulatedNetworkFailure } from './errors';
 import type { SandboxData } from './store';
 import type {
   Appointment,
+  Block,
   ContactView,
   FaultSpec,
   GhlUserActions,
@@ -37,6 +38,8 @@ export type {
   AppointmentWriteResult,
   AppWebhookPayload,
   AppWebhookType,
+  Block,
+  BlockWriteResult,
   Calendar,
   Contact,
   ContactSearchItem,
@@ -44,17 +47,23 @@ export type {
   ContactWebhookPayload,
   ContactWebhookType,
   CreateAppointmentAction,
+  CreateBlockAction,
   CreateContactAction,
   EditAppointmentAction,
+  EditBlockAction,
   EditContactAction,
   FaultKind,
   FaultSpec,
+  FreeSlots,
   GhlUserActions,
   Location,
+  OpenHourSpan,
+  OpenHours,
   SandboxOptions,
   SandboxRequest,
   SandboxStats,
   Scope,
+  SeedBlock,
   SeedContact,
   SeedData,
   WebhookConfig,
@@ -82,6 +91,8 @@ export interface GhlSandbox {
   /** The API requests received, oldest first (the last 2,000), bodies parsed; e.g. `{ call: 'POST /calendars/events/appointments' }`. */
   requests(filter?: { call?: string }): SandboxRequest[];
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
+  /** Live blocked slots as GET /calendars/blocked-slots lists them, by start. */
+  blocks(filter?: { locationId?: string; calendarId?: string }): Block[];
   /** Live contacts as GET /contacts/:id shows them, oldest first (dateAdded, then id); deleted ones are left out. */
   contacts(filter?: { locationId?: string }): ContactView[];
   reset(): void;
@@ -145,6 +156,7 @@ export function createGhlSandbox(opts: SandboxOptions = {}): GhlSandbox {
     stats: core.statsSnapshot,
     requests: (filter) => core.requests.list(filter),
     appointments: core.appointments,
+    blocks: core.blocks,
     contacts: core.contacts,
     reset: core.reset,
     exportData: () => core.store.exportData(),

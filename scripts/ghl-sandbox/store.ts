@@ -1,15 +1,19 @@
 import { buildContact, emptyContact, normalizeEmail, phoneDigits } from './contact-model';
 import { formatGhl, isValidZone, nextSecond, parseIsoWithOffset } from './ghl-time';
 import { ghlId } from './ids';
+import { openHoursProblem } from './open-hours';
 import {
   APPOINTMENT_STATUSES,
   type Appointment,
   type AppointmentStatus,
   type AppointmentWriteResult,
+  type Block,
+  type BlockWriteResult,
   type Calendar,
   type Contact,
   type Location,
   type SeedAppointment,
+  type SeedBlock,
   type SeedContact,
   type SeedData,
 } from './types';
@@ -44,6 +48,21 @@ export interface AppointmentRecord {
   deleted: boolean;
 }
 
+/** Time a calendar is blocked (GHL's "blocked slot"): no contact, no status, no webhook. */
+export interface BlockRecord {
+  id: string;
+  locationId: string;
+  calendarId: string;
+  /** '' for a calendar's block. */
+  assignedUserId: string;
+  title: string;
+  startMs: number;
+  endMs: number;
+  addedMs: number;
+  updatedMs: number;
+  deleted: boolean;
+}
+
 /** Thrown for control-plane mistakes (bad seed data, unknown location): the caller's bug, not GHL behaviour. */
 export class SandboxUsageError extends Error {
   constructor(message: string) {
@@ -62,6 +81,8 @@ export interface SandboxData {
   calendars: Calendar[];
   contacts: Contact[];
   appointments: AppointmentRecord[];
+  /** Absent in data saved before the sandbox had blocks. */
+  blocks?: BlockRecord[];
 }
 
 export class GhlStore {
@@ -69,6 +90,7 @@ export class GhlStore {
   readonly calendars = new Map<string, Calendar>();
   readonly contacts = new Map<string, Contact>();
   readonly appointmentRecords = new Map<string, AppointmentRecord>();
+  readonly blockRecords = new Map<string, BlockRecord>();
 
   exportData(): SandboxData {
     return structuredClone({
@@ -76,6 +98,7 @@ export class GhlStore {
       calendars: [...this.calendars.values()],
       contacts: [...this.contacts.values()],
       appointments: [...this.appointmentRecords.values()],
+      blocks: [...this.blockRecords.values()],
     });
   }
 
@@ -86,6 +109,7 @@ export class GhlStore {
     for (const c of data.calendars) this.calendars.set(c.id, structuredClone(c));
     for (const c of data.contacts) this.contacts.set(c.id, { ...emptyContact(c.id, c.locationId, nowMs), ...structuredClone(c) });
     for (const a of data.appointments) this.appointmentRecords.set(a.id, structuredClone(a));
+    for (const b of data.blocks ?? []) this.blockRecords.set(b.id, structuredClone(b));
   }
 
   clear(): void {
@@ -93,6 +117,7 @@ export class GhlStore {
     this.calendars.clear();
     this.contacts.clear();
     this.appointmentRecords.clear();
+    this.blockRecords.clear();
   }
 
   zoneOf(locationId: string): string {
@@ -107,6 +132,49 @@ export class GhlStore {
 
   liveAppointments(): AppointmentRecord[] {
     return [...this.appointmentRecords.values()].filter((a) => !a.deleted);
+  }
+
+  /** Live (not deleted) block, or undefined. */
+  liveBlock(id: string): BlockRecord | undefined {
+    const rec = this.blockRecords.get(id);
+    return rec && !rec.deleted ? rec : undefined;
+  }
+
+  liveBlocks(): BlockRecord[] {
+    return [...this.blockRecords.values()].filter((b) => !b.deleted);
+  }
+
+  blockView(b: BlockRecord): Block {
+    const zone = this.zoneOf(b.locationId);
+    return {
+      id: b.id,
+      title: b.title,
+      calendarId: b.calendarId,
+      locationId: b.locationId,
+      contactId: '',
+      groupId: this.calendars.get(b.calendarId)?.groupId ?? '',
+      appointmentStatus: '',
+      assignedUserId: b.assignedUserId,
+      users: [],
+      isRecurring: false,
+      startTime: formatGhl(b.startMs, zone),
+      endTime: formatGhl(b.endMs, zone),
+      dateAdded: formatGhl(b.addedMs, zone),
+      dateUpdated: formatGhl(b.updatedMs, zone),
+    };
+  }
+
+  blockWriteView(b: BlockRecord): BlockWriteResult {
+    const zone = this.zoneOf(b.locationId);
+    return {
+      id: b.id,
+      locationId: b.locationId,
+      title: b.title,
+      startTime: formatGhl(b.startMs, zone),
+      endTime: formatGhl(b.endMs, zone),
+      calendarId: b.calendarId,
+      ...(b.assignedUserId ? { assignedUserId: b.assignedUserId } : {}),
+    };
   }
 
   /** A live, non-cancelled appointment on `calendarId` overlapping [startMs, endMs), other than `exceptId`. */
@@ -206,6 +274,7 @@ export class GhlStore {
       for (const cal of loc.calendars ?? []) this.seedCalendar(loc.id, cal);
       for (const con of loc.contacts ?? []) this.seedContact(loc.id, con, nowMs);
       for (const apt of loc.appointments ?? []) this.seedAppointment(loc.id, apt, nowMs);
+      for (const block of loc.blocks ?? []) this.seedBlock(loc.id, block, nowMs);
     }
   }
 
@@ -234,8 +303,21 @@ export class GhlStore {
       preBuffer: 0,
       appoinmentPerSlot: 1,
       autoConfirm: true,
-      openHours: [{ daysOfTheWeek: [1, 2, 3, 4, 5], hours: [{ openHour: 9, openMinute: 0, closeHour: 17, closeMinute: 0 }] }],
+      // None unless seeded: a calendar whose hours nobody gave has no known working hours.
+      openHours: [],
     };
+    if (input.openHours !== undefined) {
+      const problem = openHoursProblem(input.openHours);
+      if (problem) throw new SandboxUsageError(`seed: calendar ${id}: ${problem}`);
+    }
+    for (const field of ['slotDuration', 'slotInterval', 'appoinmentPerSlot'] as const) {
+      const v = input[field];
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new SandboxUsageError(`seed: calendar ${id}: ${field} must be a positive whole number`);
+    }
+    for (const field of ['slotBuffer', 'preBuffer'] as const) {
+      const v = input[field];
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new SandboxUsageError(`seed: calendar ${id}: ${field} must be a whole number ≥ 0`);
+    }
     const teamMembers = input.teamMembers?.map((m, i) => ({
       userId: m.userId,
       priority: m.priority ?? 0.5,
@@ -248,7 +330,11 @@ export class GhlStore {
         isActive: input.isActive,
         calendarType: input.calendarType,
         slotDuration: input.slotDuration,
-        slotInterval: input.slotDuration,
+        slotInterval: input.slotInterval ?? input.slotDuration,
+        slotBuffer: input.slotBuffer,
+        preBuffer: input.preBuffer,
+        appoinmentPerSlot: input.appoinmentPerSlot,
+        openHours: input.openHours && structuredClone(input.openHours),
         autoConfirm: input.autoConfirm,
         groupId: input.groupId,
         description: input.description,
@@ -331,6 +417,38 @@ export class GhlStore {
       deleted: false,
     };
     this.appointmentRecords.set(id, rec);
+  }
+
+  private seedBlock(locationId: string, input: SeedBlock, nowMs: number): void {
+    const where = `seed: block ${input.id ?? `at ${input.startTime}`}`;
+    const calendar = this.calendars.get(input.calendarId);
+    if (!calendar || calendar.locationId !== locationId) throw new SandboxUsageError(`${where}: no calendar ${input.calendarId} in ${locationId}`);
+    const instant = (value: string | undefined, field: string): number | undefined => {
+      if (value === undefined) return undefined;
+      const ms = parseIsoWithOffset(value);
+      if (ms === null) throw new SandboxUsageError(`${where}: ${field} must be ISO-8601 with an offset`);
+      return ms;
+    };
+    const startMs = instant(input.startTime, 'startTime')!;
+    const endMs = instant(input.endTime, 'endTime')!;
+    if (endMs <= startMs) throw new SandboxUsageError(`${where}: endTime must be after startTime`);
+    const id = input.id ?? ghlId();
+    const existing = this.blockRecords.get(id);
+    if (existing && existing.locationId !== locationId) throw new SandboxUsageError(`${where} already belongs to location ${existing.locationId}`);
+    if (this.appointmentRecords.has(id)) throw new SandboxUsageError(`${where}: ${id} is an appointment's id`);
+    const addedMs = instant(input.dateAdded, 'dateAdded') ?? existing?.addedMs ?? nextSecond(nowMs);
+    this.blockRecords.set(id, {
+      id,
+      locationId,
+      calendarId: calendar.id,
+      assignedUserId: '',
+      title: input.title ?? existing?.title ?? '',
+      startMs,
+      endMs,
+      addedMs,
+      updatedMs: instant(input.dateUpdated, 'dateUpdated') ?? (existing ? nextSecond(nowMs, existing.updatedMs) : addedMs),
+      deleted: false,
+    });
   }
 }
 

@@ -87,11 +87,59 @@ export interface Calendar {
   preBuffer: number;
   appoinmentPerSlot: number; // sic: GHL's spelling
   autoConfirm: boolean;
-  openHours: Array<{
-    daysOfTheWeek: number[];
-    hours: Array<{ openHour: number; openMinute: number; closeHour: number; closeMinute: number }>;
-  }>;
+  /** Working hours in the location's zone; [] when none are known (then free-slots offers none). */
+  openHours: OpenHours;
 }
+
+/** One span of a working day (calendars.json Hour): a close at or before the open ends the next day. */
+export interface OpenHourSpan {
+  openHour: number;
+  openMinute: number;
+  closeHour: number;
+  closeMinute: number;
+}
+
+/** calendars.json OpenHour[]: for each group of weekdays (0 = Sunday … 6 = Saturday), its spans. */
+export type OpenHours = Array<{ daysOfTheWeek: number[]; hours: OpenHourSpan[] }>;
+
+/**
+ * A blocked slot as `GET /calendars/blocked-slots` lists it: calendars.json answers that call with
+ * GetCalendarEventsSuccessfulResponseDTO, so a block is a CalendarEventDTO with every required field,
+ * those that only mean something for appointments empty (`contactId`, `appointmentStatus`: '').
+ * Dates carry the location's offset, as appointments' do.
+ */
+export interface Block {
+  id: string;
+  title: string;
+  calendarId: string;
+  locationId: string;
+  contactId: '';
+  groupId: string;
+  appointmentStatus: '';
+  /** '' for a calendar's block (the only kind the API creates: calendarId and assignedUserId exclude each other). */
+  assignedUserId: string;
+  users: string[];
+  isRecurring: false;
+  startTime: string;
+  endTime: string;
+  dateAdded: string;
+  dateUpdated: string;
+}
+
+/** What POST/PUT /calendars/events/block-slots answer (BlockedSlotSuccessfulResponseDto), 201. */
+export interface BlockWriteResult {
+  id: string;
+  locationId: string;
+  title: string;
+  startTime: string;
+  endTime: string;
+  calendarId: string;
+  /** Only on a user's block; the sandbox's blocks are calendars', so it is absent. */
+  assignedUserId?: string;
+}
+
+/** free-slots' answer: local dates (YYYY-MM-DD, in the asked zone) → slot starts with that zone's offset. */
+export type FreeSlots = Record<string, { slots: string[] }>;
 
 /** A contact as the sandbox keeps it: fields nobody gave are null; instants are epoch ms. */
 export interface Contact {
@@ -140,6 +188,17 @@ export type SeedAppointment = Partial<Appointment> & {
   endTime: string;
 };
 
+/** A seeded block (GHL staff blocked this time); times ISO-8601 with an offset. */
+export type SeedBlock = {
+  id?: string;
+  calendarId: string;
+  title?: string;
+  startTime: string;
+  endTime: string;
+  dateAdded?: string;
+  dateUpdated?: string;
+};
+
 export type SeedData = {
   locations: Array<{
     id: string;
@@ -151,7 +210,17 @@ export type SeedData = {
       name: string;
       isActive?: boolean;
       calendarType?: string;
+      /** Minutes; default 30. Also the slot interval unless `slotInterval` is given. */
       slotDuration?: number;
+      /** Minutes between slot starts. */
+      slotInterval?: number;
+      /** Minutes kept free after / before each appointment. Default 0. */
+      slotBuffer?: number;
+      preBuffer?: number;
+      /** Default 1. */
+      appoinmentPerSlot?: number;
+      /** Working hours; without them a calendar has none ([]), and free-slots offers nothing. */
+      openHours?: OpenHours;
       autoConfirm?: boolean;
       groupId?: string;
       description?: string;
@@ -159,6 +228,7 @@ export type SeedData = {
     }>;
     contacts?: SeedContact[];
     appointments?: SeedAppointment[];
+    blocks?: SeedBlock[];
   }>;
 };
 
@@ -388,6 +458,23 @@ export interface EditContactAction {
   email?: string;
 }
 
+/** A staff member blocks time on a calendar in GHL's UI (no webhook: GHL sends none for blocks). */
+export interface CreateBlockAction {
+  locationId: string;
+  calendarId: string;
+  startTime: string;
+  endTime: string;
+  /** Default ''. */
+  title?: string;
+}
+
+/** Only the fields given change; a new startTime without endTime keeps the block's length. */
+export interface EditBlockAction {
+  startTime?: string;
+  endTime?: string;
+  title?: string;
+}
+
 /**
  * What a person does in GHL's own UI: no token, no rate limit, no faults, no slot check (staff can
  * double-book). Each change bumps dateUpdated and emits its webhook, and returns the appointment
@@ -421,4 +508,12 @@ export interface GhlUserActions {
    * it out; appointments naming it stay. Returns it as it was deleted.
    */
   deleteContact(id: string): ContactView;
+  /** A staff member blocks time on a calendar; returns it as GET blocked-slots lists it. No webhook. */
+  createBlock(input: CreateBlockAction): Block;
+  /** Moves, stretches or renames a block; dateUpdated moves. No webhook. */
+  editBlock(id: string, changes: EditBlockAction): Block;
+  /** Removes a block (gone from every read); returns it as it was. No webhook. */
+  deleteBlock(id: string): Block;
+  /** Sets a calendar's working hours (calendars.json OpenHour[]); `[]` or null clears them. Returns the calendar. */
+  setOpenHours(calendarId: string, openHours: OpenHours | null): Calendar;
 }

@@ -159,7 +159,16 @@ export function appointmentRoutes(core: SandboxCore) {
 
   app.delete('/calendars/events/:eventId', (c) => {
     requireScope(c, 'calendars/events.write');
-    const rec = liveOr404(c.req.param('eventId'));
+    const eventId = c.req.param('eventId');
+    // delete-event takes any event: a blocked slot too. It goes quietly (GHL sends no webhook for blocks).
+    const block = store.liveBlock(eventId);
+    if (block) {
+      requireLocation(c, block.locationId);
+      block.deleted = true;
+      block.updatedMs = nextSecond(core.now(), block.updatedMs);
+      return c.json({ succeeded: true, traceId: traceId() }, 201);
+    }
+    const rec = liveOr404(eventId);
     requireLocation(c, rec.locationId);
     // Kept, not removed: a deleted appointment must stay out of every read, not come back as new.
     rec.deleted = true;

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { SandboxCore } from '../core';
 import type { FaultSpec, SeedData } from '../types';
 import { parseControlBody } from './control-body';
+import { blockControlRoutes, openHoursSchema } from './control-blocks';
 import { contactControlRoutes } from './control-contacts';
 import { webhookControlRoutes } from './control-webhooks';
 
@@ -27,6 +28,11 @@ const seedBody = z.object({
             isActive: z.boolean().optional(),
             calendarType: z.string().optional(),
             slotDuration: z.number().int().positive().optional(),
+            slotInterval: z.number().int().positive().optional(),
+            slotBuffer: z.number().int().nonnegative().optional(),
+            preBuffer: z.number().int().nonnegative().optional(),
+            appoinmentPerSlot: z.number().int().positive().optional(),
+            openHours: openHoursSchema.optional(),
             autoConfirm: z.boolean().optional(),
             groupId: z.string().optional(),
             description: z.string().optional(),
@@ -54,6 +60,19 @@ const seedBody = z.object({
       // The store checks the rest of an appointment (times, status, references) itself.
       appointments: z
         .array(z.looseObject({ calendarId: z.string(), contactId: z.string(), startTime: z.string(), endTime: z.string() }))
+        .optional(),
+      blocks: z
+        .array(
+          z.object({
+            id: z.string().min(1).optional(),
+            calendarId: z.string(),
+            title: z.string().optional(),
+            startTime: z.string(),
+            endTime: z.string(),
+            dateAdded: z.string().optional(),
+            dateUpdated: z.string().optional(),
+          }),
+        )
         .optional(),
     }),
   ),
@@ -104,6 +123,7 @@ export function controlRoutes(core: SandboxCore) {
   });
   app.route('/', webhookControlRoutes(core));
   app.route('/', contactControlRoutes(core));
+  app.route('/', blockControlRoutes(core));
   app.all('/_sandbox/*', (c) => c.json({ error: `no control route ${c.req.method} ${c.req.path}` }, 404));
 
   return app;
