@@ -41,7 +41,10 @@ function toolbar() {
     </div>
     <div class="field-inline"><label for="ir-a">Ir a la fecha</label><input type="date" id="ir-a" /></div>
     <div class="field-inline"><label for="filtro-estado">Mostrar</label><select id="filtro-estado"></select></div>
+    <div class="field-inline"><label for="calendario-horario">Horario de</label><select id="calendario-horario" aria-describedby="calendario-horario-ayuda"></select></div>
+    <p class="sr-only" id="calendario-horario-ayuda">La agenda marca en gris las horas en que este calendario no atiende, y «Horarios libres» muestra sus horarios.</p>
     <button type="button" id="nueva-cita" class="primary">Nueva cita</button>
+    <button type="button" id="bloquear-horario">Bloquear horario</button>
   </div>`;
 }
 
@@ -64,8 +67,22 @@ function calendarsPanel() {
 function conflictsPanel() {
   return html`<section id="conflictos" aria-labelledby="conflictos-titulo" class="card">
     <h2 id="conflictos-titulo">Conflictos</h2>
-    <p class="hint">Citas llegadas de GHL que se superponen con otra cita activa.</p>
+    <p class="hint">Citas llegadas de GHL que se superponen con otra cita activa o caen dentro de un bloqueo.</p>
     <ul id="lista-conflictos"></ul>
+  </section>`;
+}
+
+/**
+ * «Horarios libres» (issue 23): GHL's free slots of the chosen calendar on a day; one clicked
+ * opens the new-cita form there. src/ui/browser/free-slots.ts.
+ */
+function freeSlotsPanel() {
+  return html`<section id="libres" aria-labelledby="libres-titulo" class="card">
+    <h2 id="libres-titulo">Horarios libres</h2>
+    <p class="hint" id="libres-calendario"></p>
+    <div class="field-inline"><label for="libres-dia">Día</label><input type="date" id="libres-dia" /></div>
+    <p id="libres-estado" class="hint" role="status"></p>
+    <ul id="lista-libres" class="slots" aria-labelledby="libres-titulo"></ul>
   </section>`;
 }
 
@@ -73,8 +90,8 @@ function conflictsPanel() {
 type Control = { tag: 'input'; attrs: string } | { tag: 'select' } | { tag: 'textarea'; attrs: string };
 
 /** One labelled control with the place its error is shown; `name` is the form value it holds. */
-function field(name: string, label: string, control: Control, hint?: string) {
-  const id = `cita-${name}`;
+function field(name: string, label: string, control: Control, hint?: string, prefix = 'cita') {
+  const id = `${prefix}-${name}`;
   const describedBy = [hint ? `${id}-ayuda` : '', `${id}-error`].filter(Boolean).join(' ');
   const common = html`id="${id}" name="${name}" aria-describedby="${describedBy}"`;
   const el =
@@ -184,6 +201,55 @@ function cancelDialog() {
   </dialog>`;
 }
 
+/** Booking into a block or outside working hours: said, then asked (src/ui/browser/force-dialog.ts). */
+function forceDialog() {
+  return html`<dialog id="dialogo-forzar" aria-labelledby="forzar-titulo" aria-describedby="forzar-texto">
+    <h2 id="forzar-titulo">Horario no disponible</h2>
+    <p id="forzar-texto"></p>
+    <p id="forzar-error" class="error" role="alert"></p>
+    <div class="actions">
+      <button type="button" id="confirmar-forzar" class="primary">Agendar de todos modos</button>
+      <button type="button" id="volver-forzar">Volver</button>
+    </div>
+  </dialog>`;
+}
+
+/** «Bloquear horario» / «Editar bloqueo» (src/ui/browser/block-dialog.ts). */
+function blockDialog() {
+  const f = (name: string, label: string, control: Control, hint?: string) => field(name, label, control, hint, 'bloqueo');
+  return html`<dialog id="dialogo-bloqueo" aria-labelledby="dialogo-bloqueo-titulo">
+    <form id="form-bloqueo" novalidate>
+      <h2 id="dialogo-bloqueo-titulo">Bloquear horario</h2>
+      <p class="hint">Nadie podrá agendar en ese horario sin confirmarlo. El bloqueo también se crea en GHL. <span class="zone-note" id="bloqueo-zona"></span></p>
+      <div id="bloqueo-errores" class="error-summary" role="alert"></div>
+      ${f('calendarId', 'Calendario', { tag: 'select' })}
+      <div class="row">
+        ${f('day', 'Día', { tag: 'input', attrs: 'type="date" required' })}
+        ${f('from', 'Desde', { tag: 'input', attrs: 'type="time" step="300" required' })}
+        ${f('to', 'Hasta', { tag: 'input', attrs: 'type="time" step="300" required' })}
+      </div>
+      ${f('endDay', 'Día en que termina', { tag: 'input', attrs: 'type="date" required' }, 'Cámbielo solo si el bloqueo abarca varios días (vacaciones, un curso).')}
+      ${f('title', 'Motivo', { tag: 'input', attrs: 'type="text" maxlength="200" required placeholder="Almuerzo"' })}
+      <div class="actions">
+        <button type="submit" class="primary" id="guardar-bloqueo">Guardar bloqueo</button>
+        <button type="button" id="cerrar-bloqueo">Cerrar</button>
+      </div>
+    </form>
+  </dialog>`;
+}
+
+function removeBlockDialog() {
+  return html`<dialog id="dialogo-quitar-bloqueo" aria-labelledby="quitar-bloqueo-titulo" aria-describedby="quitar-bloqueo-texto">
+    <h2 id="quitar-bloqueo-titulo">¿Quitar el bloqueo?</h2>
+    <p id="quitar-bloqueo-texto"></p>
+    <p id="quitar-bloqueo-error" class="error" role="alert"></p>
+    <div class="actions">
+      <button type="button" id="confirmar-quitar-bloqueo" class="danger">Sí, quitar el bloqueo</button>
+      <button type="button" id="volver-quitar-bloqueo">No, volver</button>
+    </div>
+  </dialog>`;
+}
+
 function auditDialog() {
   return html`<dialog id="dialogo-historial" aria-labelledby="historial-titulo" class="wide">
     <h2 id="historial-titulo">Historial</h2>
@@ -226,11 +292,11 @@ export function agendaPage(scriptUrl: string) {
             <p id="periodo" class="period" aria-live="polite"></p>
             <div id="dias" class="days" aria-busy="false"></div>
           </section>
-          <aside aria-label="Calendarios y conflictos">${calendarsPanel()} ${conflictsPanel()}</aside>
+          <aside aria-label="Horarios libres, calendarios y conflictos">${freeSlotsPanel()} ${calendarsPanel()} ${conflictsPanel()}</aside>
         </div>
       </div>
     </main>
-    ${citaDialog()} ${cancelDialog()} ${auditDialog()}
+    ${citaDialog()} ${cancelDialog()} ${auditDialog()} ${forceDialog()} ${blockDialog()} ${removeBlockDialog()}
   </body>
 </html>`;
 }

@@ -101,4 +101,16 @@ legend { font-weight:700; padding:0 4px; }
 .new-patient .actions { justify-content:flex-start; margin-top:4px; }
 .cita .patient.deleted { color:var(--bad); }
 .audit ul { margin:0; padding-left:16px; }
+/* Issue 23: blocked time and closed hours are grey bands, striped so they read as "not available" without colour too; each says so in words. */
+.block { min-width:0; overflow-wrap:break-word; border:1px solid #8a949e; border-left:5px solid #4a535c; border-radius:6px; padding:6px 8px; color:var(--ink);
+  background:repeating-linear-gradient(135deg, #eceff2 0 8px, #dfe3e8 8px 16px); }
+.block p { margin:2px 0; font-size:.85rem; }
+.block .actions { display:flex; flex-wrap:wrap; gap:4px; margin-top:4px; }
+.block .actions button { padding:2px 8px; font-size:.85rem; max-width:100%; white-space:normal; }
+.closed-hours { margin:0; padding:4px 8px; border-radius:6px; font-size:.85rem; color:#2f3740; background:repeating-linear-gradient(135deg, #f0f2f4 0 6px, #e4e8ec 6px 12px); border:1px dashed #8a949e; }
+.day.closed-day { background:#eef0f3; }
+.cita.in-block { border-left-color:#4a535c; }
+.override { color:var(--warn); font-weight:600; }
+.slots { list-style:none; margin:6px 0 0; padding:0; display:flex; flex-wrap:wrap; gap:6px; }
+.slots button { padding:3px 8px; font-size:.9rem; }
 `;

@@ -30,6 +30,13 @@ export const SYNC_LABEL: Record<string, string> = {
   local_only: 'Solo en RV3',
 };
 
+/** A block's sync state: the cita's words, said of a «bloqueo». */
+export const BLOCK_SYNC_LABEL: Record<string, string> = {
+  synced: 'Sincronizado con GHL',
+  pending_sync: SYNC_LABEL.pending_sync!,
+  sync_failed: SYNC_LABEL.sync_failed!,
+};
+
 export const ACTOR_LABEL: Record<string, string> = {
   api: 'RV3 (recepción)',
   webhook: 'GHL',

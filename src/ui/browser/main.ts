@@ -3,8 +3,13 @@
  * create / edit / cancel / retry / history actions, all through /api with the typed client.
  * Bundled by scripts/ui-build.ts into src/ui/generated/agenda-script.ts.
  */
-import { agendaApi, type AgendaApi, type AuditEntry, type Calendar, type Cita, type CitaPage, type ListQuery, type LocationInfo, type Settings } from './api';
+import { agendaApi, type AgendaApi, type AuditEntry, type Block, type Calendar, type CalendarHours, type Cita, type CitaPage, type CitaRules, type ListQuery, type LocationInfo, type SavedBlock, type Settings } from './api';
 import { renderAgenda } from './agenda-view';
+import { askToRemoveBlock, BlockDialog, wireRemoveBlockDialog, type BlockMode } from './block-dialog';
+import { blockBody, blockedSentence, blockFieldOf, blockPatch, blockValuesOf, conflictText, outsideHoursSentence, overlapSentence, validateBlockForm, type BlockFieldErrors, type BlockFormValues, type BlockTimes, type WorkingHoursOfDay } from './block-rules';
+import { askToForce, wireForceDialog } from './force-dialog';
+import { renderFreeSlots, type Slot } from './free-slots';
+import { closedStretches } from './working-hours';
 import { showAudit, wireAuditDialog } from './audit-dialog';
 import { readCalendarChoice, renderCalendars } from './calendars-panel';
 import { askToCancel, wireCancelDialog } from './cancel-dialog';
@@ -20,6 +25,8 @@ import { session } from './session';
 
 const POLL_EVERY_MS = 5_000;
 const POLL_MIN_GAP_MS = 3_000;
+/** Blocks have no ETag: re-read with every change of the citas, after any action, and at least this often. */
+const BLOCKS_EVERY_MS = 30_000;
 
 const state = {
   api: null as AgendaApi | null,
@@ -40,6 +47,16 @@ const state = {
   loadSeq: 0,
   editing: null as { cita: Cita; before: CitaFormValues } | null,
   lastCreate: null as { body: string; key: string } | null,
+  blocks: [] as Block[],
+  /** When the blocks were last read, and for which days and calendars. */
+  blocksReadAt: 0,
+  blocksQuery: '',
+  /** The calendar whose working hours are greyed and whose free slots are listed («Horario de»). */
+  hoursCalendarId: '',
+  editingBlock: null as { block: Block; before: BlockFormValues } | null,
+  lastBlockCreate: null as { body: string; key: string } | null,
+  /** Only the newest free-slots answer may draw. */
+  slotsSeq: 0,
   poller: null as Poller | null,
 };
 
@@ -49,6 +66,8 @@ const dialog = new CitaDialog((values, mode) => void submitCita(values, mode), {
   locationId: () => state.locationId!,
   keyProblem: (err) => backToKeyIfNeeded(err),
 });
+
+const blockDialog = new BlockDialog((values, mode) => void submitBlock(values, mode));
 
 // ── Messages ──────────────────────────────────────────────────────────────────────────────────
 
@@ -86,7 +105,7 @@ function showKeyEntry(message = ''): void {
   state.poller?.stop();
   state.poller = null;
   state.api = null;
-  for (const id of ['dialogo-cita', 'dialogo-cancelar', 'dialogo-historial']) {
+  for (const id of ['dialogo-forzar', 'dialogo-cita', 'dialogo-cancelar', 'dialogo-historial', 'dialogo-bloqueo', 'dialogo-quitar-bloqueo']) {
     const d = byId<HTMLDialogElement>(id);
     if (d.open) d.close();
   }
@@ -153,9 +172,28 @@ async function openLocation(locationId: string): Promise<void> {
   state.calendars = calendars;
   state.zone = settings.time_zone;
   state.anchor = todayIn(state.zone);
+  state.blocks = [];
+  state.blocksQuery = '';
   byId('calendarios-error').textContent = calendarsError;
   renderCalendars(byId('lista-calendarios'), calendars, settings);
+  fillHoursCalendars(settings.default_calendar_id ?? '');
+  byId<HTMLInputElement>('libres-dia').value = state.anchor;
   await loadAgenda();
+  await loadFreeSlots();
+}
+
+/** «Horario de»: the calendars a cita can go to; the one chosen stays chosen while it is there. */
+function fillHoursCalendars(preferred: string): void {
+  const options = choosableCalendars();
+  const keep = [state.hoursCalendarId, preferred].find((id) => id && options.some((c) => c.id === id));
+  state.hoursCalendarId = keep ?? options[0]?.id ?? '';
+  const select = byId<HTMLSelectElement>('calendario-horario');
+  select.replaceChildren(...options.map((c) => h('option', { value: c.id }, c.name)));
+  select.value = state.hoursCalendarId;
+}
+
+function hoursCalendar(): (Calendar & CalendarHours) | undefined {
+  return state.calendars.find((c) => c.id === state.hoursCalendarId) as (Calendar & CalendarHours) | undefined;
 }
 
 async function saveCalendars(): Promise<void> {
@@ -171,6 +209,7 @@ async function saveCalendars(): Promise<void> {
   try {
     state.settings = await state.api!.saveSettings(state.locationId!, choice);
     renderCalendars(byId('lista-calendarios'), state.calendars, state.settings);
+    fillHoursCalendars(state.settings.default_calendar_id ?? '');
     notice(`Calendarios guardados. Las citas nuevas irán a «${calendarName(choice.default_calendar_id ?? '')}».`);
     await loadAgenda();
   } catch (err) {
@@ -211,7 +250,10 @@ function listQuery(): ListQuery {
   };
 }
 
-/** Reads the shown days (a 304 when nothing changed since the last look) and redraws. */
+/**
+ * Reads the shown days (a 304 when nothing changed since the last look) and redraws; the blocks
+ * of those days too, when the citas changed, the days or calendars did, or a while has passed.
+ */
 async function loadAgenda(): Promise<void> {
   const api = state.api;
   if (!api || !state.locationId) return;
@@ -219,29 +261,59 @@ async function loadAgenda(): Promise<void> {
   const query = listQuery();
   const queryKey = JSON.stringify(query);
   const etag = state.etagQuery === queryKey ? state.etag : null;
+  const blocksKey = JSON.stringify([query.location_id, query.desde, query.hasta, query.calendar_id ?? '']);
   try {
     const first = await api.listCitas(query, etag);
-    if (!first.changed || seq !== state.loadSeq) return;
-    const citas = [...first.page.data];
-    let page: CitaPage = first.page;
-    while (page.next_cursor) {
-      const next = await api.listCitas({ ...query, cursor: page.next_cursor });
-      if (!next.changed) break;
-      page = next.page;
-      citas.push(...page.data);
+    const blocksDue = first.changed || blocksKey !== state.blocksQuery || Date.now() - state.blocksReadAt > BLOCKS_EVERY_MS;
+    if ((!first.changed && !blocksDue) || seq !== state.loadSeq) return;
+    let citas = state.citas;
+    let conflicts = state.conflicts;
+    if (first.changed) {
+      citas = [...first.page.data];
+      let page: CitaPage = first.page;
+      while (page.next_cursor) {
+        const next = await api.listCitas({ ...query, cursor: page.next_cursor });
+        if (!next.changed) break;
+        page = next.page;
+        citas.push(...page.data);
+      }
+      const listed = await api.listCitas({ location_id: query.location_id, desde: todayIn(page.time_zone), hasta: addDays(todayIn(page.time_zone), 92), conflict: 'true', status: 'new,confirmed' });
+      conflicts = listed.changed ? listed.page.data : [];
     }
-    const conflicts = await api.listCitas({ location_id: query.location_id, desde: todayIn(page.time_zone), hasta: addDays(todayIn(page.time_zone), 92), conflict: 'true', status: 'new,confirmed' });
+    // The agenda still shows the citas when the blocks cannot be read; the alert says what is missing.
+    let blocks = state.blocks;
+    let blocksError = '';
+    const readAt = Date.now();
+    try {
+      blocks = await api.blocks(query.location_id, query.desde, query.hasta, query.calendar_id ? query.calendar_id.split(',') : []);
+    } catch (err) {
+      if (backToKeyIfNeeded(err)) return;
+      blocksError = `No se pudieron leer los bloqueos de horario: ${messageOf(err)}`;
+    }
     if (seq !== state.loadSeq || query.location_id !== state.locationId) return;
-    state.etag = first.etag;
-    state.etagQuery = queryKey;
-    state.zone = first.page.time_zone;
-    state.citas = citas;
-    state.conflicts = conflicts.changed ? conflicts.page.data : [];
-    byId('alerta').textContent = '';
+    if (first.changed) {
+      state.etag = first.etag;
+      state.etagQuery = queryKey;
+      state.zone = first.page.time_zone;
+      state.citas = citas;
+      state.conflicts = conflicts;
+    }
+    if (!blocksError) {
+      state.blocks = blocks;
+      state.blocksReadAt = readAt;
+      state.blocksQuery = blocksKey;
+    }
+    byId('alerta').textContent = blocksError;
     render();
   } catch (err) {
     if (!backToKeyIfNeeded(err)) alertText(`No se pudo actualizar la agenda: ${messageOf(err)}`);
   }
+}
+
+/** After a change made here: the next look reads the blocks again. */
+function reloadAll(): Promise<void> {
+  state.blocksReadAt = 0;
+  return loadAgenda();
 }
 
 function render(): void {
@@ -255,7 +327,14 @@ function render(): void {
   byId('anterior').setAttribute('aria-label', state.view === 'dia' ? 'Día anterior' : 'Semana anterior');
   byId('siguiente').setAttribute('aria-label', state.view === 'dia' ? 'Día siguiente' : 'Semana siguiente');
   byId<HTMLInputElement>('ir-a').value = state.anchor ?? today;
-  renderAgenda(byId('dias'), { days, today, zone: state.zone, citas: state.citas, calendarName }, { edit: editCita, cancel: cancelCita, audit: auditCita, retry: retryCita });
+  const hours = hoursCalendar();
+  const closed = hours?.open_hours ? { of: (day: Day) => closedStretches(hours.open_hours, day, state.zone), calendar: hours.name } : undefined;
+  renderAgenda(
+    byId('dias'),
+    { days, today, zone: state.zone, citas: state.citas, calendarName, blocks: state.blocks, ...(closed ? { closed } : {}) },
+    { edit: editCita, cancel: cancelCita, audit: auditCita, retry: retryCita },
+    { edit: editBlock, remove: removeBlock },
+  );
   renderConflicts();
 }
 
@@ -272,6 +351,8 @@ function renderConflicts(): void {
         'li',
         { data: { citaId: c.id } },
         `${formatDay(day)}, ${formatTime(c.start_time_utc, state.zone)}: «${c.title}» (${calendarName(c.calendar_id)}) `,
+        (c as Cita & CitaRules).conflict_reason === 'blocked' ? h('span', { class: 'badge conflict' }, conflictText(c as Cita & CitaRules)) : null,
+        ' ',
         h('button', { type: 'button', on: { click: () => goTo(day, 'dia') } }, 'Ver en la agenda'),
       );
     }),
@@ -279,17 +360,24 @@ function renderConflicts(): void {
 }
 
 function goTo(day: Day, view: AgendaView = state.view): void {
+  const moved = day !== state.anchor;
   state.anchor = day;
   state.view = view;
   void loadAgenda();
+  // «Horarios libres» follows the day the agenda went to.
+  if (moved) {
+    byId<HTMLInputElement>('libres-dia').value = day;
+    void loadFreeSlots();
+  }
 }
 
 // ── Citas ─────────────────────────────────────────────────────────────────────────────────────
 
-function newCita(): void {
+function newCita(slot?: Slot): void {
   const days = shownDays();
   const today = todayIn(state.zone);
   state.editing = null;
+  const prefill = slot ? { calendarId: state.hoursCalendarId, day: slot.day, start: slot.start, end: slot.end, endsNextDay: slot.endsNextDay } : {};
   dialog.open({
     mode: 'crear',
     zoneLabel: zoneLabel(state.zone),
@@ -304,6 +392,7 @@ function newCita(): void {
       endsNextDay: false,
       status: 'new',
       notes: '',
+      ...prefill,
     },
   });
 }
@@ -317,16 +406,24 @@ function editCita(cita: Cita): void {
 async function submitCita(values: CitaFormValues, mode: FormMode): Promise<void> {
   const errors = validateCitaForm(values, state.zone, mode);
   if (Object.keys(errors).length) return dialog.showErrors(errors, 'Revise los campos marcados.');
+  await sendCita(values, mode, false);
+}
+
+/**
+ * Sends the form. A time that is blocked or outside working hours is refused unless `force`:
+ * the person is asked, and «Agendar de todos modos» sends it again forced.
+ */
+async function sendCita(values: CitaFormValues, mode: FormMode, force: boolean): Promise<void> {
   const api = state.api!;
   dialog.setBusy(true);
   try {
     if (mode === 'crear') {
       const body = createBody(values, state.locationId!);
-      const text = JSON.stringify(body);
+      const text = JSON.stringify({ body, force });
       // The same form sent again (a double click, a retry after a lost answer) makes one cita.
       const key = state.lastCreate?.body === text ? state.lastCreate.key : crypto.randomUUID();
       state.lastCreate = { body: text, key };
-      const cita = await api.createCita(body, key);
+      const cita = force ? await api.createCitaForced(body, key) : await api.createCita(body, key);
       state.lastCreate = null;
       dialog.close();
       notice(`Cita «${cita.title}» creada para el ${describeSlot({ start_time: cita.start_time_utc, end_time: cita.end_time_utc })}; se envía a GHL en segundo plano.`);
@@ -335,17 +432,37 @@ async function submitCita(values: CitaFormValues, mode: FormMode): Promise<void>
       const editing = state.editing!;
       const patch = patchBody(values, editing.before);
       if (!Object.keys(patch).length) return dialog.showErrors({}, 'No hay cambios que guardar.');
-      const cita = await api.updateCita(editing.cita.id, editing.cita.version, patch);
+      const cita = force ? await api.updateCitaForced(editing.cita.id, editing.cita.version, patch) : await api.updateCita(editing.cita.id, editing.cita.version, patch);
       dialog.close();
       notice(`Cita «${cita.title}» guardada para el ${describeSlot({ start_time: cita.start_time_utc, end_time: cita.end_time_utc })}.`);
       showDayOf(cita);
     }
-    await loadAgenda();
+    await reloadAll();
+    void loadFreeSlots();
   } catch (err) {
-    if (!backToKeyIfNeeded(err)) await showFormProblem(err);
+    if (backToKeyIfNeeded(err)) return;
+    const sentence = !force && err instanceof ApiProblem ? bookingRuleSentence(err) : null;
+    if (sentence) {
+      const problem = err as ApiProblem;
+      dialog.setBusy(false);
+      return askToForce(
+        sentence,
+        () => sendCita(values, mode, true),
+        // Back to the form: the start is what to change, marked and focused; the reason in the summary.
+        () => dialog.showErrors({ start: '' }, problemMessage(problem, 'cita', describeSlot)),
+      );
+    }
+    await showFormProblem(err);
   } finally {
     dialog.setBusy(false);
   }
+}
+
+/** What a booking rule the person may override says (issue 23); null for any other problem. */
+function bookingRuleSentence(p: ApiProblem): string | null {
+  if (p.code === 'slot_blocked') return blockedSentence(p.extra.block as BlockTimes | undefined);
+  if (p.code === 'outside_working_hours') return outsideHoursSentence(p.extra.working_hours as WorkingHoursOfDay | undefined);
+  return null;
 }
 
 /** After a save, the agenda shows the day the cita is on. */
@@ -444,6 +561,123 @@ async function retryCita(cita: Cita): Promise<void> {
   }
 }
 
+// ── Blocks ────────────────────────────────────────────────────────────────────────────────────
+
+function newBlock(): void {
+  const days = shownDays();
+  const today = todayIn(state.zone);
+  const day = days.includes(today) ? today : days[0]!;
+  state.editingBlock = null;
+  blockDialog.open('crear', { calendarId: state.hoursCalendarId, day, from: '13:00', endDay: day, to: '14:00', title: '' }, choosableCalendars(), zoneLabel(state.zone));
+}
+
+function editBlock(block: Block): void {
+  const before = blockValuesOf(block, state.zone);
+  state.editingBlock = { block, before };
+  blockDialog.open('editar', before, choosableCalendars(), zoneLabel(state.zone));
+}
+
+async function submitBlock(values: BlockFormValues, mode: BlockMode): Promise<void> {
+  const errors = validateBlockForm(values, state.zone);
+  if (Object.keys(errors).length) return blockDialog.showErrors(errors, 'Revise los campos marcados.');
+  const api = state.api!;
+  blockDialog.setBusy(true);
+  try {
+    let saved: SavedBlock;
+    if (mode === 'crear') {
+      const body = blockBody(values, state.locationId!);
+      const text = JSON.stringify(body);
+      const key = state.lastBlockCreate?.body === text ? state.lastBlockCreate.key : crypto.randomUUID();
+      state.lastBlockCreate = { body: text, key };
+      saved = await api.createBlock(body, key);
+      state.lastBlockCreate = null;
+    } else {
+      const editing = state.editingBlock!;
+      const patch = blockPatch(values, editing.before);
+      if (!Object.keys(patch).length) return blockDialog.showErrors({}, 'No hay cambios que guardar.');
+      saved = await api.updateBlock(editing.block.id, editing.block.version, patch);
+    }
+    blockDialog.close();
+    const when = describeSlot({ start_time: saved.start_time_utc, end_time: saved.end_time_utc });
+    const verb = mode === 'crear' ? 'creado' : 'guardado';
+    notice([`Bloqueo «${saved.title}» ${verb} en ${calendarName(saved.calendar_id)} para el ${when}; se envía a GHL en segundo plano.`, overlapSentence(saved.overlapping_citas)].filter(Boolean).join(' '));
+    const day = wallIn(saved.start_time_utc, state.zone).day;
+    if (!shownDays().includes(day)) state.anchor = day;
+    await reloadAll();
+    void loadFreeSlots();
+  } catch (err) {
+    if (backToKeyIfNeeded(err)) return;
+    showBlockProblem(err);
+  } finally {
+    blockDialog.setBusy(false);
+  }
+}
+
+function showBlockProblem(err: unknown): void {
+  if (!(err instanceof ApiProblem)) return blockDialog.showErrors({}, messageOf(err));
+  const errors: BlockFieldErrors = {};
+  const unplaced: string[] = [];
+  for (const f of err.status < 500 ? err.fields : []) {
+    const name = blockFieldOf(f.field);
+    if (name && !errors[name]) errors[name] = fieldMessage(f.message);
+    else unplaced.push(fieldLine(f));
+  }
+  const summary =
+    err.code === 'version_mismatch'
+      ? 'Otra persona cambió este bloqueo mientras usted lo editaba. Cierre, revise la agenda (ya muestra la versión actual) y vuelva a editarlo.'
+      : [problemMessage(err, 'general', describeSlot), ...unplaced].join(' ');
+  if (err.code === 'version_mismatch') void reloadAll();
+  blockDialog.showErrors(errors, summary);
+}
+
+function removeBlock(block: Block): void {
+  askToRemoveBlock(
+    block,
+    state.zone,
+    async () => {
+      try {
+        await state.api!.deleteBlock(block.id);
+        notice(`Bloqueo «${block.title}» quitado; ese horario queda libre. Se quita también en GHL.`);
+        return null;
+      } catch (err) {
+        if (backToKeyIfNeeded(err)) return null;
+        return messageOf(err);
+      }
+    },
+    async () => {
+      await reloadAll();
+      void loadFreeSlots();
+    },
+  );
+}
+
+// ── Free slots ────────────────────────────────────────────────────────────────────────────────
+
+async function loadFreeSlots(): Promise<void> {
+  const api = state.api;
+  const status = byId('libres-estado');
+  const list = byId('lista-libres');
+  const calendar = state.calendars.find((c) => c.id === state.hoursCalendarId);
+  byId('libres-calendario').textContent = calendar ? `Calendario: ${calendar.name} (elíjalo en «Horario de»).` : '';
+  const day = byId<HTMLInputElement>('libres-dia').value;
+  if (!api || !state.locationId || !state.hoursCalendarId || !isDay(day, state.zone)) {
+    list.replaceChildren();
+    status.textContent = state.hoursCalendarId ? 'Elija un día.' : 'Elija un calendario en «Horario de».';
+    return;
+  }
+  const seq = ++state.slotsSeq;
+  status.textContent = 'Buscando horarios libres en GHL…';
+  try {
+    const answer = await api.freeSlots(state.locationId, state.hoursCalendarId, day);
+    if (seq !== state.slotsSeq) return;
+    renderFreeSlots(list, status, answer, state.zone, (slot) => newCita(slot));
+  } catch (err) {
+    if (seq !== state.slotsSeq || backToKeyIfNeeded(err)) return;
+    list.replaceChildren();
+    status.textContent = `No se pudieron leer los horarios libres: ${messageOf(err)}`;
+  }
+}
+
 // ── Wiring ────────────────────────────────────────────────────────────────────────────────────
 
 function wire(): void {
@@ -476,7 +710,16 @@ function wire(): void {
     state.statusFilter = (e.target as HTMLSelectElement).value;
     void loadAgenda();
   });
-  byId('nueva-cita').addEventListener('click', newCita);
+  byId('nueva-cita').addEventListener('click', () => newCita());
+  byId('bloquear-horario').addEventListener('click', newBlock);
+  byId<HTMLSelectElement>('calendario-horario').addEventListener('change', (e) => {
+    state.hoursCalendarId = (e.target as HTMLSelectElement).value;
+    render();
+    void loadFreeSlots();
+  });
+  byId<HTMLInputElement>('libres-dia').addEventListener('change', () => void loadFreeSlots());
+  wireForceDialog();
+  wireRemoveBlockDialog();
   wireCancelDialog();
   wireAuditDialog();
 }

@@ -280,6 +280,11 @@ const FIELD_WORDING: [RegExp, FieldWording][] = [
   [/^send contact_id or contact$/, 'Elija un paciente.'],
   [/^needs a name$/, 'Escriba el nombre del paciente.'],
   [/^GHL cannot give an appointment another patient/, 'GHL no permite cambiar el paciente de una cita que ya recibió: cancele esta cita y cree otra para el paciente correcto.'],
+  // Issue 23: blocks and working hours.
+  [/^a block lasts at most (\d+) days$/, (m) => `Un bloqueo puede durar como máximo ${m[1]} días.`],
+  [/^at most (\d+) days after desde$/, (m) => `Puede abarcar como máximo ${m[1]} días desde la fecha inicial.`],
+  [/^outside the calendar's working hours/, 'Fuera del horario de atención del calendario.'],
+  [/^the calendar is closed on /, 'El calendario no atiende ese día.'],
   [/^send at least one field to change$/, 'No hay cambios que guardar.'],
   [/^send status or its alias estado, not both$/, 'Indique el estado una sola vez.'],
   [/^create the cita, then cancel it/, 'Una cita no puede crearse cancelada: créela y luego cancélela.'],

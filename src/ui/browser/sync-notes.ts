@@ -102,3 +102,15 @@ export function syncNote(sync: SyncState): string | null {
       return `${lead}; se volverá a intentar en la sincronización de cada hora${tries}, o use «Reintentar envío» tras revisarla.`;
   }
 }
+
+/**
+ * A block's push to GHL, in the same words as a cita's but shorter: what happened, and that the
+ * block is kept here (and already refuses bookings) while GHL catches up.
+ */
+export function blockSyncNote(sync: SyncState): string | null {
+  if (sync.status !== 'sync_failed' && !(sync.status === 'pending_sync' && sync.error)) return null;
+  const what = syncErrorWording(sync.error ?? '') ?? 'El envío a GHL falló.';
+  return sync.status === 'sync_failed'
+    ? `No se pudo enviar el bloqueo a GHL. ${what} El bloqueo está guardado aquí.`
+    : `GHL aún no recibió el bloqueo. ${what} Se volverá a enviar automáticamente.`;
+}
