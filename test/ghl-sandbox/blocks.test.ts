@@ -173,7 +173,7 @@ describe('blocked slots over the API', () => {
   it('sends no webhook for any block change, API or staff', async () => {
     const { client, sandbox } = setup();
     const sent: string[] = [];
-    sandbox.configureWebhooks({ deliver: async (req) => (sent.push((await req.json()).type), new Response('ok')) });
+    sandbox.configureWebhooks({ deliver: async (req) => (sent.push(((await req.json()) as { type: string }).type), new Response('ok')) });
     const id = (await client.post('/calendars/events/block-slots', blockBody())).body.id as string;
     await client.put(`/calendars/events/block-slots/${id}`, { locationId: LIMA, calendarId: CAL, title: 'otro' });
     await client.del(`/calendars/events/${id}`);
