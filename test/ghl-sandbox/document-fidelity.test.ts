@@ -44,12 +44,25 @@ const CORRECTIONS: { where: string; why: string; apply(): void }[] = [
       }
     },
   },
+  {
+    where: 'calendars.json BlockedSlotSuccessfulResponseDto startTime, endTime',
+    why: 'typed `object` as in CalendarEventDTO, with ISO-8601 strings as examples: the same error',
+    apply() {
+      const props = docs['calendars.json'].components.schemas.BlockedSlotSuccessfulResponseDto.properties;
+      for (const field of ['startTime', 'endTime']) {
+        expect(props[field].type, `BlockedSlotSuccessfulResponseDto.${field} is no longer typed object: drop this correction`).toBe('object');
+        props[field].type = 'string';
+      }
+    },
+  },
 ];
 
 /** Statuses GHL answers that an operation's document does not declare, and why the sandbox keeps them. */
 const UNDECLARED: Record<string, { status: number; why: string }[]> = {
   'GET /calendars/events/appointments/{eventId}': [{ status: 404, why: 'an unknown or deleted appointment: our push reads 404 as "deleted in GHL" (src/sync/outbound.ts)' }],
   'PUT /calendars/events/appointments/{eventId}': [{ status: 404, why: 'as for GET' }],
+  'PUT /calendars/events/block-slots/{eventId}': [{ status: 404, why: 'an unknown or deleted block, as for appointments: 404 reads as "gone in GHL"' }],
+  'DELETE /calendars/events/{eventId}': [{ status: 404, why: 'an unknown or already deleted event (appointment or block)' }],
   'GET /contacts/{contactId}': [{ status: 404, why: 'an unknown or deleted contact: the service reads 404 as "deleted in GHL" (issue 22)' }],
   '*': [
     { status: 403, why: "another location's token (GHL's access check; sandbox README)" },
@@ -100,7 +113,7 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').r
 
 interface Operation {
   doc: DocFile;
-  method: 'get' | 'post' | 'put';
+  method: 'get' | 'post' | 'put' | 'delete';
   path: string;
 }
 
@@ -185,6 +198,12 @@ const OPS = {
   upsertContact: { doc: 'contacts.json', method: 'post', path: '/contacts/upsert' },
   getContact: { doc: 'contacts.json', method: 'get', path: '/contacts/{contactId}' },
   searchContacts: { doc: 'contacts.json', method: 'post', path: '/contacts/search' },
+  getCalendar: { doc: 'calendars.json', method: 'get', path: '/calendars/{calendarId}' },
+  blockedSlots: { doc: 'calendars.json', method: 'get', path: '/calendars/blocked-slots' },
+  createBlock: { doc: 'calendars.json', method: 'post', path: '/calendars/events/block-slots' },
+  editBlock: { doc: 'calendars.json', method: 'put', path: '/calendars/events/block-slots/{eventId}' },
+  deleteEvent: { doc: 'calendars.json', method: 'delete', path: '/calendars/events/{eventId}' },
+  freeSlots: { doc: 'calendars.json', method: 'get', path: '/calendars/{calendarId}/free-slots' },
 } satisfies Record<string, Operation>;
 
 function setup(): { sandbox: GhlSandbox; calendars: ReturnType<typeof api>; contacts: ReturnType<typeof api>; locations: ReturnType<typeof api> } {
@@ -202,8 +221,11 @@ const DAY_MS = { from: String(Date.parse('2026-03-12T00:00:00-05:00')), to: Stri
 
 describe("the sandbox's answers, against GHL's documents", () => {
   afterAll(() => {
-    // Each operation the service uses had its success answer checked.
-    for (const op of Object.values(OPS)) expect(covered.some((c) => c.startsWith(`${op.method.toUpperCase()} ${op.path} → 200`)), `${op.path} 200`).toBe(true);
+    // Each operation the service uses had its success answer (the 2xx its document declares) checked.
+    for (const op of Object.values(OPS)) {
+      const success = Object.keys(declared(op)).find((status) => status.startsWith('2'));
+      expect(covered.some((c) => c.startsWith(`${op.method.toUpperCase()} ${op.path} → ${success}`)), `${op.path} ${success}`).toBe(true);
+    }
   });
 
   it('POST /oauth/token: the grants, and each refusal in the declared error shapes', async () => {
@@ -299,6 +321,55 @@ describe("the sandbox's answers, against GHL's documents", () => {
     expectDocumented(OPS.searchContacts, await contacts.post('/contacts/search', { pageLimit: 10 }), 400);
     expectDocumented(OPS.searchContacts, await api(sandbox, 'not-a-token', { version: '2021-07-28' }).post('/contacts/search', { locationId: LIMA, pageLimit: 10 }), 401);
     expectDocumented(OPS.searchContacts, await contacts.post('/contacts/search', { locationId: BOGOTA, pageLimit: 10 }), 403);
+  });
+
+  it('GET /calendars/{calendarId} with and without working hours', async () => {
+    const { calendars, sandbox } = setup();
+    expectDocumented(OPS.getCalendar, await calendars.get(`/calendars/${CAL}`), 200);
+    sandbox.actions.setOpenHours(CAL, [{ daysOfTheWeek: [1, 2, 3, 4, 5], hours: [{ openHour: 9, openMinute: 0, closeHour: 13, closeMinute: 0 }, { openHour: 14, openMinute: 0, closeHour: 18, closeMinute: 0 }] }]);
+    const withHours = await calendars.get(`/calendars/${CAL}`);
+    expectDocumented(OPS.getCalendar, withHours, 200);
+    expect(withHours.body.calendar.openHours).toHaveLength(1);
+    expectDocumented(OPS.calendars, await calendars.get(`/calendars/?locationId=${LIMA}`), 200);
+  });
+
+  it('blocked slots: create (201), list, edit (201), delete (201), and their refusals', async () => {
+    const { calendars, sandbox } = setup();
+    const body = { locationId: LIMA, calendarId: CAL, title: 'Almuerzo', startTime: '2026-03-12T13:00:00-05:00', endTime: '2026-03-12T14:00:00-05:00' };
+    const created = await calendars.post('/calendars/events/block-slots', body);
+    expectDocumented(OPS.createBlock, created, 201);
+    const id = created.body.id as string;
+    sandbox.actions.createBlock({ locationId: LIMA, calendarId: CAL, startTime: '2026-03-12T08:00:00-05:00', endTime: '2026-03-12T09:00:00-05:00' });
+    const listed = await calendars.get(`/calendars/blocked-slots?locationId=${LIMA}&calendarId=${CAL}&startTime=${DAY_MS.from}&endTime=${DAY_MS.to}`);
+    expect(listed.body.events).toHaveLength(2);
+    expectDocumented(OPS.blockedSlots, listed, 200);
+    expectDocumented(OPS.editBlock, await calendars.put(`/calendars/events/block-slots/${id}`, { ...body, title: 'Reunión', endTime: '2026-03-12T14:30:00-05:00' }), 201);
+    expectDocumented(OPS.deleteEvent, await calendars.del(`/calendars/events/${id}`), 201);
+
+    expectDocumented(OPS.blockedSlots, await calendars.get(`/calendars/blocked-slots?locationId=${LIMA}&calendarId=${CAL}`), 400);
+    expectDocumented(OPS.blockedSlots, await calendars.get(`/calendars/blocked-slots?locationId=${BOGOTA}&userId=u&startTime=0&endTime=1`), 403);
+    expectDocumented(OPS.createBlock, await calendars.post('/calendars/events/block-slots', { ...body, endTime: body.startTime }), 400);
+    expectDocumented(OPS.createBlock, await calendars.post('/calendars/events/block-slots', { ...body, calendarId: 'nope' }), 400);
+    expectDocumented(OPS.createBlock, await calendars.post('/calendars/events/block-slots', { ...body, startTime: 'noon' }), 400);
+    expectDocumented(OPS.createBlock, await api(sandbox, 'not-a-token').post('/calendars/events/block-slots', body), 401);
+    expectDocumented(OPS.editBlock, await calendars.put(`/calendars/events/block-slots/${id}`, body), 404);
+    expectDocumented(OPS.deleteEvent, await calendars.del(`/calendars/events/${id}`), 404);
+  });
+
+  it('GET /calendars/{calendarId}/free-slots: a date map, with and without slots, and its refusals', async () => {
+    const { calendars, sandbox } = setup();
+    const range = `startDate=${DAY_MS.from}&endDate=${DAY_MS.to}`;
+    const none = await calendars.get(`/calendars/${CAL}/free-slots?${range}`);
+    expectDocumented(OPS.freeSlots, none, 200);
+    expect(none.body).toEqual({});
+    sandbox.actions.setOpenHours(CAL, [{ daysOfTheWeek: [4], hours: [{ openHour: 9, openMinute: 0, closeHour: 12, closeMinute: 0 }] }]);
+    sandbox.actions.createBlock({ locationId: LIMA, calendarId: CAL, startTime: '2026-03-12T10:00:00-05:00', endTime: '2026-03-12T11:00:00-05:00' });
+    const some = await calendars.get(`/calendars/${CAL}/free-slots?${range}&timezone=America/Lima`);
+    expectDocumented(OPS.freeSlots, some, 200);
+    expect(some.body['2026-03-12'].slots).toEqual(['2026-03-12T09:00:00-05:00', '2026-03-12T09:30:00-05:00', '2026-03-12T11:00:00-05:00', '2026-03-12T11:30:00-05:00']);
+    expectDocumented(OPS.freeSlots, await calendars.get(`/calendars/${CAL}/free-slots?startDate=0&endDate=${40 * 86_400_000}`), 400);
+    expectDocumented(OPS.freeSlots, await calendars.get(`/calendars/nope/free-slots?${range}`), 400);
+    expectDocumented(OPS.freeSlots, await api(sandbox, 'not-a-token').get(`/calendars/${CAL}/free-slots?${range}`), 401);
   });
 
   it('a 429 from the rate limit is in the documents’ error shape', async () => {
