@@ -56,4 +56,33 @@ describe('GET /_sandbox/view/calendar (GHL side, read-only)', () => {
     expect(sandbox.stats().calls).toEqual({});
     expect(sandbox.appointments({ locationId: 'demo-location' })).toEqual([expect.objectContaining({ id: a.id, appointmentStatus: 'cancelled' })]);
   });
+
+  it('shows blocked time in grey with its title, in line with the appointments, on every day it covers', async () => {
+    const sandbox = createGhlSandbox();
+    sandbox.seed(DEMO_SEED);
+    sandbox.actions.createAppointment({
+      locationId: 'demo-location',
+      calendarId: 'demo-cal-dra-gomez',
+      contactId: 'demo-contact-ana',
+      title: 'Control',
+      startTime: '2026-03-12T09:00:00-05:00',
+      endTime: '2026-03-12T09:30:00-05:00',
+    });
+    const lunch = sandbox.actions.createBlock({ locationId: 'demo-location', calendarId: 'demo-cal-dra-gomez', title: 'Almuerzo <i>', startTime: '2026-03-12T13:00:00-05:00', endTime: '2026-03-12T14:00:00-05:00' });
+    sandbox.actions.createBlock({ locationId: 'demo-location', calendarId: 'demo-cal-sala-2', startTime: '2026-03-12T00:00:00-05:00', endTime: '2026-03-14T00:00:00-05:00' });
+    const view = async (query: string) => (await sandbox.fetch(`${BASE}/_sandbox/view/calendar?${query}`)).text();
+
+    const html = await view('locationId=demo-location&date=2026-03-12');
+    expect(html).toContain(`<li class="block" data-block-id="${lunch.id}">`);
+    expect(html).toMatch(/li\.block\{border-color:#8a8f99;background:#eceef1/);
+    expect(html).not.toContain('<i>');
+    const text = readable(html);
+    expect(text).toMatch(/Dra\. Gómez demo-cal-dra-gomez Confirmada jue\.?, 12 mar\.?, 9:00 a\. ?m\. – 9:30 a\. ?m\. Control · Ana Pérez .* Bloqueado jue\.?, 12 mar\.?, 1:00 p\. ?m\. – 2:00 p\. ?m\. Almuerzo <i>/);
+    expect(text).toMatch(/Sala 2 demo-cal-sala-2 Bloqueado jue\.?, 12 mar\.?, 12:00 a\. ?m\. – sáb\.?, 14 mar\.?, 12:00 a\. ?m\. Horario bloqueado/);
+    // The two-day block shows on its second day too, not on the day it ends at midnight.
+    expect(readable(await view('locationId=demo-location&date=2026-03-13'))).toContain('Horario bloqueado');
+    expect(readable(await view('locationId=demo-location&date=2026-03-14'))).not.toContain('Bloqueado');
+    sandbox.actions.deleteBlock(lunch.id);
+    expect(readable(await view('locationId=demo-location&date=2026-03-12'))).not.toContain('Almuerzo');
+  });
 });

@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
 import type { SandboxCore } from '../core';
-import type { AppointmentRecord } from '../store';
+import type { AppointmentRecord, BlockRecord } from '../store';
 import type { AppointmentStatus, Calendar } from '../types';
 
 /**
  * `GET /_sandbox/view/calendar?locationId=…[&date=YYYY-MM-DD]`: GHL's side of a location, for a
  * person to look at (the demo video shows it beside the agenda). Read-only: each of the location's
- * calendars with the appointments the sandbox holds on it (cancelled ones too, as GHL keeps them),
- * in the location's zone, with `date` limiting them to one day there. Under /_sandbox, so like the
+ * calendars with the appointments the sandbox holds on it (cancelled ones too, as GHL keeps them)
+ * and its blocked time (grey, with its title), in the location's zone, with `date` limiting them to one day there. Under /_sandbox, so like the
  * rest of the control plane it needs no token and is never counted, limited or faulted.
  */
 
@@ -36,6 +36,8 @@ li.cancelled .when{text-decoration:line-through}
 .when{font-weight:600}
 .status{float:right;font-size:.85rem;font-weight:600;padding:1px 8px;border-radius:10px;background:#dfe8fb}
 li.cancelled .status{background:#f5d5d2;color:#8c1d18}
+li.block{border-color:#8a8f99;background:#eceef1;color:#4a4f59}
+li.block .status{background:#d5d8de;color:#3b3f47}
 .meta{font-size:.82rem;color:#5a6478}
 .empty{color:#5a6478;font-style:italic;margin:0}
 `;
@@ -58,9 +60,16 @@ export function calendarViewRoutes(core: SandboxCore) {
       .liveAppointments()
       .filter((a) => a.locationId === locationId && (date === undefined || dayOf.format(a.startMs) === date))
       .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id));
+    // A block shows on every day it covers, so a day off reaches the days after its first.
+    const blocks = core.store
+      .liveBlocks()
+      .filter((b) => b.locationId === locationId && (date === undefined || (dayOf.format(b.startMs) <= date && dayOf.format(b.endMs - 1) >= date)))
+      .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id));
     const calendars = [...core.store.calendars.values()].filter((cal) => cal.locationId === locationId);
 
-    const sections = calendars.map((cal) => calendarSection(core, cal, appointments.filter((a) => a.calendarId === cal.id), zone)).join('');
+    const sections = calendars
+      .map((cal) => calendarSection(core, cal, appointments.filter((a) => a.calendarId === cal.id), blocks.filter((b) => b.calendarId === cal.id), zone))
+      .join('');
     const day = date ? ` · ${esc(new Intl.DateTimeFormat('es-PE', { timeZone: 'UTC', dateStyle: 'full' }).format(Date.parse(`${date}T12:00:00Z`)))}` : '';
     const header = `<p>${esc(location.name)} · ${esc(zone)}${day} · vista de solo lectura del GHL local</p>`;
     return page(c, 200, 'GHL (sandbox) · Calendarios', `${calendars.length ? sections : '<p class="empty">Esta sede no tiene calendarios.</p>'}`, header);
@@ -69,11 +78,29 @@ export function calendarViewRoutes(core: SandboxCore) {
   return app;
 }
 
-function calendarSection(core: SandboxCore, cal: Calendar, appts: AppointmentRecord[], zone: string): string {
-  const items = appts.map((a) => appointmentItem(core, a, zone)).join('');
+function calendarSection(core: SandboxCore, cal: Calendar, appts: AppointmentRecord[], blocks: BlockRecord[], zone: string): string {
+  // Appointments and blocks in one line-up by start, as GHL's own calendar shows them.
+  const items = [
+    ...appts.map((a) => ({ startMs: a.startMs, html: appointmentItem(core, a, zone) })),
+    ...blocks.map((b) => ({ startMs: b.startMs, html: blockItem(b, zone) })),
+  ]
+    .sort((x, y) => x.startMs - y.startMs)
+    .map((i) => i.html)
+    .join('');
   return `<section data-calendar-id="${esc(cal.id)}"><h2>${esc(cal.name)} <small>${cal.isActive ? '' : '(inactivo) '}${esc(cal.id)}</small></h2>${
     items ? `<ul>${items}</ul>` : '<p class="empty">Sin citas.</p>'
   }</section>`;
+}
+
+function blockItem(b: BlockRecord, zone: string): string {
+  const time = new Intl.DateTimeFormat('es-PE', { timeZone: zone, hour: 'numeric', minute: '2-digit' });
+  const day = new Intl.DateTimeFormat('es-PE', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' });
+  const sameDay = day.format(b.startMs) === day.format(b.endMs - 1);
+  return `<li class="block" data-block-id="${esc(b.id)}">
+<span class="status">Bloqueado</span>
+<div class="when">${esc(day.format(b.startMs))}, ${esc(time.format(b.startMs))} – ${sameDay ? '' : `${esc(day.format(b.endMs))}, `}${esc(time.format(b.endMs))}</div>
+<div>${esc(b.title || 'Horario bloqueado')}</div>
+<div class="meta">id ${esc(b.id)}</div></li>`;
 }
 
 function appointmentItem(core: SandboxCore, a: AppointmentRecord, zone: string): string {
