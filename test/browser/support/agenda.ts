@@ -1,6 +1,6 @@
 /** What a receptionist does on the agenda page, in the words the page shows. */
 import type { Locator, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { ADMIN_KEY, DEMO_LOCATION } from './backends';
 
 /** Text as a person reads it: Intl puts (narrow) no-break spaces in `9:30 a. m.`. */
@@ -130,4 +130,97 @@ export async function textBecomes(locator: Locator, expected: RegExp | string, t
 
 export async function attributeBecomes(locator: Locator, name: string, expected: string, timeout = 20_000): Promise<void> {
   await expect.poll(() => locator.getAttribute(name), { timeout, interval: 200 }).toBe(expected);
+}
+
+// ── Issue 23: blocked time, working hours, free slots ─────────────────────────────────────────
+
+/** A block's grey band (one per day it touches), by its reason. */
+export function blockBands(page: Page, title: string): Locator {
+  return page.locator('article.block').filter({ has: page.getByRole('heading', { level: 4, name: `Bloqueado: ${title}`, exact: true }) });
+}
+
+/** The grey bands of the hours the chosen calendar is closed, on a day. */
+export function closedHours(page: Page, day: string): Locator {
+  return page.locator(`#dias section.day[data-day="${day}"] .closed-hours`);
+}
+
+/** «Horario no disponible»: the question before booking into a block or outside working hours. */
+export function forceDialog(page: Page): Locator {
+  return page.getByRole('dialog', { name: 'Horario no disponible' });
+}
+
+export function blockDialog(page: Page): Locator {
+  return page.locator('#dialogo-bloqueo');
+}
+
+export interface BlockInput {
+  calendar?: string;
+  day?: string;
+  from?: string;
+  to?: string;
+  endDay?: string;
+  title?: string;
+}
+
+/** Fills «Bloquear horario» / «Editar bloqueo» with what is given. */
+export async function fillBlockForm(page: Page, b: BlockInput): Promise<void> {
+  const form = blockDialog(page);
+  if (b.calendar) await form.getByLabel('Calendario', { exact: true }).selectOption({ label: b.calendar });
+  if (b.day) await form.getByLabel('Día', { exact: true }).fill(b.day);
+  if (b.from) await form.getByLabel('Desde', { exact: true }).fill(b.from);
+  if (b.to) await form.getByLabel('Hasta', { exact: true }).fill(b.to);
+  if (b.endDay) await form.getByLabel('Día en que termina', { exact: true }).fill(b.endDay);
+  if (b.title !== undefined) await form.getByLabel('Motivo', { exact: true }).fill(b.title);
+}
+
+/** «Horarios libres»: its slot buttons. */
+export function freeSlotButtons(page: Page): Locator {
+  return page.locator('#lista-libres button');
+}
+
+/** What the GHL sandbox holds and does about availability (a staff member in GHL's own UI). */
+async function sandboxCall(path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${inject('sandboxUrl')}/_sandbox${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`sandbox ${path} answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+export interface GhlBlock {
+  id: string;
+  calendarId: string;
+  title: string;
+  startTime: string;
+  endTime: string;
+}
+
+export interface GhlOpenHours {
+  daysOfTheWeek: number[];
+  hours: { openHour: number; openMinute: number; closeHour: number; closeMinute: number }[];
+}
+
+export const ghlAvailability = {
+  block: async (b: { locationId: string; calendarId: string; startTime: string; endTime: string; title: string }) => ((await sandboxCall('/actions/block', b)) as { block: GhlBlock }).block,
+  deleteBlock: (id: string) => sandboxCall('/actions/block-delete', { id }),
+  blocks: async (locationId: string) => ((await sandboxCall(`/blocks?locationId=${encodeURIComponent(locationId)}`)) as { blocks: GhlBlock[] }).blocks,
+  hours: (calendarId: string, openHours: GhlOpenHours[] | null) => sandboxCall('/actions/hours', { calendarId, openHours }),
+};
+
+/** The service's own answer to a call (the admin key), status and JSON body. */
+export async function serviceCall(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${inject('baseUrl')}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+/** The service asks GHL for the location's calendars now (their working hours), past its 5-minute cache. */
+export async function refreshCalendars(locationId = DEMO_LOCATION): Promise<void> {
+  const r = await serviceCall('GET', `/api/ghl/calendars?location_id=${encodeURIComponent(locationId)}&refresh=1`);
+  if (r.status !== 200) throw new Error(`GET /api/ghl/calendars answered ${r.status}: ${JSON.stringify(r.body)}`);
 }
