@@ -33,6 +33,8 @@ export interface Traffic {
   storeTurns: number;
   /** Store turns by request line ("POST /pipeline"). */
   storeLines: Record<string, number>;
+  /** Bytes on the database path (client → server, server → client) of the connections opened in the span. */
+  dbBytes: { up: number; down: number };
 }
 
 const noTurns = (): Record<TurnKind, number> => ({ upgrade: 0, startup: 0, statement: 0, goodbye: 0, other: 0 });
@@ -43,10 +45,14 @@ function add(into: Record<string, number>, key: string, n = 1) {
 
 /** What crossed the delay proxies between `from` and `to` (performance.now() times). */
 export function trafficBetween(stack: EdgeStack, from: number, to: number): Traffic {
-  const t: Traffic = { dbTurns: noTurns(), dbOpenMs: [], storeTurns: 0, storeLines: {} };
+  const t: Traffic = { dbTurns: noTurns(), dbOpenMs: [], storeTurns: 0, storeLines: {}, dbBytes: { up: 0, down: 0 } };
   const inside = (at: number) => at >= from && at < to;
   for (const c of stack.dbProxy.connections) {
-    if (inside(c.openedAt)) t.dbOpenMs.push((c.closedAt ?? to) - c.openedAt);
+    if (inside(c.openedAt)) {
+      t.dbOpenMs.push((c.closedAt ?? to) - c.openedAt);
+      t.dbBytes.up += c.bytesUp;
+      t.dbBytes.down += c.bytesDown;
+    }
     for (const turn of c.turns) if (inside(turn.at)) t.dbTurns[turnKind(turn.labels)]++;
   }
   for (const c of stack.storeProxy.connections) {
@@ -86,6 +92,7 @@ export class EdgePhase {
   readonly dbOpenMs: number[] = [];
   storeTurns = 0;
   readonly storeLines: Record<string, number> = {};
+  readonly dbBytes = { up: 0, down: 0 };
 
   constructor(
     readonly name: string,
@@ -124,6 +131,8 @@ export class EdgePhase {
     for (const [k, v] of Object.entries(traffic.dbTurns)) this.dbTurns[k as TurnKind] += v;
     this.dbOpenMs.push(...traffic.dbOpenMs);
     this.storeTurns += traffic.storeTurns;
+    this.dbBytes.up += traffic.dbBytes.up;
+    this.dbBytes.down += traffic.dbBytes.down;
     for (const [k, v] of Object.entries(traffic.storeLines)) add(this.storeLines, k, v);
   }
 
@@ -146,6 +155,7 @@ export class EdgePhase {
       dbOpenP50Ms: percentile(open, 50),
       dbOpenMsPerOp: per(open.reduce((a, b) => a + b, 0)),
       storeTurnsPerOp: per(this.storeTurns),
+      dbBytesPerOp: { up: per(this.dbBytes.up), down: per(this.dbBytes.down) },
       outcomes: this.outcomes,
       firstError: this.firstError,
     };
@@ -169,6 +179,8 @@ export interface PhaseSummary {
   /** Connection-milliseconds per request: what a connection limit meets. */
   dbOpenMsPerOp: number;
   storeTurnsPerOp: number;
+  /** Bytes per request on the database path, each way. */
+  dbBytesPerOp: { up: number; down: number };
   outcomes: Record<string, number>;
   firstError: string | null;
 }

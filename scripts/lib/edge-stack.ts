@@ -33,6 +33,8 @@ export interface EdgeWorker {
   mf: Miniflare;
   /** The workerd process running it (NaN where /proc cannot tell). */
   pid: number;
+  /** Its workerd's inspector (DevTools protocol), when the stack was asked to open one (`inspect`). */
+  inspectorUrl?: string;
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
@@ -86,6 +88,8 @@ export interface EdgeStackOptions {
   /** Bindings for every Worker beyond the connection ones (keys, limits, …). */
   bindings: Record<WorkerName, Record<string, string>>;
   delayMs: number;
+  /** Workers whose workerd opens an inspector (for a CPU profile: scripts/lib/edge-profile.ts). */
+  inspect?: WorkerName[];
 }
 
 export interface EdgeStack {
@@ -156,6 +160,7 @@ export async function startEdgeStack(opts: EdgeStackOptions): Promise<EdgeStack>
         // wrangler.toml's Analytics Engine dataset (the service's metrics; Miniflare keeps no points).
         analyticsEngineDatasets: { METRICS: { dataset: 'citas_sync_metrics' } },
         log: new Log(LogLevel.WARN),
+        ...(opts.inspect?.includes(name) ? { inspectorPort: 0 } : {}),
       });
       closers.push(() => mf.dispose());
       await mf.ready;
@@ -164,6 +169,7 @@ export async function startEdgeStack(opts: EdgeStackOptions): Promise<EdgeStack>
         name,
         mf,
         pid: spawned.length === 1 ? spawned[0]! : NaN,
+        ...(opts.inspect?.includes(name) ? { inspectorUrl: String(await mf.getInspectorURL()) } : {}),
         fetch: (path, init) => mf.dispatchFetch(`http://worker${path}`, init as never) as unknown as Promise<Response>,
       };
     }
