@@ -66,9 +66,65 @@ export type ParsedEvent =
   /** Signed but not a valid event of its type: final, never worth a re-delivery. */
   | { kind: 'invalid'; reason: string; fields: { field: string; message: string }[] };
 
+// ── The common case without zod ───────────────────────────────────────────────────────────────
+// Every delivery is parsed, and on Workers zod's object parsing (issues, copies of each level) was
+// a visible share of a webhook's CPU. A well-formed delivery is recognised by hand here, with the
+// schemas' exact rules and outputs; anything the hand check does not accept goes to the schema,
+// which accepts or refuses it and says why. So the schemas stay the only definition of what is
+// refused (test/unit/webhook-payload.test.ts holds the two to the same answers).
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** externalId(): trimmed, 1–128 characters; undefined when not. */
+function idOf(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  return t.length >= 1 && t.length <= 128 ? t : undefined;
+}
+const isInstant = (v: unknown): v is string => typeof v === 'string' && isSaneInstantString(v);
+const isOptionalText = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+
+/** webhookEnvelope's output for a delivery it plainly accepts, or null (then ask the schema). */
+export function quickEnvelope(payload: unknown): z.output<typeof webhookEnvelope> | null {
+  if (!isPlain(payload)) return null;
+  const { type, webhookId, timestamp, locationId } = payload;
+  if (typeof type !== 'string' || type.length < 1 || type.length > 100) return null;
+  if (typeof webhookId !== 'string' || webhookId.length < 1 || webhookId.length > 200) return null;
+  if (!isInstant(timestamp)) return null;
+  const location = locationId === undefined ? undefined : idOf(locationId);
+  if (locationId !== undefined && location === undefined) return null;
+  return { type, webhookId, timestamp, ...(location !== undefined ? { locationId: location } : {}) };
+}
+
+const APPOINTMENT_TEXT = ['contactId', 'title', 'appointmentStatus', 'assignedUserId', 'notes', 'description', 'address', 'appoinmentStatus'] as const;
+
+/**
+ * appointmentWebhook's appointment for a delivery it plainly accepts (the fields incomingFromGhl
+ * reads, ids trimmed as the schema trims them), or null (then ask the schema).
+ */
+function quickAppointment(payload: unknown): { deleted: boolean; locationId: string; appointment: Parameters<typeof incomingFromGhl>[1] } | null {
+  if (!isPlain(payload) || typeof payload.type !== 'string' || !APPOINTMENT_TYPES.has(payload.type)) return null;
+  const locationId = idOf(payload.locationId);
+  const a = payload.appointment;
+  if (locationId === undefined || !isPlain(a)) return null;
+  const id = idOf(a.id);
+  const calendarId = idOf(a.calendarId);
+  if (id === undefined || calendarId === undefined) return null;
+  if (a.locationId !== undefined && typeof a.locationId !== 'string') return null;
+  for (const k of APPOINTMENT_TEXT) if (!isOptionalText(a[k])) return null;
+  const { startTime, endTime, dateAdded, dateUpdated } = a;
+  if (!isInstant(startTime) || !isInstant(endTime)) return null;
+  if (dateAdded !== undefined && dateAdded !== null && !isInstant(dateAdded)) return null;
+  if (dateUpdated !== undefined && dateUpdated !== null && !isInstant(dateUpdated)) return null;
+  if (!(Date.parse(endTime) > Date.parse(startTime))) return null;
+  return { deleted: payload.type === 'AppointmentDelete', locationId, appointment: { ...a, id, calendarId, startTime, endTime } as Parameters<typeof incomingFromGhl>[1] };
+}
+
 /** `observedAt`: when GHL emitted the event (its `timestamp`), which orders it against what we know. */
 export function parseEvent(type: string, locationId: string | null, payload: unknown, observedAt: Date): ParsedEvent {
   if (APPOINTMENT_TYPES.has(type)) {
+    const quick = quickAppointment(payload);
+    if (quick) return { kind: 'appointment', appointment: incomingFromGhl(quick.locationId, quick.appointment, { deleted: quick.deleted, observedAt }) };
     const parsed = appointmentWebhook.safeParse(payload);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
