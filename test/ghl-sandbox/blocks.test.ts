@@ -236,9 +236,18 @@ describe('blocks and hours as GHL staff (sandbox.actions and /_sandbox)', () => 
     expect((await ctl('POST', '/actions/block', { locationId: LIMA, calendarId: CAL, startTime: '2026-03-12T13:00:00-05:00' })).status).toBe(400);
     expect((await ctl('POST', '/actions/block-edit', { id: 'nope', title: 'x' })).status).toBe(400);
 
+    // Seeding over HTTP takes hours, slot settings and blocks too.
+    const seeded = await ctl('POST', '/seed', {
+      locations: [{ id: LIMA, calendars: [{ id: 'cal-http', name: 'HTTP', openHours: hours, slotInterval: 15, appoinmentPerSlot: 3 }], blocks: [{ id: 'blk-http', calendarId: 'cal-http', startTime: '2026-03-13T09:00:00-05:00', endTime: '2026-03-13T10:00:00-05:00' }] }],
+    });
+    expect(seeded.status).toBe(200);
+    expect((await ctl('GET', '/blocks?calendarId=cal-http')).body.blocks).toEqual([expect.objectContaining({ id: 'blk-http', title: '' })]);
+    expect((await client.get('/calendars/cal-http')).body.calendar).toMatchObject({ openHours: hours, slotInterval: 15, appoinmentPerSlot: 3 });
+    await ctl('POST', '/actions/block-delete', { id: 'blk-http' });
+
     expect(await ctl('POST', '/actions/block-delete', { id })).toEqual({ status: 200, body: { deleted: true, block: expect.objectContaining({ id }) } });
     expect((await ctl('GET', '/blocks')).body.blocks).toEqual([]);
-    expect(sandbox.stats().calls).toEqual({ 'GET /calendars/:id': 1 });
+    expect(sandbox.stats().calls).toEqual({ 'GET /calendars/:id': 2 });
   });
 
   it('seeds blocks and hours; calendars seeded without hours have none; export/import keeps blocks', async () => {
