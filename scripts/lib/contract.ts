@@ -44,6 +44,7 @@ const SERVERS = [
 const TAGS: Record<string, string> = {
   Citas: 'Appointments as the RV3 front desk keeps them: saved here at once, pushed to GHL after the answer, changed by GHL through its webhooks.',
   Contacts: "A location's patients as GHL keeps them (GHL is their source of truth): found by typing, created through GHL's upsert.",
+  Blocks: "Time a calendar is not available (lunch, a course, a vacation): GHL's blocked slots, read by the sync jobs and before bookings, and blocks made here, pushed to GHL. Bookings into them are refused (`409 slot_blocked`) unless forced.",
   Locations: 'The clinics (GHL locations) a key may use: their calendars, time zone and GHL connection state.',
   GHL: "What GHL has (a location's calendars), and installing the app in a location (OAuth).",
   Webhooks: "GHL's signed webhooks: appointments changed in GHL, the app installed or removed.",

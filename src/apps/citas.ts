@@ -3,11 +3,12 @@ import { citasRoutes } from '../routes/citas';
 import { locationsRoutes } from '../routes/locations';
 import { ghlRoutes } from '../routes/ghl';
 import { contactsRoutes } from '../routes/contacts';
+import { blocksRoutes } from '../routes/blocks';
 import { createBaseApp } from './base';
 
 /** Citas, their patients, locations with their settings, calendar discovery: what the RV3 front end calls. */
 export function mountCitas(app: ReturnType<typeof createBaseApp>) {
-  return app.route('/api/citas', citasRoutes).route('/api/contacts', contactsRoutes).route('/api/locations', locationsRoutes).route('/api/ghl', ghlRoutes);
+  return app.route('/api/citas', citasRoutes).route('/api/contacts', contactsRoutes).route('/api/blocks', blocksRoutes).route('/api/locations', locationsRoutes).route('/api/ghl', ghlRoutes);
 }
 
 /**

@@ -13,7 +13,7 @@ export interface AuditContext {
 }
 
 /** The fields whose changes are worth an audit line (sync bookkeeping is not). */
-const TRACKED = ['ghlCalendarId', 'ghlAppointmentId', 'title', 'contactId', 'assignedUserId', 'startTime', 'endTime', 'status', 'notes', 'extras', 'conflict'] as const;
+const TRACKED = ['ghlCalendarId', 'ghlAppointmentId', 'title', 'contactId', 'assignedUserId', 'startTime', 'endTime', 'status', 'notes', 'extras', 'conflict', 'bookingOverride'] as const;
 /** Each tracked field as the audit line names it (snake_case, as the API does). */
 const SNAKE: Record<(typeof TRACKED)[number], string> = Object.fromEntries(TRACKED.map((f) => [f, snake(f)])) as Record<(typeof TRACKED)[number], string>;
 

@@ -1,5 +1,6 @@
 import type { CitaRow } from '../db/schema';
 import { formatInZone, formatUtc } from '../domain/time';
+import { blockRefView } from '../blocks/block-view';
 
 /**
  * What clients see of a cita. Times come twice: in the location's zone with its offset (what the
@@ -22,7 +23,12 @@ export function citaView(row: CitaRow) {
     end_time_utc: formatUtc(row.endTime),
     time_zone: tz,
     status: row.status,
-    conflict: row.conflict,
+    // Two reasons for a person to look: it overlaps another cita (kept outside the overlap guard), or
+    // it sits in blocked time (it came from GHL, or was there before the block).
+    conflict: row.conflict || row.blockConflict !== null,
+    conflict_reason: row.conflict ? ('overlap' as const) : row.blockConflict ? ('blocked' as const) : null,
+    blocked_by: row.blockConflict ? blockRefView(row.blockConflict, tz) : null,
+    booking_override: row.bookingOverride,
     notes: row.notes,
     source: row.source,
     extras: row.extras,

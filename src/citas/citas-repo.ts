@@ -110,7 +110,7 @@ export function listStatement(f: ListFilter): Rendered {
       if (has('from')) conds.push(sql`${citas.endTime} > ${p('from')}::timestamptz`);
       if (has('statuses')) conds.push(sql`${citas.status} in (select jsonb_array_elements_text(${p('statuses')}::jsonb))`);
       if (has('calendarIds')) conds.push(sql`${citas.ghlCalendarId} in (select jsonb_array_elements_text(${p('calendarIds')}::jsonb))`);
-      if (has('conflict')) conds.push(sql`${citas.conflict} = ${p('conflict')}::boolean`);
+      if (has('conflict')) conds.push(sql`(${citas.conflict} or ${citas.blockConflict} is not null) = ${p('conflict')}::boolean`);
       if (has('after')) conds.push(sql`(${citas.startTime}, ${citas.id}) > (${p('afterStart')}::timestamptz, ${p('afterId')}::uuid)`);
       // The page comes back as rows, the location's facts beside each (one row of nulls when the
       // page is empty): Postgres writing fifty rows as JSON cost it more than finding them.

@@ -2,13 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Deps } from '../deps';
 import type { DbOrTx } from '../db/client';
-import { citas, type CitaRow, type CitaStatus, type ContactDetails, type NewCitaRow } from '../db/schema';
+import { citas, INACTIVE_STATUSES, type CitaRow, type CitaStatus, type ContactDetails, type NewCitaRow } from '../db/schema';
 import { AppError, type FieldError } from '../errors';
 import { isPgError, PG } from '../db/pg-errors';
 import { parseInstant, parseRangeBound } from '../domain/time';
 import { effectiveZone, getWriteContext, syncedCalendars, type WriteContext } from '../locations/settings-repo';
 import { CALENDARS_REFUSED, calendarProblems } from '../locations/calendar-rule';
 import { checkSchedule } from './cita-rules';
+import { blockedOr, judgeBooking, type BookingFacts, type FreshenDeps } from './booking-rules';
 import { sameValue } from '../domain/same-value';
 import { auditedWriteRow, recordAudit, type AuditContext } from '../audit/audit';
 import { assertLocation, mayUse, type Access } from '../access/access';
@@ -32,6 +33,8 @@ export interface CreateCitaInput {
   notes?: string | null;
   status?: CitaStatus;
   extras?: Record<string, unknown>;
+  /** Book past a block or the working hours on purpose (booking-rules.ts). */
+  force?: boolean;
 }
 
 export interface UpdateCitaInput {
@@ -44,6 +47,7 @@ export interface UpdateCitaInput {
   notes?: string | null;
   status?: CitaStatus;
   extras?: Record<string, unknown>;
+  force?: boolean;
 }
 
 export interface ListCitasInput {
@@ -62,6 +66,8 @@ export interface ListCitasInput {
  * cita's own transaction then becomes a savepoint inside it.
  */
 type DbDeps = { db: DbOrTx } & Pick<Deps, 'config' | 'clock'>;
+/** A write that books time: GHL's blocks may be re-read first when it has what that takes. */
+type BookingDeps = DbDeps & FreshenDeps;
 
 /** Who asks (what they may touch) and how their change is audited. */
 export interface Caller extends AuditContext {
@@ -69,13 +75,19 @@ export interface Caller extends AuditContext {
 }
 
 async function locationContext(deps: DbDeps, locationId: string) {
-  const { settings, connection } = await getWriteContext(deps.db, locationId);
+  const { settings, connection, blockScans } = await getWriteContext(deps.db, locationId);
   return {
     zone: effectiveZone(settings, deps.config.APP_TIMEZONE),
     defaultCalendarId: settings?.defaultCalendarId ?? null,
     connection,
     calendars: calendarFacts(settings, connection),
+    booking: bookingFacts({ settings, connection, blockScans }),
   };
+}
+
+/** What the booking rules read, from the write context (no statement of their own). */
+function bookingFacts(ctx: WriteContext): BookingFacts {
+  return { ghlCalendars: ctx.settings?.ghlCalendars ?? null, connected: ctx.connection === 'active', blockScans: ctx.blockScans };
 }
 
 /**
@@ -104,7 +116,7 @@ function parseTimes(fields: { start_time?: string; end_time?: string }, zone: st
  * was saved (read in the same statement as the zone): an unconnected location's cita waits,
  * pending, for the connection or the sweep, so nothing needs to look again to push it.
  */
-export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: Caller): Promise<{ row: CitaRow; ghlConnected: boolean }> {
+export async function createCita(deps: BookingDeps, input: CreateCitaInput, caller: Caller): Promise<{ row: CitaRow; ghlConnected: boolean }> {
   assertLocation(caller.access, input.location_id);
   const loc = await locationContext(deps, input.location_id);
   const calendarId = input.calendar_id ?? loc.defaultCalendarId;
@@ -116,6 +128,8 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: C
   const refused = calendarId ? calendarProblems([{ field: 'calendar_id', id: calendarId }], input.location_id, loc.calendars) : [];
   if (refused.length) throw AppError.validation([...errors, ...refused], CALENDARS_REFUSED);
   if (errors.length || !start || !end || !calendarId) throw AppError.validation(errors);
+  const booking = { locationId: input.location_id, calendarId, zone: loc.zone, start, end };
+  const override = await judgeBooking(deps, booking, loc.booking, { force: input.force === true, by: caller.access.clientId });
 
   const now = deps.clock.now();
   const row: NewCitaRow & { id: string } = {
@@ -135,6 +149,7 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: C
     extras: input.extras ?? {},
     syncStatus: 'pending_sync',
     conflict: false,
+    bookingOverride: override,
     createdAt: now,
     updatedAt: now,
   };
@@ -146,7 +161,7 @@ export async function createCita(deps: DbDeps, input: CreateCitaInput, caller: C
     const saved = deps.db instanceof PgTransaction ? await deps.db.transaction(insert) : await insert(deps.db);
     return { row: saved!, ghlConnected: loc.connection === 'active' };
   } catch (err) {
-    throw await overlapOr(deps.db, err, { locationId: input.location_id, calendarId, start, end });
+    throw await overlapOr(deps.db, blockedOr(err, booking), { locationId: input.location_id, calendarId, start, end });
   }
 }
 
@@ -181,13 +196,14 @@ export async function getCita(deps: { db: DbOrTx }, id: string, access: Access):
  * compare-and-set: someone else's edit in between → 412, never a silent overwrite.
  */
 export async function updateCitaById(
-  deps: DbDeps,
+  deps: BookingDeps,
   id: string,
   input: UpdateCitaInput,
   expectedVersion: number | undefined,
   caller: Caller,
 ): Promise<{ row: CitaRow; changed: boolean }> {
   let slot: { locationId: string; calendarId: string; start: Date; end: Date } | undefined;
+  let zone = deps.config.APP_TIMEZONE;
   try {
     return await deps.db.transaction(async (tx) => {
       const current = await findCita(tx, id, { forUpdate: true });
@@ -201,12 +217,17 @@ export async function updateCitaById(
         throw AppError.validation([{ field: 'contact_id', message: 'GHL cannot give an appointment another patient: cancel this cita and create one for the right patient' }]);
       }
 
+      zone = current.timeZone;
       const { start, end, errors } = parseTimes(input, current.timeZone);
       if (errors.length) throw AppError.validation(errors);
-      if (input.calendar_id !== undefined && input.calendar_id !== current.ghlCalendarId) {
-        // Moved to another calendar: the rule the create and the settings apply (one statement more, only then).
-        const { settings, connection } = await getWriteContext(tx, current.locationId);
-        const refused = calendarProblems([{ field: 'calendar_id', id: input.calendar_id }], current.locationId, calendarFacts(settings, connection));
+      const otherCalendar = input.calendar_id !== undefined && input.calendar_id !== current.ghlCalendarId;
+      const reopened = input.status !== undefined && INACTIVE_STATUSES.includes(current.status) && !INACTIVE_STATUSES.includes(input.status);
+      // A move (time, calendar, or a cancelled cita opened again) books time: the calendar and booking
+      // rules read the write context (one statement more, only then).
+      const moved = Boolean(start || end || otherCalendar || reopened);
+      const context = moved ? await getWriteContext(tx, current.locationId) : null;
+      if (otherCalendar && context) {
+        const refused = calendarProblems([{ field: 'calendar_id', id: input.calendar_id! }], current.locationId, calendarFacts(context.settings, context.connection));
         if (refused.length) throw AppError.validation(refused, CALENDARS_REFUSED);
       }
       // Moving only the start keeps the duration: that is what "reschedule" means at a front desk.
@@ -216,6 +237,12 @@ export async function updateCitaById(
         const ruleErrors = checkSchedule(newStart, newEnd);
         if (ruleErrors.length) throw AppError.validation(ruleErrors);
       }
+      const nextCalendar = input.calendar_id ?? current.ghlCalendarId;
+      const active = !INACTIVE_STATUSES.includes(input.status ?? current.status);
+      // Moved: judged again, and an earlier override does not carry over (it was for the old place).
+      const override = moved && active && context
+        ? await judgeBooking(deps.db === tx ? deps : { ...deps, db: tx }, { locationId: current.locationId, calendarId: nextCalendar, zone: current.timeZone, start: newStart, end: newEnd }, bookingFacts(context), { force: input.force === true, by: caller.access.clientId })
+        : moved ? null : current.bookingOverride;
 
       const next = {
         ghlCalendarId: input.calendar_id ?? current.ghlCalendarId,
@@ -227,6 +254,7 @@ export async function updateCitaById(
         notes: input.notes !== undefined ? input.notes : current.notes,
         status: input.status ?? current.status,
         extras: input.extras ?? current.extras,
+        bookingOverride: override,
       };
       // A cita flagged as overlapping leaves the flag when the front desk moves, reassigns or
       // cancels it: the constraint then decides whether its new place is free.
@@ -249,7 +277,7 @@ export async function updateCitaById(
       return { row, changed: true };
     });
   } catch (err) {
-    if (slot) throw await overlapOr(deps.db, err, { ...slot, excludeId: id });
+    if (slot) throw await overlapOr(deps.db, blockedOr(err, { calendarId: slot.calendarId, zone }), { ...slot, excludeId: id });
     throw err;
   }
 }

@@ -6,7 +6,20 @@ export const PG = {
   UNIQUE_VIOLATION: '23505',
   EXCLUSION_VIOLATION: '23P01',
   CHECK_VIOLATION: '23514',
+  /** Ours (drizzle/0012): a booking into a calendar's blocked time; DETAIL carries the block as JSON. */
+  SLOT_BLOCKED: 'CB409',
 } as const;
+
+/** The DETAIL of the Postgres error along the cause chain (where our triggers put data). */
+export function pgErrorDetail(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 5; depth++) {
+    const rec = e as { code?: unknown; detail?: unknown; cause?: unknown };
+    if (typeof rec.code === 'string' && /^[0-9A-Z]{5}$/.test(rec.code)) return typeof rec.detail === 'string' ? rec.detail : undefined;
+    e = rec.cause;
+  }
+  return undefined;
+}
 
 export function pgErrorInfo(error: unknown): { code?: string; constraint?: string } {
   let e: unknown = error;

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { OpenHoursRule } from '../domain/working-hours';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** A contact given by its details instead of a GHL contact id; upserted in GHL before the push. */
@@ -68,6 +69,17 @@ export const citas = pgTable(
      * this moment may reopen or move it: GHL emitted it while the appointment still existed.
      */
     ghlDeletedAt: instant('ghl_deleted_at'),
+    /**
+     * The block this cita sits in, when it came from GHL into blocked time or was there before the
+     * block was made: `{id, title, start_time, end_time}`. Kept by the database (drizzle/0012's
+     * triggers), shown as a conflict for a person to look at; the cita keeps its slot.
+     */
+    blockConflict: jsonb('block_conflict').$type<BlockRef>(),
+    /**
+     * Booked on purpose past a block or the calendar's working hours (`"force": true`): who, when,
+     * which rules. Null: the rules held. A move without force clears it (a new decision).
+     */
+    bookingOverride: jsonb('booking_override').$type<BookingOverride>(),
   },
   (t) => [
     index('citas_location_calendar_start_idx').on(t.locationId, t.ghlCalendarId, t.startTime),
@@ -84,6 +96,23 @@ export const citas = pgTable(
 );
 
 export type CitaRow = typeof citas.$inferSelect;
+
+/** A block as a cita names it (citas.block_conflict, the 409 of a refused booking). UTC instants. */
+export interface BlockRef {
+  id: string;
+  title: string;
+  start_time: string;
+  end_time: string;
+}
+
+export const BOOKING_RULES = ['slot_blocked', 'outside_working_hours'] as const;
+export type BookingRule = (typeof BOOKING_RULES)[number];
+export interface BookingOverride {
+  /** The API client (key id) that forced it. */
+  by: string;
+  at: string;
+  rules: BookingRule[];
+}
 export type NewCitaRow = typeof citas.$inferInsert;
 
 export const locationSettings = pgTable('location_settings', {
@@ -105,7 +134,7 @@ export const locationSettings = pgTable('location_settings', {
    * and when: what a cita's create and edit check their calendar against (locations/calendar-rule.ts)
    * without asking GHL. Null: never listed.
    */
-  ghlCalendars: jsonb('ghl_calendars').$type<{ id: string; name: string; active: boolean }[]>(),
+  ghlCalendars: jsonb('ghl_calendars').$type<{ id: string; name: string; active: boolean; open_hours?: OpenHoursRule[] | null; slot_duration_minutes?: number | null }[]>(),
   ghlCalendarsAt: instant('ghl_calendars_at'),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
@@ -311,3 +340,59 @@ export const contacts = pgTable(
   ],
 );
 export type ContactRow = typeof contacts.$inferSelect;
+
+export const BLOCK_SOURCES = ['rv3', 'ghl'] as const;
+export const BLOCK_SYNC_STATUSES = ['synced', 'pending_sync', 'sync_failed'] as const;
+export type BlockSyncStatus = (typeof BLOCK_SYNC_STATUSES)[number];
+
+/**
+ * Time a calendar is not available (lunch, a course, a vacation): GHL's blocked slots, kept per
+ * location and calendar. From GHL they come by scan (GHL sends no webhook for blocks); made here,
+ * they are pushed like citas. Deleted ones stay, with `deleted_at`, until GHL has been told.
+ * Bookings into them are refused by the database itself (drizzle/0012).
+ */
+export const calendarBlocks = pgTable(
+  'calendar_blocks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    locationId: text('location_id').notNull(),
+    calendarId: text('calendar_id').notNull(),
+    ghlBlockId: text('ghl_block_id'),
+    title: text('title').notNull(),
+    startTime: instant('start_time').notNull(),
+    endTime: instant('end_time').notNull(),
+    timeZone: text('time_zone').notNull(),
+    source: text('source', { enum: BLOCK_SOURCES }).notNull(),
+    deletedAt: instant('deleted_at'),
+    syncStatus: text('sync_status', { enum: BLOCK_SYNC_STATUSES }).notNull().default('synced'),
+    syncError: text('sync_error'),
+    syncRetries: integer('sync_retries').notNull().default(0),
+    lastSyncedAt: instant('last_synced_at'),
+    version: integer('version').notNull().default(1),
+    createdAt: instant('created_at').notNull().defaultNow(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('calendar_blocks_ghl_id_idx').on(t.locationId, t.ghlBlockId),
+    index('calendar_blocks_live_idx').on(t.locationId, t.calendarId, t.startTime).where(sql`${t.deletedAt} is null`),
+    index('calendar_blocks_pending_idx').on(t.syncStatus).where(sql`${t.syncStatus} = 'pending_sync'`),
+  ],
+);
+export type BlockRow = typeof calendarBlocks.$inferSelect;
+export type NewBlockRow = typeof calendarBlocks.$inferInsert;
+
+/**
+ * When each calendar's blocks were last read from GHL, and over which span: a booking re-reads
+ * its day from GHL when the copy that covers it is older than a few minutes (BLOCKS_FRESH_MS).
+ */
+export const blockScans = pgTable(
+  'block_scans',
+  {
+    locationId: text('location_id').notNull(),
+    calendarId: text('calendar_id').notNull(),
+    scannedFrom: instant('scanned_from').notNull(),
+    scannedTo: instant('scanned_to').notNull(),
+    scannedAt: instant('scanned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.locationId, t.calendarId] })],
+);

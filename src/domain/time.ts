@@ -279,3 +279,34 @@ export function parseRangeBound(input: string, zone: string, side: 'from' | 'to'
 export function minutesBetween(a: Date, b: Date): number {
   return (b.getTime() - a.getTime()) / 60_000;
 }
+
+/**
+ * The instant of a wall-clock time on a calendar day of `zone` (a day's opening hour, say). A time a
+ * DST change skipped reads as resolveWall says (past the gap's end); one that happens twice is its
+ * first occurrence. Null for a date that is not one.
+ */
+export function wallTimeOn(date: string, hour: number, minute: number, zone: string): Date | null {
+  const m = DATE_ONLY.exec(date);
+  if (!m || !isValidZone(zone)) return null;
+  const w: Wall = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: 0, minute: 0, second: 0 };
+  if (!validWall(w)) return null;
+  // Past 23:59 rolls into the next day (a close at 24:00).
+  const t = new Date(Date.UTC(w.year, w.month - 1, w.day, hour, minute));
+  return new Date(resolveWall({ year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate(), hour: t.getUTCHours(), minute: t.getUTCMinutes(), second: 0 }, 0, zone).instant);
+}
+
+/** The calendar day (`YYYY-MM-DD`) `instant` falls on in `zone`. */
+export function dayInZone(instant: Date, zone: string): string {
+  return formatInZone(instant, zone).slice(0, 10);
+}
+
+/** `date` plus `n` calendar days. */
+export function addDays(date: string, n: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+/** 0 = Sunday … 6 = Saturday, as GHL numbers days. */
+export function weekdayOf(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay();
+}

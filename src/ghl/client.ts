@@ -15,8 +15,14 @@ import {
   ghlEventsResponse,
   ghlLocationResponse,
   usableAppointment,
+  ghlBlockedSlot,
+  ghlBlockedSlotsResponse,
+  ghlDeleteEventResponse,
+  ghlFreeSlotsResponse,
   type AppointmentWrite,
+  type BlockSlotWrite,
   type GhlAppointment,
+  type GhlBlockedSlot,
 } from './schemas';
 import { unsafeJsonFields } from '../domain/text';
 
@@ -167,6 +173,84 @@ export class GhlClient {
       body,
       schema: ghlAppointmentWriteResponse,
     });
+  }
+
+  /**
+   * A calendar's blocked slots intersecting [from, to). Read item by item like listEvents: a block
+   * we cannot read is logged and left out (a scan then keeps what we had of it: see blocks-scan.ts).
+   */
+  async listBlockedSlots(locationId: string, calendarId: string, from: Date, to: Date): Promise<{ blocks: GhlBlockedSlot[]; refused: number }> {
+    const r = await this.call(locationId, {
+      operation: 'listBlockedSlots',
+      method: 'GET',
+      path: 'calendars/blocked-slots',
+      version: VERSION.calendars,
+      query: { locationId, calendarId, startTime: String(from.getTime()), endTime: String(to.getTime()) },
+      schema: ghlBlockedSlotsResponse,
+    });
+    const blocks: GhlBlockedSlot[] = [];
+    let refused = 0;
+    for (const item of r.events) {
+      const parsed = ghlBlockedSlot.safeParse(item);
+      if (parsed.success && Date.parse(parsed.data.endTime) > Date.parse(parsed.data.startTime)) blocks.push(parsed.data);
+      else refused++;
+    }
+    if (refused) this.deps.logger.warn('ghl listed blocked slots we cannot read', { location_id: locationId, calendar_id: calendarId, refused });
+    return { blocks, refused };
+  }
+
+  createBlockSlot(locationId: string, body: BlockSlotWrite): Promise<GhlBlockedSlot> {
+    return this.call(locationId, {
+      operation: 'createBlockSlot',
+      method: 'POST',
+      path: 'calendars/events/block-slots',
+      version: VERSION.calendars,
+      body,
+      schema: ghlBlockedSlot,
+    });
+  }
+
+  updateBlockSlot(locationId: string, blockId: string, body: BlockSlotWrite): Promise<GhlBlockedSlot> {
+    return this.call(locationId, {
+      operation: 'updateBlockSlot',
+      method: 'PUT',
+      path: `calendars/events/block-slots/${encodeURIComponent(blockId)}`,
+      version: VERSION.calendars,
+      body,
+      schema: ghlBlockedSlot,
+    });
+  }
+
+  /** DELETE /calendars/events/:id: an appointment or a block slot (GHL's one delete for events). */
+  deleteEvent(locationId: string, eventId: string) {
+    return this.call(locationId, {
+      operation: 'deleteEvent',
+      method: 'DELETE',
+      path: `calendars/events/${encodeURIComponent(eventId)}`,
+      version: VERSION.calendars,
+      body: {},
+      schema: ghlDeleteEventResponse,
+    });
+  }
+
+  /** GHL's free slots of a calendar, per day of `timeZone`: `{ "YYYY-MM-DD": ["…-05:00", …] }`. */
+  async freeSlots(locationId: string, calendarId: string, from: Date, to: Date, timeZone: string): Promise<Record<string, string[]>> {
+    const r = await this.call(locationId, {
+      operation: 'freeSlots',
+      method: 'GET',
+      path: `calendars/${encodeURIComponent(calendarId)}/free-slots`,
+      version: VERSION.calendars,
+      query: { startDate: String(from.getTime()), endDate: String(to.getTime()), timezone: timeZone },
+      schema: ghlFreeSlotsResponse,
+    });
+    // Parsed defensively (ghl-api.md): days are keys of the answer, next to others such as traceId.
+    const days: Record<string, string[]> = {};
+    for (const [key, value] of Object.entries(r)) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(key)) continue;
+      const slots = (value as { slots?: unknown } | null)?.slots;
+      if (Array.isArray(slots)) days[key] = slots.filter((x): x is string => typeof x === 'string' && !Number.isNaN(Date.parse(x)));
+    }
+    return days;
   }
 
   upsertContact(locationId: string, contact: { firstName?: string; lastName?: string; name?: string; email?: string; phone?: string }) {

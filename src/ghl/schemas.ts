@@ -47,6 +47,10 @@ export const ghlCalendar = z.looseObject({
   teamMembers: z
     .array(z.looseObject({ userId: z.string(), isPrimary: z.boolean().optional(), priority: z.number().optional() }))
     .optional(),
+  // Read tolerantly by domain/working-hours.ts: a malformed entry is dropped, not a failed listing.
+  openHours: z.unknown().optional(),
+  slotDuration: z.number().nullish(),
+  slotDurationUnit: z.string().nullish(),
 });
 export type GhlCalendar = z.output<typeof ghlCalendar>;
 export const ghlCalendarsResponse = z.looseObject({ calendars: z.array(ghlCalendar) });
@@ -95,4 +99,29 @@ export interface AppointmentWrite {
   ignoreFreeSlotValidation: boolean;
   ignoreDateRange?: boolean;
   toNotify?: boolean;
+}
+
+/** A blocked slot as GHL lists and answers it (startTime/endTime typed `object` in the document: strings in its examples). */
+export const ghlBlockedSlot = z.looseObject({
+  id: z.string().min(1),
+  locationId: z.string().optional(),
+  calendarId: z.string().nullish(),
+  title: z.string().nullish(),
+  startTime: isoWithOffset,
+  endTime: isoWithOffset,
+  assignedUserId: z.string().nullish(),
+});
+export type GhlBlockedSlot = z.output<typeof ghlBlockedSlot>;
+export const ghlBlockedSlotsResponse = z.looseObject({ events: z.array(z.unknown()) });
+export const ghlDeleteEventResponse = z.looseObject({ succeeded: z.boolean().optional() });
+/** `{"2024-10-28": {"slots": ["2024-10-28T10:00:00-05:00", …]}, …}` (other keys, e.g. traceId, ignored). */
+export const ghlFreeSlotsResponse = z.record(z.string(), z.unknown());
+
+/** What we send to create or edit a block slot. */
+export interface BlockSlotWrite {
+  calendarId: string;
+  locationId: string;
+  title: string;
+  startTime: string;
+  endTime: string;
 }

@@ -55,11 +55,11 @@ export const PROBLEM_TEXT: Record<number, string> = {
   401: 'Missing or unknown credentials (`unauthorized`), or a signature that does not verify.',
   403: 'This key may not use this route (`forbidden`).',
   404: 'No such resource, or not one this key may see (`not_found`).',
-  409: 'Conflicts with current state (`slot_taken` names the cita holding the slot; `ghl_not_connected`, …).',
+  409: 'Conflicts with current state (`slot_taken` names the cita holding the slot; `slot_blocked` names the block, `block`; `ghl_not_connected`, …).',
   412: '`If-Match` names an older version (`version_mismatch`, with `current_version`).',
   413: 'The body is too large (`payload_too_large`).',
   415: 'Send `Content-Type: application/json` (`unsupported_media_type`).',
-  422: 'Invalid fields (`validation_failed`, every failing field in `fields`), or GHL refused the data (`ghl_rejected`).',
+  422: 'Invalid fields (`validation_failed`, every failing field in `fields`), outside the calendar\'s working hours (`outside_working_hours`, with `working_hours`), or GHL refused the data (`ghl_rejected`).',
   429: 'Too many requests (`rate_limited`), with `Retry-After`.',
   503: 'A dependency is unavailable (`database_unavailable`, `store_unavailable`, `ghl_unavailable`), or a concurrent write got in the way and nothing was saved (`write_conflict`); with `Retry-After`.',
 };

@@ -1,10 +1,15 @@
 import type { FieldError } from '../errors';
+import type { OpenHoursRule } from '../domain/working-hours';
 
 /** What we know of one of a location's GHL calendars. */
 export interface KnownCalendar {
   id: string;
   name: string;
   active: boolean;
+  /** Its working hours (GHL's openHours); null or absent: none known, nothing refused for them. */
+  open_hours?: OpenHoursRule[] | null;
+  /** GHL's slot length, for the free slots' ends. */
+  slot_duration_minutes?: number | null;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Deps } from '../deps';
 import type { GhlCalendar } from '../ghl/schemas';
 import { assertLocation, type Access } from '../access/access';
 import { rememberGhlCalendars } from './settings-repo';
+import { openHoursFromGhl, type OpenHoursRule } from '../domain/working-hours';
 
 export const CALENDAR_CACHE_TTL_MS = 5 * 60_000;
 
@@ -11,6 +12,9 @@ export interface CalendarView {
   active: boolean;
   type: string | null;
   team_members: { user_id: string; is_primary: boolean }[];
+  /** GHL's openHours, in the location's wall clock; null: GHL gave none (nothing is refused for hours). */
+  open_hours: OpenHoursRule[] | null;
+  slot_duration_minutes: number | null;
 }
 
 function view(c: GhlCalendar): CalendarView {
@@ -21,7 +25,14 @@ function view(c: GhlCalendar): CalendarView {
     active: c.isActive !== false,
     type: c.calendarType ?? null,
     team_members: (c.teamMembers ?? []).map((m) => ({ user_id: m.userId, is_primary: m.isPrimary === true })),
+    open_hours: openHoursFromGhl(c.openHours),
+    slot_duration_minutes: slotMinutes(c.slotDuration, c.slotDurationUnit),
   };
+}
+
+function slotMinutes(n: unknown, unit: unknown): number | null {
+  if (typeof n !== 'number' || !(n > 0)) return null;
+  return unit === 'hours' ? n * 60 : n;
 }
 
 /**

@@ -4,6 +4,7 @@ import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
 import { parseJson } from '../db/json-rows';
 import type { KnownCalendar } from './calendar-rule';
+import { blockScansSql, type BlockScan } from '../blocks/blocks-repo';
 import { ghlConnections, locationSettings, type ConnectionStatus, type LocationSettingsRow } from '../db/schema';
 
 export async function getLocationSettings(db: DbOrTx, locationId: string): Promise<LocationSettingsRow | null> {
@@ -18,6 +19,8 @@ export async function getLocationSettings(db: DbOrTx, locationId: string): Promi
 export interface WriteContext {
   settings: Pick<LocationSettingsRow, 'timeZone' | 'ghlTimeZone' | 'defaultCalendarId' | 'syncedCalendarIds' | 'ghlCalendars'> | null;
   connection: ConnectionStatus | null;
+  /** When each calendar's blocks were last read from GHL (blocks-scan.ts decides if a booking re-reads them). */
+  blockScans: BlockScan[] | null;
 }
 
 // One statement, rendered once: the create path reads all of it on every request.
@@ -25,7 +28,8 @@ const WRITE_CONTEXT = compiled(
   () => sql`select ${locationSettings.locationId} is not null as has_settings, ${locationSettings.timeZone} as time_zone,
     ${locationSettings.ghlTimeZone} as ghl_time_zone, ${locationSettings.defaultCalendarId} as default_calendar_id,
     ${locationSettings.syncedCalendarIds} as synced_calendar_ids, ${locationSettings.ghlCalendars} as ghl_calendars,
-    (select ${ghlConnections.status} from ${ghlConnections} where ${ghlConnections.locationId} = ${sql.placeholder('location')}) as connection
+    (select ${ghlConnections.status} from ${ghlConnections} where ${ghlConnections.locationId} = ${sql.placeholder('location')}) as connection,
+    ${blockScansSql(sql.placeholder('location'))} as block_scans
     from (select 1) as one left join ${locationSettings} on ${locationSettings.locationId} = ${sql.placeholder('location')}`,
 );
 
@@ -39,6 +43,7 @@ export async function getWriteContext(db: DbOrTx, locationId: string): Promise<W
     synced_calendar_ids: unknown;
     ghl_calendars: unknown;
     connection: ConnectionStatus | null;
+    block_scans: unknown;
   };
   return {
     settings: driverBool(row.has_settings)
@@ -51,6 +56,7 @@ export async function getWriteContext(db: DbOrTx, locationId: string): Promise<W
         }
       : null,
     connection: row.connection,
+    blockScans: parseJson(row.block_scans) as BlockScan[] | null,
   };
 }
 
@@ -60,7 +66,7 @@ export async function getWriteContext(db: DbOrTx, locationId: string): Promise<W
  * asking GHL. Touches nothing else of the row (not even updated_at: nobody changed the settings).
  */
 export async function rememberGhlCalendars(db: DbOrTx, locationId: string, calendars: KnownCalendar[], at: Date): Promise<void> {
-  const snapshot = calendars.map(({ id, name, active }) => ({ id, name, active }));
+  const snapshot = calendars.map(({ id, name, active, open_hours, slot_duration_minutes }) => ({ id, name, active, open_hours: open_hours ?? null, slot_duration_minutes: slot_duration_minutes ?? null }));
   await db
     .insert(locationSettings)
     .values({ locationId, ghlCalendars: snapshot, ghlCalendarsAt: at, updatedAt: at })

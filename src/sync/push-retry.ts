@@ -2,6 +2,7 @@ import type { Deps } from '../deps';
 import { jobUrl } from '../queue/job-queue';
 import { findConnection } from '../ghl/connections-repo';
 import { pushCita, type PushOutcome } from './outbound';
+import { pushBlock } from './block-push';
 
 /**
  * A push that failed for a reason time fixes (a run of 429s, a 5xx, a timeout, an open circuit,
@@ -14,27 +15,29 @@ import { pushCita, type PushOutcome } from './outbound';
 
 export const PUSH_JOB_PATH = '/api/jobs/push';
 
-export interface PushJob {
-  cita_id: string;
+/** A cita's push, or a block's (blocks/block-push.ts): the same retries. */
+export type PushJob = ({ cita_id: string; block_id?: undefined } | { block_id: string; cita_id?: undefined }) & {
   /** Retries already scheduled for this push (0 for the first). */
   hop: number;
-}
+};
 
 export async function pushWithRetries(deps: Deps, job: PushJob, pushUrl: string | null): Promise<{ outcome: PushOutcome; retry_in_s: number | null }> {
-  const outcome = await pushCita(deps, job.cita_id);
+  const subject = job.block_id !== undefined ? { block_id: job.block_id } : { cita_id: job.cita_id };
+  const id = job.block_id ?? job.cita_id;
+  const outcome = job.block_id !== undefined ? await pushBlock(deps, job.block_id) : await pushCita(deps, job.cita_id);
   if (outcome !== 'retry' && outcome !== 'busy') return { outcome, retry_in_s: null };
-  // busy: another push holds the cita; it may be the one that fails. A late look costs little.
+  // busy: another push holds it; it may be the one that fails. A late look costs little.
   if (!deps.queue || !pushUrl || job.hop >= deps.config.PUSH_RETRY_MAX) {
-    if (outcome === 'retry') deps.logger.info('push retry left to the sweep', { cita_id: job.cita_id, hop: job.hop, queue: Boolean(deps.queue && pushUrl) });
+    if (outcome === 'retry') deps.logger.info('push retry left to the sweep', { ...subject, hop: job.hop, queue: Boolean(deps.queue && pushUrl) });
     return { outcome, retry_in_s: null };
   }
   const delay = retryDelaySeconds(deps.config.PUSH_RETRY_DELAYS_S, job.hop, Math.random);
-  const next: PushJob = { cita_id: job.cita_id, hop: job.hop + 1 };
+  const next = { ...subject, hop: job.hop + 1 } as PushJob;
   try {
-    await deps.queue.publish({ url: pushUrl, body: next, delaySeconds: delay, deduplicationId: `push-${job.cita_id}-${next.hop}`, retries: 3 });
+    await deps.queue.publish({ url: pushUrl, body: next, delaySeconds: delay, deduplicationId: `push-${id}-${next.hop}`, retries: 3 });
   } catch (err) {
-    // The cita stays pending_sync: the hourly sweep still pushes it.
-    deps.logger.warn('push retry not scheduled: the queue refused it', { cita_id: job.cita_id, hop: next.hop, err });
+    // It stays pending_sync: the hourly sweep still pushes it.
+    deps.logger.warn('push retry not scheduled: the queue refused it', { ...subject, hop: next.hop, err });
     return { outcome, retry_in_s: null };
   }
   return { outcome, retry_in_s: delay };
@@ -60,4 +63,10 @@ export async function pushAfterWrite(deps: Deps, citaId: string, locationId: str
 /** Where the queue delivers push retries: the jobs function (JOBS_BASE_URL, else this service's public URL or origin). */
 export function pushJobUrl(config: Deps['config'], requestUrl: string): string {
   return jobUrl(config, requestUrl, PUSH_JOB_PATH);
+}
+
+/** The push of a block after an API write: as pushAfterWrite, for blocks/block-push.ts. */
+export async function pushBlockAfterWrite(deps: Deps, blockId: string, pushUrl: string | null, connected: boolean) {
+  if (!connected) return { outcome: 'deferred' as const, retry_in_s: null };
+  return pushWithRetries(deps, { block_id: blockId, hop: 0 }, pushUrl);
 }

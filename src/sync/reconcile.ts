@@ -14,6 +14,8 @@ import { incomingFromGhl, type IncomingAppointment } from './appointment-mapping
 import { withSyncRun, type SyncRunResult } from './sync-run';
 import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, prepareNewFromGhl, type ApplyOutcome, type PreparedNew } from './inbound';
 import { sweepPending } from './outbound';
+import { scanBlocks } from '../blocks/blocks-scan';
+import { sweepPendingBlocks } from './block-push';
 import { checkUnlistedContacts, learnUnknownContacts, listAllContacts } from '../contacts/contacts-service';
 import { touchLocation } from '../locations/location-rev';
 
@@ -48,6 +50,10 @@ export interface ReconcileCounts {
   /** Patients: contacts learnt from GHL (fetched one by one, or listed by a full sync), and found deleted. */
   contacts_learnt: number;
   contacts_deleted: number;
+  /** Blocked time read from GHL (new or changed here, gone from GHL), and ours pushed to GHL. */
+  blocks_changed: number;
+  blocks_gone: number;
+  blocks_pushed: number;
 }
 
 const DAY = 86_400_000;
@@ -57,7 +63,7 @@ export async function reconcileLocation(
   opts: { locationId: string; kind: Exclude<SyncKind, 'cleanup'>; messageId?: string | null },
 ): Promise<SyncRunResult<ReconcileCounts>> {
   const { db, config } = deps;
-  const counts: ReconcileCounts = { fetched: 0, created: 0, updated: 0, cancelled: 0, conflicts: 0, unchanged: 0, refused: 0, swept: 0, held: 0, pushed: 0, failed: 0, windows: 0, failed_windows: 0, contacts_learnt: 0, contacts_deleted: 0 };
+  const counts: ReconcileCounts = { fetched: 0, created: 0, updated: 0, cancelled: 0, conflicts: 0, unchanged: 0, refused: 0, swept: 0, held: 0, pushed: 0, failed: 0, windows: 0, failed_windows: 0, contacts_learnt: 0, contacts_deleted: 0, blocks_changed: 0, blocks_gone: 0, blocks_pushed: 0 };
   return withSyncRun(deps, { kind: opts.kind, locationId: opts.locationId, messageId: opts.messageId }, counts, async ({ id: runId, startedAt, progress }) => {
     const errors: string[] = [];
     const settings = await getLocationSettings(db, opts.locationId);
@@ -69,6 +75,16 @@ export async function reconcileLocation(
     const calendars = syncedCalendars(settings);
     const windows = calendars.flatMap((calendarId) => splitWindow(from, to, config.SYNC_GHL_WINDOW_DAYS).map(([wFrom, wTo]) => ({ calendarId, wFrom, wTo })));
     const failedCalendars = new Set<string>();
+    // Blocked time first (one call per calendar, GHL sends no webhook for it): the appointments
+    // written next that sit in a block are marked as they are written (drizzle/0012).
+    try {
+      const b = await scanBlocks(deps, opts.locationId, calendars, zone, from, to);
+      counts.blocks_changed = b.blocks_changed;
+      counts.blocks_gone = b.blocks_gone;
+    } catch (err) {
+      if (needsReconnect(err)) throw err;
+      errors.push(`blocks: ${(err as Error).message}`);
+    }
     // Never rejects: a window GHL fails is an outcome to count, and a prefetched one must not
     // become an unhandled rejection while the previous window is being written.
     const list = ({ calendarId, wFrom, wTo }: (typeof windows)[number]): Promise<{ listed: ListedEvents; listedAt: Date } | { err: unknown }> =>
@@ -150,6 +166,9 @@ export async function reconcileLocation(
     const pushed = await sweepPending(deps, { locationId: opts.locationId, limit: 500 });
     counts.pushed = pushed.synced + pushed.unchanged;
     counts.failed = pushed.failed;
+    const blocksPushed = await sweepPendingBlocks(deps, { locationId: opts.locationId });
+    counts.blocks_pushed = blocksPushed.synced;
+    counts.failed += blocksPushed.failed;
 
     // Patients: the incremental run learns the contacts citas name that we never learnt (a lost
     // webhook, a failed fetch); the full run reads the location's contacts again (renames and

@@ -144,12 +144,13 @@ describe('reconciliation', () => {
   it('GHL refusing the token stops the run at once: 489, nothing written, no window listed past the next', async () => {
     const { t, sandbox } = await setup({ appointments: 6 });
     sandbox.reset(); // GHL forgets every token: the PIT is refused, someone must set a new one
-    const lists = () => Object.entries(sandbox.stats().calls).filter(([k]) => k.includes('calendars/events')).reduce((n, [, v]) => n + v, 0);
+    const calls = (what: string) => Object.entries(sandbox.stats().calls).filter(([k]) => k.includes(what)).reduce((n, [, v]) => n + v, 0);
     const r = await t.job('/api/jobs/run', { kind: 'full', location_id: LOC });
     expect(r.status).toBe(489);
-    // The window being read when the refusal came, and at most the one fetched ahead of it.
-    expect(lists()).toBeGreaterThanOrEqual(1);
-    expect(lists()).toBeLessThanOrEqual(2);
+    // The first read refused (the calendar's blocks, read before its appointments), and no window
+    // listed past the one fetched ahead.
+    expect(calls('calendars/blocked-slots') + calls('calendars/events')).toBeGreaterThanOrEqual(1);
+    expect(calls('calendars/events')).toBeLessThanOrEqual(2);
     expect(await t.deps.db.select().from(citas).where(eq(citas.locationId, LOC))).toEqual([]);
     const [conn] = await t.deps.db.select().from(ghlConnections).where(eq(ghlConnections.locationId, LOC));
     expect(conn!.status).toBe('reauth_required');

@@ -41,6 +41,8 @@ function cita(over: Partial<CitaRow> = {}): CitaRow {
     cancelledAt: null,
     conflict: false,
     ghlDeletedAt: null,
+    blockConflict: null,
+    bookingOverride: null,
     ...over,
   };
 }

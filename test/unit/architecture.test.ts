@@ -53,7 +53,7 @@ const LAYERS: [RegExp, number, string][] = [
   [/^src\/platform\.ts$/, 1, 'platform deps'],
   [/^src\/ghl\//, 2, 'the GHL adapter'],
   [/^src\/deps\.ts$/, 3, 'the Deps type'],
-  [/^src\/(audit|locations|access)\//, 4, 'use cases'],
+  [/^src\/(audit|locations|access|blocks)\//, 4, 'use cases'],
   [/^src\/(citas|contacts)\//, 5, 'use cases'],
   [/^src\/sync\//, 6, 'use cases'],
   [/^src\/webhooks\//, 7, 'use cases'],
@@ -92,7 +92,7 @@ describe('architecture', () => {
   it('use cases never reach into HTTP or routes; the GHL adapter knows nothing of runtime, locations or sync', () => {
     const bad: string[] = [];
     for (const [file, { modules }] of graph) {
-      if (/^src\/(citas|sync|webhooks|locations|jobs|audit|ops|access)\//.test(file)) {
+      if (/^src\/(citas|blocks|sync|webhooks|locations|jobs|audit|ops|access)\//.test(file)) {
         bad.push(...modules.filter((m) => /^src\/(http|routes)\//.test(m)).map((m) => `${file} → ${m}`));
       }
       if (file.startsWith('src/ghl/')) {

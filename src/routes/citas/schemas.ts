@@ -66,6 +66,7 @@ export const createCitaBody = z
     notes: notes.optional(),
     status: openStatus.optional(),
     extras: extras.optional(),
+    force: z.boolean().optional().meta({ description: 'Book even though the time is blocked (`409 slot_blocked`) or outside the calendar\'s working hours (`422 outside_working_hours`): the cita records who forced it (`booking_override`).' }),
   })
   .refine((b) => b.contact_id || b.contact, { message: 'send contact_id or contact', path: ['contact_id'] })
   .meta({ id: 'CitaCreate' });
@@ -81,8 +82,9 @@ export const updateCitaBody = z
     notes: notes.optional(),
     status: z.enum(CITA_STATUSES).optional(),
     extras: extras.optional(),
+    force: z.boolean().optional().meta({ description: 'Book even though the time is blocked (`409 slot_blocked`) or outside the calendar\'s working hours (`422 outside_working_hours`): the cita records who forced it (`booking_override`).' }),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'send at least one field to change' })
+  .refine((b) => Object.entries(b).some(([k, v]) => k !== 'force' && v !== undefined), { message: 'send at least one field to change' })
   .meta({ id: 'CitaUpdate' });
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -102,7 +104,7 @@ export const listCitasQuery = z
     estado: statusList.meta({ description: 'Spanish alias of `status`.', deprecated: true }),
     calendar_id: csv(externalId()).optional().meta({ description: 'Comma-separated calendar ids.' }),
     /** Only citas flagged as overlapping (appointments from GHL kept despite a clash). */
-    conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional().meta({ description: '`true`: only appointments from GHL kept despite overlapping an active cita.' }),
+    conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional().meta({ description: '`true`: only citas for a person to look at (overlapping another, or in blocked time).' }),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().min(1).optional().meta({ description: 'From `next_cursor` of the previous page.' }),
   })
@@ -157,7 +159,16 @@ export const citaSchema = z
     end_time_utc: utc,
     time_zone: z.string().meta({ example: 'America/Lima' }),
     status: z.enum(CITA_STATUSES),
-    conflict: z.boolean().meta({ description: 'An appointment from GHL kept despite overlapping an active cita.' }),
+    conflict: z.boolean().meta({ description: 'For a person to look at: an appointment from GHL kept despite overlapping an active cita, or a cita in blocked time (`conflict_reason`).' }),
+    conflict_reason: z.enum(['overlap', 'blocked']).nullable().meta({ description: '`overlap`: another active cita holds the slot; `blocked`: it sits in `blocked_by`.' }),
+    blocked_by: z
+      .object({ id: z.uuid(), title: z.string(), start_time: instant, end_time: instant })
+      .nullable()
+      .meta({ id: 'BlockRef', description: 'The block this cita sits in (it came from GHL into blocked time, or was booked before the block was made).' }),
+    booking_override: z
+      .object({ by: z.string().meta({ description: 'The API client that forced it.' }), at: z.string(), rules: z.array(z.enum(['slot_blocked', 'outside_working_hours'])) })
+      .nullable()
+      .meta({ id: 'BookingOverride', description: 'Booked on purpose (`force`) past these rules; null when the rules held.' }),
     notes: z.string().nullable(),
     source: z.enum(CITA_SOURCES),
     extras: z.record(z.string(), z.unknown()),

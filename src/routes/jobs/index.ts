@@ -42,7 +42,10 @@ async function runLocationJob(c: Context<AppEnv>) {
   return c.json(result);
 }
 
-const pushBody = z.strictObject({ cita_id: z.uuid(), hop: z.number().int().min(0).max(1000) });
+const pushBody = z.union([
+  z.strictObject({ cita_id: z.uuid(), hop: z.number().int().min(0).max(1000) }),
+  z.strictObject({ block_id: z.uuid(), hop: z.number().int().min(0).max(1000) }),
+]);
 
 /** A delayed retry of a push that failed for a reason time fixes (src/sync/push-retry.ts). */
 async function pushJob(c: Context<AppEnv>) {

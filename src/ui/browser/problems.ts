@@ -291,6 +291,7 @@ const FIELD_WORDING: [RegExp, FieldWording][] = [
   [/^must not be before desde$/, 'La fecha final no puede ser anterior a la inicial.'],
   [/^not a cursor returned by this API$/, 'La página de resultados pedida no es válida: recargue la agenda.'],
   [/^not a cita id$/, 'No es un identificador de cita válido.'],
+  [/^not a block id$/, 'No es un identificador de bloqueo válido.'],
   [/^an admin key serves every location/, 'Una clave de administrador sirve para todas las sedes: no indique sedes.'],
   [/^already used with another body or operation$/, 'Esa clave de envío ya se usó con otros datos.'],
   [/^nested (?:at most|more than) (\d+) levels deep$/, (m) => `Puede anidarse como máximo ${m[1]} niveles.`],

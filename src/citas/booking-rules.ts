@@ -1,0 +1,84 @@
+import type { Deps } from '../deps';
+import type { DbOrTx } from '../db/client';
+import type { BlockRef, BookingOverride, BookingRule } from '../db/schema';
+import { AppError } from '../errors';
+import { isPgError, PG, pgErrorDetail } from '../db/pg-errors';
+import { describeHours, outsideWorkingHours, type OutsideHours } from '../domain/working-hours';
+import type { KnownCalendar } from '../locations/calendar-rule';
+import type { BlockScan } from '../blocks/blocks-repo';
+import { blockAt } from '../blocks/blocks-repo';
+import { blocksStale, freshenBlocks } from '../blocks/blocks-scan';
+import { blockRefView } from '../blocks/block-view';
+
+/**
+ * When a calendar is not available for a booking by the front desk: its blocked time (the
+ * database refuses those itself, drizzle/0012: 409 `slot_blocked`) and its working hours (checked
+ * here against GHL's openHours as last listed: 422 `outside_working_hours`). `force` books past
+ * both on purpose, and the cita says who did (booking_override, audited). Citas from GHL are never
+ * refused by these rules: they are marked instead.
+ */
+
+export interface Booking {
+  locationId: string;
+  calendarId: string;
+  zone: string;
+  start: Date;
+  end: Date;
+}
+
+/** What the write context knows that these rules read (no statement of their own). */
+export interface BookingFacts {
+  ghlCalendars: KnownCalendar[] | null;
+  connected: boolean;
+  blockScans: BlockScan[] | null;
+}
+
+/** Optional: a write without them (a script, a test) is judged by the stored copy of the blocks. */
+export type FreshenDeps = Partial<Pick<Deps, 'ghl' | 'logger' | 'writeBehind'>>;
+
+/**
+ * Judges a booking before it is written: 422 outside the working hours unless forced; re-reads the
+ * calendar's blocks from GHL when our copy is stale (GHL sends no webhook for them). Returns the
+ * override to store (null when nothing was overridden).
+ */
+export async function judgeBooking(
+  deps: { db: DbOrTx } & Pick<Deps, 'config' | 'clock'> & FreshenDeps,
+  b: Booking,
+  facts: BookingFacts,
+  opts: { force: boolean; by: string },
+): Promise<BookingOverride | null> {
+  const hours = outsideWorkingHours(facts.ghlCalendars?.find((c) => c.id === b.calendarId)?.open_hours ?? null, b.start, b.end, b.zone);
+  if (hours && !opts.force) throw outsideHoursError(hours);
+  const now = deps.clock.now();
+  if (facts.connected && deps.ghl && deps.logger && deps.writeBehind && blocksStale(facts.blockScans, b.calendarId, b.start, b.end, now)) {
+    await freshenBlocks({ db: deps.db, ghl: deps.ghl, logger: deps.logger, writeBehind: deps.writeBehind, clock: deps.clock, config: deps.config }, b);
+  }
+  if (!opts.force) return null;
+  // Forced: which rules it overrides, said on the cita (a forced booking that breaks none is an ordinary one).
+  const rules: BookingRule[] = [];
+  if (await blockAt(deps.db, b.locationId, b.calendarId, b.start, b.end)) rules.push('slot_blocked');
+  if (hours) rules.push('outside_working_hours');
+  return rules.length ? { by: opts.by, at: now.toISOString(), rules } : null;
+}
+
+export function outsideHoursError(hours: OutsideHours): AppError {
+  return new AppError(422, 'outside_working_hours', `The cita is ${describeHours(hours)}; send "force": true to book it anyway.`, {
+    fields: [{ field: 'start_time', message: describeHours(hours) }],
+    extra: { working_hours: hours },
+  });
+}
+
+/** The database's refusal of a booking into a block (SQLSTATE CB409), as a 409 naming the block; else the error as it was. */
+export function blockedOr(err: unknown, b: Pick<Booking, 'calendarId' | 'zone'>): unknown {
+  if (!isPgError(err, PG.SLOT_BLOCKED)) return err;
+  let ref: BlockRef | null = null;
+  try {
+    ref = JSON.parse(pgErrorDetail(err) ?? 'null') as BlockRef | null;
+  } catch {
+    ref = null;
+  }
+  const block = ref ? { ...blockRefView(ref, b.zone), calendar_id: b.calendarId } : null;
+  return new AppError(409, 'slot_blocked', `This time is blocked on this calendar${ref ? ` ("${ref.title}")` : ''}; send "force": true to book it anyway.`, {
+    extra: { block },
+  });
+}
