@@ -1,6 +1,6 @@
 /**
  * A randomized two-sided scenario: hundreds of operations on RV3 and in GHL (creates, moves,
- * edits, cancels, deletes), with webhooks dropped, duplicated and reordered and GHL faults
+ * edits, cancels, deletes; blocked time made, moved and removed), with webhooks dropped, duplicated and reordered and GHL faults
  * injected. After one full sync both sides must agree on every appointment: ids, times, status,
  * calendar. Seeded and reproducible: SCENARIO_SEEDS=n runs seeds 1..n, a-b seeds a..b (CI runs more).
  */
@@ -10,7 +10,7 @@ import { createGhlSandbox } from '../../scripts/ghl-sandbox';
 import { mulberry32 } from '../../scripts/ghl-sandbox/prng';
 import { citas } from '../../src/db/schema';
 import { createTestEnv, type TestEnv } from '../support/harness';
-import { disagreements, patientDisagreements } from '../support/agreement';
+import { blockDisagreements, disagreements, patientDisagreements } from '../support/agreement';
 
 const LOC = 'loc-scn';
 const CALS = ['cal-a', 'cal-b'];
@@ -68,13 +68,27 @@ describe('randomized two-sided scenario', () => {
         // Webhook chaos, switched now and then.
         if (r < 0.06) sandbox.webhooks.setMode(pick([{ drop: true }, { duplicate: true }, { hold: true }, { delayMs: 3 }, {}])!);
         if (r > 0.97) sandbox.webhooks.release(rand() < 0.5 ? 'reverse' : 'fifo');
-        const op = pick(['rv3.create', 'rv3.create', 'rv3.move', 'rv3.edit', 'rv3.cancel', 'ghl.create', 'ghl.move', 'ghl.edit', 'ghl.cancel', 'ghl.delete', 'ghl.patient.new', 'ghl.patient.rename', 'ghl.patient.delete'])!;
+        const op = pick(['rv3.create', 'rv3.create', 'rv3.move', 'rv3.edit', 'rv3.cancel', 'ghl.create', 'ghl.move', 'ghl.edit', 'ghl.cancel', 'ghl.delete', 'ghl.patient.new', 'ghl.patient.rename', 'ghl.patient.delete', 'rv3.block', 'rv3.unblock', 'ghl.block', 'ghl.block.move', 'ghl.unblock'])!;
         tally[op] = (tally[op] ?? 0) + 1;
         const start = slot();
         // A patient GHL still has: the one a person picks, or GHL's staff books.
         const patient = () => pick(sandbox.contacts({ locationId: LOC }))?.id ?? sandbox.actions.createContact({ locationId: LOC, firstName: `P${i}`, phone: `+5198${String(i).padStart(7, '0')}` }).id;
         if (op === 'rv3.create') {
-          await env.api('POST', '/api/citas', { location_id: LOC, calendar_id: pick(CALS), contact_id: patient(), title: `R${i}`, start_time: iso(start), end_time: iso(start + 1800_000) });
+          // Some into blocked time on purpose (force): the rest are refused there (409) and never exist.
+          await env.api('POST', '/api/citas', { location_id: LOC, calendar_id: pick(CALS), contact_id: patient(), title: `R${i}`, start_time: iso(start), end_time: iso(start + 1800_000), ...(rand() < 0.2 ? { force: true } : {}) });
+        } else if (op === 'rv3.block') {
+          await env.api('POST', '/api/blocks', { location_id: LOC, calendar_id: pick(CALS), title: `B${i}`, start_time: iso(start), end_time: iso(start + 3600_000) });
+        } else if (op === 'rv3.unblock') {
+          const live = (await env.api('GET', `/api/blocks?location_id=${LOC}&desde=${iso(base - DAY)}&hasta=${iso(base + 7 * DAY)}`).then((r) => r.json())) as { data: { id: string }[] };
+          const b = pick(live.data);
+          if (b) await env.api('DELETE', `/api/blocks/${b.id}`);
+        } else if (op === 'ghl.block') {
+          sandbox.actions.createBlock({ locationId: LOC, calendarId: pick(CALS)!, title: `GB${i}`, startTime: iso(start), endTime: iso(start + 3600_000) });
+        } else if (op === 'ghl.block.move' || op === 'ghl.unblock') {
+          const b = pick(sandbox.blocks({ locationId: LOC }));
+          if (!b) continue;
+          if (op === 'ghl.block.move') sandbox.actions.editBlock(b.id, { startTime: iso(start), title: `GB${i}-moved` });
+          else sandbox.actions.deleteBlock(b.id);
         } else if (op.startsWith('rv3.')) {
           const c = pick(await ours());
           if (!c) continue;
@@ -122,6 +136,8 @@ describe('randomized two-sided scenario', () => {
       expect(after).toEqual([]);
       // …and on who is coming: every cita's patient as GHL has it (renamed, deleted) after the full sync.
       expect(await patientDisagreements(env, sandbox, LOC)).toEqual([]);
+      // …and on blocked time: made, moved and removed on either side, one full sync later the same blocks.
+      expect(await blockDisagreements(env, sandbox, LOC)).toEqual([]);
       // Nothing is left waiting once the queue is empty: a cita is pending only while a push for it
       // is still to come (GHL no longer holding its appointment settles it; there is nothing to push).
       const pending = (await env.deps.db.select().from(citas).where(eq(citas.locationId, LOC))).filter((c) => c.syncStatus === 'pending_sync');

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { GhlSandbox } from '../../scripts/ghl-sandbox';
-import { citas } from '../../src/db/schema';
+import { calendarBlocks, citas } from '../../src/db/schema';
 import type { TestEnv } from './harness';
 
 /**
@@ -51,6 +51,34 @@ export async function patientDisagreements(t: TestEnv, sandbox: GhlSandbox, loca
     if (shown.deleted) out.push(`cita ${r.id}: contact ${r.contactId} alive in GHL, shown as deleted`);
     if (shown.name !== name) out.push(`cita ${r.id}: contact ${r.contactId} named ${JSON.stringify(shown.name)} vs ${JSON.stringify(name)}`);
     if ((shown.phone ?? undefined) !== (c.phone ?? undefined)) out.push(`cita ${r.id}: contact ${r.contactId} phone ${shown.phone} vs ${c.phone}`);
+  }
+  return out;
+}
+
+/**
+ * Where the two sides disagree on blocked time: every live GHL block is a live block here with the
+ * same calendar, title and times, and every live block here is one GHL has (a block made here and
+ * never pushed, or removed here and still in GHL, is a disagreement).
+ */
+export async function blockDisagreements(t: TestEnv, sandbox: GhlSandbox, locationId: string): Promise<string[]> {
+  const ghl = sandbox.blocks({ locationId });
+  const rows = (await t.deps.db.select().from(calendarBlocks).where(eq(calendarBlocks.locationId, locationId))).filter((b) => !b.deletedAt);
+  const ours = new Map(rows.filter((b) => b.ghlBlockId).map((b) => [b.ghlBlockId!, b]));
+  const out: string[] = [];
+  for (const g of ghl) {
+    const b = ours.get(g.id);
+    if (!b) {
+      out.push(`block ${g.id} (${g.title}) in GHL only`);
+      continue;
+    }
+    if (b.startTime.getTime() !== Date.parse(g.startTime) || b.endTime.getTime() !== Date.parse(g.endTime)) out.push(`block ${g.id}: times ${b.startTime.toISOString()} vs ${g.startTime}`);
+    if (b.title !== g.title) out.push(`block ${g.id}: title ${b.title} vs ${g.title}`);
+    if (b.calendarId !== g.calendarId) out.push(`block ${g.id}: calendar ${b.calendarId} vs ${g.calendarId}`);
+  }
+  const live = new Set(ghl.map((g) => g.id));
+  for (const b of rows) {
+    if (!b.ghlBlockId) out.push(`block ${b.id} (${b.title}) never reached GHL (${b.syncStatus}: ${b.syncError})`);
+    else if (!live.has(b.ghlBlockId)) out.push(`block ${b.id} live here, deleted in GHL`);
   }
   return out;
 }
