@@ -78,12 +78,18 @@ function closeSocket(client: unknown): void {
 /** What the session needs of a pool: Neon's Pool, or the request's HandOffPool. */
 type PoolLike = Pick<Pool, 'query' | 'connect'>;
 
+/**
+ * One dialect per isolate (or process): it holds no connection and no per-request state, only
+ * how to render SQL (compiled.ts shares one the same way). Made per request, it and what it
+ * allocates were garbage on every request on Workers.
+ */
+const dialect = new PgDialect();
+
 function neonDrizzle(pool: PoolLike, logQuery: ((query: string) => void) | undefined): Db {
   const logger = logQuery ? { logQuery: (q: string) => logQuery(q) } : undefined;
   // What drizzle({ client: pool }) builds, with the leaner session below. No `schema`: with one,
   // drizzle builds a relational query builder per table for every transaction it opens, and
   // nothing here uses `db.query`.
-  const dialect = new PgDialect();
   const db = new NeonDatabase(dialect, new LeanNeonSession(pool, dialect, logger), undefined) as NeonDatabase<Record<string, never>> & { $client: PoolLike };
   db.$client = pool;
   return db as unknown as Db;
@@ -192,6 +198,9 @@ class LeanNeonSession extends NeonSession<Record<string, never>, Record<string, 
   }
 }
 
+/** The proxy neonConfig points at, and the function it was given (anything else set since is replaced). */
+let proxied: { proxy: string; wsProxy: (host: string, port: number | string) => string } | undefined;
+
 /**
  * Points Neon's driver at a plain-WebSocket proxy (`host:port/path`, protocol of Neon's wsproxy) in
  * front of an ordinary Postgres: no TLS over the socket, no pipelined password auth (Postgres 15
@@ -199,7 +208,10 @@ class LeanNeonSession extends NeonSession<Record<string, never>, Record<string, 
  */
 export function useWsProxy(proxy: string, webSocketConstructor?: unknown): void {
   if (webSocketConstructor) neonConfig.webSocketConstructor = webSocketConstructor as typeof WebSocket;
-  neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+  // Every Worker request asks again (the config comes per isolate, the pool per request): once is enough.
+  if (proxied?.proxy === proxy && neonConfig.wsProxy === proxied.wsProxy) return;
+  proxied = { proxy, wsProxy: (host, port) => `${proxy}?address=${host}:${port}` };
+  neonConfig.wsProxy = proxied.wsProxy;
   neonConfig.useSecureWebSocket = false;
   neonConfig.pipelineConnect = false;
   neonConfig.forceDisablePgSSL = true;
