@@ -1,6 +1,7 @@
 import { CITA_STATUSES, type CitaRow, type CitaStatus, type ContactDetails } from '../db/schema';
 import { formatInZone } from '../domain/time';
-import { toHex, sha256 } from '../lib/hex';
+import { toHex } from '../lib/hex';
+import { sha256Digest } from '../lib/sha256';
 import type { AppointmentWrite, GhlAppointment } from '../ghl/schemas';
 
 /**
@@ -86,11 +87,14 @@ export function contactUpsertFromDetails(c: ContactDetails) {
  * A stable fingerprint of what we would send: equal hashes mean GHL already has this content,
  * so pushing again would be a wasted call. `toNotify` is how a push is made, not content GHL
  * holds: a location changing its choice is no reason to push its citas again.
+ *
+ * Stored and compared with hashes written before: the text and the digest must never change
+ * (test/unit/content-hash.test.ts pins one). On Workers the digest is WebCrypto's (sha256.ts).
  */
-export async function contentHash(write: AppointmentWrite): Promise<string> {
+export async function contentHash(write: AppointmentWrite, opts?: { native?: boolean }): Promise<string> {
   const keys = Object.keys(write).filter((k) => k !== 'toNotify');
   const canonical = JSON.stringify(keys.sort().map((k) => [k, write[k as keyof AppointmentWrite]]));
-  return toHex(sha256(canonical));
+  return toHex(await sha256Digest(canonical, opts));
 }
 
 // ── Inbound (appointment → what the inbound side applies) ──────────────────────────────────────
