@@ -31,9 +31,9 @@ export interface NonRetryable {
 }
 
 /** One location's job; a connection that only a person can revive is reported, not thrown. */
-export async function runForLocation(deps: Deps, kind: SyncKind, locationId: string, messageId: string | null) {
+export async function runForLocation(deps: Deps, kind: SyncKind, locationId: string, messageId: string | null, opts: { days?: number } = {}) {
   try {
-    return await runJob(deps, { kind, locationId, messageId });
+    return await runJob(deps, { kind, locationId, messageId, ...opts });
   } catch (err) {
     if (needsReconnect(err)) return { nonRetryable: true, error: err.kind, detail: err.message } satisfies NonRetryable;
     throw err;

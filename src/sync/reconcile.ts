@@ -31,22 +31,12 @@ import { touchLocation } from '../locations/location-rev';
  * unusual share of the location's citas is held for an admin instead.
  */
 
-export interface ReconcileCounts {
-  fetched: number;
-  created: number;
-  updated: number;
-  cancelled: number;
-  conflicts: number;
-  unchanged: number;
-  /** Listed by GHL but not storable (bad times, unstorable text): counted as present, not applied. */
-  refused: number;
+export interface ReconcileCounts extends WindowCounts {
   swept: number;
   /** Would have been swept, but the sweep is held for review (see sync/sweep.ts). */
   held: number;
   pushed: number;
   failed: number;
-  windows: number;
-  failed_windows: number;
   /** Patients: contacts learnt from GHL (fetched one by one, or listed by a full sync), and found deleted. */
   contacts_learnt: number;
   contacts_deleted: number;
@@ -60,7 +50,7 @@ const DAY = 86_400_000;
 
 export async function reconcileLocation(
   deps: Deps,
-  opts: { locationId: string; kind: Exclude<SyncKind, 'cleanup'>; messageId?: string | null },
+  opts: { locationId: string; kind: Exclude<SyncKind, 'cleanup' | 'backfill'>; messageId?: string | null },
 ): Promise<SyncRunResult<ReconcileCounts>> {
   const { db, config } = deps;
   const counts: ReconcileCounts = { fetched: 0, created: 0, updated: 0, cancelled: 0, conflicts: 0, unchanged: 0, refused: 0, swept: 0, held: 0, pushed: 0, failed: 0, windows: 0, failed_windows: 0, contacts_learnt: 0, contacts_deleted: 0, blocks_changed: 0, blocks_gone: 0, blocks_pushed: 0 };
@@ -73,8 +63,7 @@ export async function reconcileLocation(
     const to = new Date(startedAt.getTime() + days * DAY);
     const seen = new Set<string>();
     const calendars = syncedCalendars(settings);
-    const windows = calendars.flatMap((calendarId) => splitWindow(from, to, config.SYNC_GHL_WINDOW_DAYS).map(([wFrom, wTo]) => ({ calendarId, wFrom, wTo })));
-    const failedCalendars = new Set<string>();
+    const windows = windowsOf(calendars, from, to, config.SYNC_GHL_WINDOW_DAYS);
     // Blocked time first (one call per calendar, GHL sends no webhook for it): the appointments
     // written next that sit in a block are marked as they are written (drizzle/0012).
     try {
@@ -85,78 +74,27 @@ export async function reconcileLocation(
       if (needsReconnect(err)) throw err;
       errors.push(`blocks: ${(err as Error).message}`);
     }
-    // Never rejects: a window GHL fails is an outcome to count, and a prefetched one must not
-    // become an unhandled rejection while the previous window is being written.
-    const list = ({ calendarId, wFrom, wTo }: (typeof windows)[number]): Promise<{ listed: ListedEvents; listedAt: Date } | { err: unknown }> =>
-      deps.ghl.client.listEvents(opts.locationId, calendarId, wFrom, wTo).then(
-        (listed) => ({ listed, listedAt: deps.clock.now() }),
-        (err: unknown) => ({ err }),
-      );
-
-    // A window read and made ready (GHL listing, which ids we hold, the new rows built), short of
-    // writing. Never rejects, like `list`.
-    const listed: ReturnType<typeof list>[] = windows.length ? [list(windows[0]!)] : [];
     // The full run reads the location's patients beside its first listing, before it writes a cita.
-    const patients = opts.kind === 'full' ? listAllContacts(deps, opts.locationId).catch((err: unknown) => ({ err })) : null;
-    const prepare = async (i: number): Promise<{ got: Awaited<ReturnType<typeof list>>; work?: WindowWork; failed?: unknown }> => {
-      const got = await listed[i]!;
-      // The next window's listing starts as soon as this one is in: one GHL call in flight at a time.
-      if (windows[i + 1]) listed[i + 1] = list(windows[i + 1]!);
-      if ('err' in got) return { got };
-      // GHL has the ones we cannot store too: they are present, never swept.
-      for (const r of got.listed.refused) if (r.id) seen.add(r.id);
-      // An appointment crossing a window boundary is listed by both windows: apply it once.
-      const unseen = got.listed.events.filter((e) => !seen.has(e.id));
-      for (const e of unseen) seen.add(e.id);
-      try {
-        return { got, work: await prepareEvents(deps, opts.locationId, zone, unseen, got.listedAt, counts) };
-      } catch (err) {
-        return { got, failed: err };
-      }
-    };
-
-    // The next window is listed and prepared while this one is written: GHL's answer and the next
-    // rows' CPU hide behind the database's writes.
-    // The next window's reads cannot depend on this one's writes: its new ids are ones this
-    // window did not list, and its overlaps are checked against citas only when it is written.
-    let next = windows[0] ? prepare(0) : null;
-    // Before giving up: nothing of this run left running (no GHL call, no read) once it is reported.
-    const quiesce = async (pending: typeof next) => {
-      await pending;
-      await listed[listed.length - 1];
-    };
+    let patients = null as Promise<{ listed: Set<string>; calls: number } | { err: unknown }> | null;
+    const { failedCalendars } = await scanWindows(deps, {
+      locationId: opts.locationId,
+      zone,
+      windows,
+      seen,
+      counts,
+      errors,
+      progress,
+      beside:
+        opts.kind === 'full'
+          ? () => {
+              patients = listAllContacts(deps, opts.locationId).catch((err: unknown) => ({ err }));
+              return patients.then((p) => {
+                if ('err' in p && needsReconnect(p.err)) throw p.err;
+              });
+            }
+          : undefined,
+    });
     const patientsListed = patients ? await patients : null;
-    if (patientsListed && 'err' in patientsListed && needsReconnect(patientsListed.err)) {
-      await quiesce(next);
-      throw patientsListed.err;
-    }
-    for (let i = 0; i < windows.length; i++) {
-      const { calendarId, wFrom, wTo } = windows[i]!;
-      const { got, work, failed } = await next!;
-      next = windows[i + 1] ? prepare(i + 1) : null;
-      counts.windows++;
-      if ('err' in got) {
-        if (needsReconnect(got.err)) {
-          await quiesce(next);
-          throw got.err;
-        }
-        failedCalendars.add(calendarId);
-        counts.failed_windows++;
-        errors.push(`${calendarId} ${wFrom.toISOString().slice(0, 10)}…${wTo.toISOString().slice(0, 10)}: ${(got.err as Error).message}`);
-        await progress();
-        continue;
-      }
-      counts.refused += got.listed.refused.length;
-      try {
-        if (failed !== undefined) throw failed;
-        counts.fetched += work!.fetched;
-        await applyWork(deps, opts.locationId, work!, counts);
-      } catch (err) {
-        await quiesce(next);
-        throw err;
-      }
-      await progress();
-    }
     const complete = calendars.filter((c) => !failedCalendars.has(c));
     // Swept once every calendar is listed: one moved between synced calendars was seen, not deleted.
     const sweep = await sweepUnseen(deps, { locationId: opts.locationId, calendarIds: complete, from, to, seen, scanStarted: startedAt, runId });
@@ -186,6 +124,131 @@ export async function reconcileLocation(
   });
 }
 
+/** What the window loop counts; a job's counts carry these and more. */
+export interface WindowCounts {
+  fetched: number;
+  created: number;
+  updated: number;
+  cancelled: number;
+  conflicts: number;
+  unchanged: number;
+  /** Listed by GHL but not storable (bad times, unstorable text): counted as present, not applied. */
+  refused: number;
+  windows: number;
+  failed_windows: number;
+}
+
+/** One GHL listing: a calendar over [wFrom, wTo). */
+export interface ScanWindow {
+  calendarId: string;
+  wFrom: Date;
+  wTo: Date;
+}
+
+/** Each synced calendar over [from, to), in SYNC_GHL_WINDOW_DAYS pieces: one GHL listing each. */
+export function windowsOf(calendars: string[], from: Date, to: Date, maxDays: number): ScanWindow[] {
+  return calendars.flatMap((calendarId) => splitWindow(from, to, maxDays).map(([wFrom, wTo]) => ({ calendarId, wFrom, wTo })));
+}
+
+/**
+ * Lists every window once and applies what differs (through the webhooks' function), each
+ * appointment once however many windows list it; `seen` collects every GHL id listed. A window
+ * GHL fails is counted and named in `errors`, and its calendar returned as failed (never swept);
+ * a connection that needs re-authorisation is thrown. Sweeping and pushing are the caller's.
+ * `beside` starts beside the first listing, and a rejection of it stops the scan before any write.
+ */
+export async function scanWindows(
+  deps: Deps,
+  opts: {
+    locationId: string;
+    zone: string;
+    windows: ScanWindow[];
+    seen: Set<string>;
+    counts: WindowCounts;
+    errors: string[];
+    progress: () => Promise<void>;
+    beside?: () => Promise<void>;
+  },
+): Promise<{ failedCalendars: Set<string> }> {
+  const { windows, seen, counts, errors, progress } = opts;
+  const failedCalendars = new Set<string>();
+  // Never rejects: a window GHL fails is an outcome to count, and a prefetched one must not
+  // become an unhandled rejection while the previous window is being written.
+  const list = ({ calendarId, wFrom, wTo }: ScanWindow): Promise<{ listed: ListedEvents; listedAt: Date } | { err: unknown }> =>
+    deps.ghl.client.listEvents(opts.locationId, calendarId, wFrom, wTo).then(
+      (listed) => ({ listed, listedAt: deps.clock.now() }),
+      (err: unknown) => ({ err }),
+    );
+
+  // A window read and made ready (GHL listing, which ids we hold, the new rows built), short of
+  // writing. Never rejects, like `list`.
+  const listed: ReturnType<typeof list>[] = windows.length ? [list(windows[0]!)] : [];
+  const beside = opts.beside?.();
+  const prepare = async (i: number): Promise<{ got: Awaited<ReturnType<typeof list>>; work?: WindowWork; failed?: unknown }> => {
+    const got = await listed[i]!;
+    // The next window's listing starts as soon as this one is in: one GHL call in flight at a time.
+    if (windows[i + 1]) listed[i + 1] = list(windows[i + 1]!);
+    if ('err' in got) return { got };
+    // GHL has the ones we cannot store too: they are present, never swept.
+    for (const r of got.listed.refused) if (r.id) seen.add(r.id);
+    // An appointment crossing a window boundary is listed by both windows: apply it once.
+    const unseen = got.listed.events.filter((e) => !seen.has(e.id));
+    for (const e of unseen) seen.add(e.id);
+    try {
+      return { got, work: await prepareEvents(deps, opts.locationId, opts.zone, unseen, got.listedAt, counts) };
+    } catch (err) {
+      return { got, failed: err };
+    }
+  };
+
+  // The next window is listed and prepared while this one is written: GHL's answer and the next
+  // rows' CPU hide behind the database's writes.
+  // The next window's reads cannot depend on this one's writes: its new ids are ones this
+  // window did not list, and its overlaps are checked against citas only when it is written.
+  let next = windows[0] ? prepare(0) : null;
+  // Before giving up: nothing of this run left running (no GHL call, no read) once it is reported.
+  const quiesce = async (pending: typeof next) => {
+    await pending;
+    await listed[listed.length - 1];
+  };
+  if (beside) {
+    try {
+      await beside;
+    } catch (err) {
+      await quiesce(next);
+      throw err;
+    }
+  }
+  for (let i = 0; i < windows.length; i++) {
+    const { calendarId, wFrom, wTo } = windows[i]!;
+    const { got, work, failed } = await next!;
+    next = windows[i + 1] ? prepare(i + 1) : null;
+    counts.windows++;
+    if ('err' in got) {
+      if (needsReconnect(got.err)) {
+        await quiesce(next);
+        throw got.err;
+      }
+      failedCalendars.add(calendarId);
+      counts.failed_windows++;
+      errors.push(`${calendarId} ${wFrom.toISOString().slice(0, 10)}…${wTo.toISOString().slice(0, 10)}: ${(got.err as Error).message}`);
+      await progress();
+      continue;
+    }
+    counts.refused += got.listed.refused.length;
+    try {
+      if (failed !== undefined) throw failed;
+      counts.fetched += work!.fetched;
+      await applyWork(deps, opts.locationId, work!, counts);
+    } catch (err) {
+      await quiesce(next);
+      throw err;
+    }
+    await progress();
+  }
+  return { failedCalendars };
+}
+
 /** One window's appointments ready to write: changes to citas we hold, and new ones with their rows built. */
 interface WindowWork {
   fetched: number;
@@ -197,7 +260,7 @@ interface WindowWork {
  * Reads which of the fetched appointments we hold (unchanged ones cost no write: counted here)
  * and builds the rows of the new ones; writes nothing.
  */
-async function prepareEvents(deps: Deps, locationId: string, zone: string, events: GhlAppointment[], listedAt: Date, counts: ReconcileCounts): Promise<WindowWork> {
+async function prepareEvents(deps: Deps, locationId: string, zone: string, events: GhlAppointment[], listedAt: Date, counts: WindowCounts): Promise<WindowWork> {
   if (!events.length) return { fetched: 0, existing: [], fresh: [] };
   // What we hold for these ids: an appointment whose dateUpdated we already recorded is skipped,
   // unless we took it for deleted (listed again, it exists after all).
@@ -216,7 +279,7 @@ async function prepareEvents(deps: Deps, locationId: string, zone: string, event
 }
 
 /** Writes a window: changes in batches of one transaction each, new ones in bulk, what the bulk path cannot take one by one. */
-async function applyWork(deps: Deps, locationId: string, work: WindowWork, counts: ReconcileCounts) {
+async function applyWork(deps: Deps, locationId: string, work: WindowWork, counts: WindowCounts) {
   const tally = (outcomes: (ApplyOutcome | 'refused')[]) => {
     if (outcomes.some((o) => o !== 'unchanged' && o !== 'stale' && o !== 'refused')) touchLocation(deps, locationId);
     for (const o of outcomes) {

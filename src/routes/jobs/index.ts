@@ -10,8 +10,13 @@ import { externalId } from '../../domain/ids';
 import { fanOut, runForLocation } from '../../jobs/fan-out';
 import { pushJobUrl, pushWithRetries } from '../../sync/push-retry';
 import { learnContacts } from '../../contacts/contacts-service';
+import { BACKFILL_MAX_DAYS } from '../../sync/backfill';
 
-const runBody = z.strictObject({ kind: z.enum(SYNC_KINDS), location_id: externalId() });
+const runBody = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.enum(['incremental', 'full', 'cleanup']), location_id: externalId() }),
+  // The clinic's past: how many days back from now (default 90), never swept or pushed (src/sync/backfill.ts).
+  z.strictObject({ kind: z.literal('backfill'), location_id: externalId(), days: z.number().int().min(1).max(BACKFILL_MAX_DAYS).optional() }),
+]);
 
 const messageId = (c: Context<AppEnv>) => c.req.header('upstash-message-id') ?? null;
 
@@ -34,7 +39,7 @@ function jobMessage(c: Context<AppEnv>): unknown {
 /** One location's job, as published by the fan-out. */
 async function runLocationJob(c: Context<AppEnv>) {
   const msg = validate(runBody, jobMessage(c));
-  const result = await runForLocation(c.get('deps'), msg.kind, msg.location_id, messageId(c));
+  const result = await runForLocation(c.get('deps'), msg.kind, msg.location_id, messageId(c), 'days' in msg ? { days: msg.days } : {});
   if ('nonRetryable' in result) {
     // 489 + this header: QStash stops retrying (a retry cannot fix a dead connection) and DLQs it.
     return c.json(result, 489 as never, { 'Upstash-NonRetryable-Error': 'true' });
@@ -125,7 +130,7 @@ router.document({
   path: '/run',
   operationId: 'runLocationJob',
   summary: "One location's job",
-  description: 'A fan-out message. Answers 489 with `Upstash-NonRetryable-Error: true` when the connection needs re-authorisation (a retry cannot help).',
+  description: 'A fan-out message, or one location\'s history (`backfill`, `days` back from now, default 90: imported, never swept or pushed). Answers 489 with `Upstash-NonRetryable-Error: true` when the connection needs re-authorisation (a retry cannot help).',
   request: { body: jsonBody(runBody.meta({ id: 'JobMessage' })) },
   responses: {
     200: json(runResultSchema, 'Ran, or skipped.'),
