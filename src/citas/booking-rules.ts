@@ -33,13 +33,44 @@ export interface BookingFacts {
   blockScans: BlockScan[] | null;
 }
 
-/** Optional: a write without them (a script, a test) is judged by the stored copy of the blocks. */
-export type FreshenDeps = Partial<Pick<Deps, 'ghl' | 'logger' | 'writeBehind'>>;
+/**
+ * What re-reading GHL's blocks takes, and the calendars already re-read for this request. Optional:
+ * a write without them (a script, a test) is judged by the stored copy of the blocks.
+ */
+export type FreshenDeps = Partial<Pick<Deps, 'ghl' | 'logger' | 'writeBehind'>> & { freshBlocks?: Set<string> };
 
 /**
- * Judges a booking before it is written: 422 outside the working hours unless forced; re-reads the
- * calendar's blocks from GHL when our copy is stale (GHL sends no webhook for them). Returns the
- * override to store (null when nothing was overridden).
+ * The booking's calendar must have its blocks re-read from GHL first. Thrown from inside the
+ * write (which may be a transaction: no GHL call is made while one is open — on Workers the
+ * request's one connection would wait for it), caught by withFreshBlocks outside it.
+ */
+export class StaleBlocks extends Error {
+  constructor(readonly booking: Booking) {
+    super('the calendar\'s blocks are stale');
+  }
+}
+
+/**
+ * Runs a write that books time; when it finds its calendar's copy of GHL's blocks stale, re-reads
+ * them (outside any transaction) and runs it once more. Costs one GHL call and one statement, at
+ * most every BLOCKS_FRESH_MS per calendar; nothing otherwise.
+ */
+export async function withFreshBlocks<T>(deps: Pick<Deps, 'db' | 'ghl' | 'logger' | 'writeBehind' | 'clock' | 'config'>, write: (deps: FreshenDeps) => Promise<T>): Promise<T> {
+  const freshBlocks = new Set<string>();
+  try {
+    return await write({ ghl: deps.ghl, logger: deps.logger, writeBehind: deps.writeBehind, freshBlocks });
+  } catch (err) {
+    if (!(err instanceof StaleBlocks)) throw err;
+    await freshenBlocks(deps, err.booking);
+    freshBlocks.add(err.booking.calendarId);
+    return write({ ghl: deps.ghl, logger: deps.logger, writeBehind: deps.writeBehind, freshBlocks });
+  }
+}
+
+/**
+ * Judges a booking before it is written: 422 outside the working hours unless forced; StaleBlocks
+ * when our copy of the calendar's GHL blocks is too old to judge by (GHL sends no webhook for
+ * them). Returns the override to store (null when nothing was overridden).
  */
 export async function judgeBooking(
   deps: { db: DbOrTx } & Pick<Deps, 'config' | 'clock'> & FreshenDeps,
@@ -50,8 +81,8 @@ export async function judgeBooking(
   const hours = outsideWorkingHours(facts.ghlCalendars?.find((c) => c.id === b.calendarId)?.open_hours ?? null, b.start, b.end, b.zone);
   if (hours && !opts.force) throw outsideHoursError(hours);
   const now = deps.clock.now();
-  if (facts.connected && deps.ghl && deps.logger && deps.writeBehind && blocksStale(facts.blockScans, b.calendarId, b.start, b.end, now)) {
-    await freshenBlocks({ db: deps.db, ghl: deps.ghl, logger: deps.logger, writeBehind: deps.writeBehind, clock: deps.clock, config: deps.config }, b);
+  if (facts.connected && deps.freshBlocks && !deps.freshBlocks.has(b.calendarId) && blocksStale(facts.blockScans, b.calendarId, b.start, b.end, now)) {
+    throw new StaleBlocks(b);
   }
   if (!opts.force) return null;
   // Forced: which rules it overrides, said on the cita (a forced booking that breaks none is an ordinary one).

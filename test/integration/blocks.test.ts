@@ -84,6 +84,18 @@ describe('a block made in GHL', () => {
     expect(await json(away)).toMatchObject({ booking_override: null });
   });
 
+  it('an idempotent create (its write in a transaction) re-reads the blocks before it, not inside it', async () => {
+    const { t, sandbox } = await setup();
+    const day = weekday(6);
+    sandbox.actions.createBlock({ locationId: LOC, calendarId: CAL, title: 'Curso', startTime: at(day, '09:00'), endTime: at(day, '11:00') });
+    const once = () => t.api('POST', '/api/citas', citaBody({ location_id: LOC, calendar_id: CAL, contact_id: 'c-ana', start_time: at(day, '10:00'), end_time: at(day, '10:30') }), { 'Idempotency-Key': 'blk-1' });
+    const first = await once();
+    expect(first.status).toBe(409);
+    expect(await json(first)).toMatchObject({ code: 'slot_blocked', block: { title: 'Curso' } });
+    // The refusal was not kept as the key's answer: the same request is judged again.
+    expect((await once()).status).toBe(409);
+  });
+
   it('a block deleted in GHL stops refusing after the next scan', async () => {
     const { t, sandbox } = await setup();
     const day = weekday(3);

@@ -12,6 +12,7 @@ import type { DbOrTx } from '../../db/client';
 import { cancelCita, createCita, getCita, listCitasForLocation, requeueForPush, updateCitaById } from '../../citas/citas-service';
 import { pushAfterWrite, pushJobUrl } from '../../sync/push-retry';
 import { learnContacts } from '../../contacts/contacts-service';
+import { withFreshBlocks } from '../../citas/booking-rules';
 import { isAnyTag, listEtag, matchesIfNoneMatch, touchLocation } from '../../locations/location-rev';
 import { assertLocation } from '../../access/access';
 import { auditTrail } from '../../audit/audit';
@@ -142,10 +143,11 @@ const auditCitaRoute = defineRoute({
 
 const createCitaHandler: RouteHandler<typeof createCitaRoute, AppEnv> = async (c) => {
   const input = c.req.valid('json');
-  const answer = await once(c, 'POST /api/citas', input, async (db) => {
-    const { row, ghlConnected } = await createCita({ ...c.get('deps'), db }, input, callerOf(c));
+  const deps = c.get('deps');
+  const answer = await withFreshBlocks(deps, (fresh) => once(c, 'POST /api/citas', input, async (db) => {
+    const { row, ghlConnected } = await createCita({ ...deps, ...fresh, db }, input, callerOf(c));
     return { row, ghlConnected, status: 201 as const, body: citaView(row), headers: { Location: `/api/citas/${row.id}`, ETag: etagOf(row) } };
-  });
+  }));
   return c.json(answer.body as CitaView, 201, answer.headers);
 };
 
@@ -180,7 +182,8 @@ const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
 const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const expected = ifMatch(c.req.header('if-match'));
-  const { row, changed } = await updateCitaById(c.get('deps'), id, c.req.valid('json'), expected, callerOf(c));
+  const deps = c.get('deps');
+  const { row, changed } = await withFreshBlocks(deps, (fresh) => updateCitaById({ ...deps, ...fresh }, id, c.req.valid('json'), expected, callerOf(c)));
   if (changed) {
     touchLocation(c.get('deps'), row.locationId);
     pushAfterResponse(c, row);
