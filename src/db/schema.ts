@@ -80,6 +80,20 @@ export const citas = pgTable(
      * which rules. Null: the rules held. A move without force clears it (a new decision).
      */
     bookingOverride: jsonb('booking_override').$type<BookingOverride>(),
+    /**
+     * The recurring series this cita is one occurrence of: GHL's master event id (a series made in
+     * GHL) or ours (a series made here, pushed as linked appointments), its RRULE, this occurrence's
+     * 1-based position and the series' size (null: open-ended).
+     */
+    seriesId: text('series_id'),
+    seriesRule: text('series_rule'),
+    seriesIndex: integer('series_index'),
+    seriesCount: integer('series_count'),
+    /**
+     * Found in GHL when the location connected, more than once (same calendar, times and patient):
+     * left for a person to link (POST /api/citas/{id}/link) instead of pushed as a duplicate.
+     */
+    matchCandidates: jsonb('match_candidates').$type<MatchCandidate[]>(),
   },
   (t) => [
     index('citas_location_calendar_start_idx').on(t.locationId, t.ghlCalendarId, t.startTime),
@@ -89,6 +103,7 @@ export const citas = pgTable(
     index('citas_location_long_start_idx')
       .on(t.locationId, t.startTime)
       .where(sql`${t.endTime} - ${t.startTime} > interval '${sql.raw(LONG_CITA)}'`),
+    index('citas_series_idx').on(t.locationId, t.seriesId).where(sql`${t.seriesId} is not null`),
     index('citas_sync_status_idx')
       .on(t.syncStatus, t.updatedAt)
       .where(sql`${t.syncStatus} in ('pending_sync', 'sync_failed')`),
@@ -103,6 +118,15 @@ export interface BlockRef {
   title: string;
   start_time: string;
   end_time: string;
+}
+
+/** A GHL appointment that could be an unlinked cita's (connect-time matching, sync/connect-match.ts). */
+export interface MatchCandidate {
+  ghl_appointment_id: string;
+  title: string | null;
+  start_time: string;
+  end_time: string;
+  contact_id: string | null;
 }
 
 export const BOOKING_RULES = ['slot_blocked', 'outside_working_hours'] as const;

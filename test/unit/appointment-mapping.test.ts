@@ -43,6 +43,11 @@ function cita(over: Partial<CitaRow> = {}): CitaRow {
     ghlDeletedAt: null,
     blockConflict: null,
     bookingOverride: null,
+    seriesId: null,
+    seriesRule: null,
+    seriesIndex: null,
+    seriesCount: null,
+    matchCandidates: null,
     ...over,
   };
 }
