@@ -5,15 +5,18 @@ import type { AppEnv } from '../../http/app-env';
 import { AppError } from '../../errors';
 import { validate } from '../../http/json-body';
 import { requireQStash, publicUrl } from '../../http/middleware/qstash';
-import { SYNC_KINDS, type SyncKind } from '../../db/schema';
+import type { SyncKind } from '../../db/schema';
 import { externalId } from '../../domain/ids';
 import { fanOut, runForLocation } from '../../jobs/fan-out';
 import { pushJobUrl, pushWithRetries } from '../../sync/push-retry';
 import { learnContacts } from '../../contacts/contacts-service';
 import { BACKFILL_MAX_DAYS } from '../../sync/backfill';
 
+/** The kinds QStash schedules; a backfill is asked for by a person or the connection. */
+const SCHEDULED_KINDS = ['incremental', 'full', 'cleanup'] as const satisfies readonly SyncKind[];
+
 const runBody = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.enum(['incremental', 'full', 'cleanup']), location_id: externalId() }),
+  z.strictObject({ kind: z.enum(SCHEDULED_KINDS), location_id: externalId() }),
   // The clinic's past: how many days back from now (default 90), never swept or pushed (src/sync/backfill.ts).
   z.strictObject({ kind: z.literal('backfill'), location_id: externalId(), days: z.number().int().min(1).max(BACKFILL_MAX_DAYS).optional() }),
 ]);
@@ -80,7 +83,7 @@ export const jobRoutes = router
   .post('/push', pushJob)
   .post('/contacts', contactsJob);
 
-const fanOutSchema = z.object({ kind: z.enum(SYNC_KINDS), published: z.number().int().optional(), message_ids: z.array(z.string()).optional(), ran_inline: z.number().int().optional() }).catchall(z.unknown()).meta({ id: 'JobFanOut' });
+const fanOutSchema = z.object({ kind: z.enum(SCHEDULED_KINDS), published: z.number().int().optional(), message_ids: z.array(z.string()).optional(), ran_inline: z.number().int().optional() }).catchall(z.unknown()).meta({ id: 'JobFanOut' });
 const runResultSchema = z.object({ skipped: z.boolean() }).catchall(z.unknown()).meta({ id: 'JobRun',  description: 'The run: outcome (ok, partial), counts, runId; or skipped when one is already running.' });
 const jobDocs = { tags: ['Jobs'], security: security.qstash };
 for (const [path, kind, summary] of [
