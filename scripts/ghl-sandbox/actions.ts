@@ -3,7 +3,9 @@ import { contactActions } from './contact-actions';
 import type { SandboxCore } from './core';
 import { nextSecond, parseIsoWithOffset } from './ghl-time';
 import { ghlId } from './ids';
-import { isAppointmentStatus, primaryUserId, SandboxUsageError, type AppointmentRecord } from './store';
+import { RruleError } from './rrule';
+import { commitSeriesEdit, deleteOccurrence, deleteSeries, editOccurrence, planSeriesEdit, seriesCreated, type AppointmentChanges } from './series';
+import { isAppointmentStatus, normalizeRule, primaryUserId, SandboxUsageError, type AppointmentRecord, type ResolvedEvent } from './store';
 import { SCOPES, type Appointment, type AppointmentStatus, type AppointmentWebhookType, type GhlUserActions } from './types';
 
 /**
@@ -14,10 +16,24 @@ import { SCOPES, type Appointment, type AppointmentStatus, type AppointmentWebho
 export function ghlUserActions(core: SandboxCore): GhlUserActions {
   const { store } = core;
 
-  const live = (id: string): AppointmentRecord => {
-    const rec = store.liveAppointment(id);
-    if (!rec) throw new SandboxUsageError(`action: no live appointment ${id}`);
-    return rec;
+  const resolved = (id: string): ResolvedEvent => {
+    const found = store.resolve(id);
+    if (!found) throw new SandboxUsageError(`action: no live appointment ${id}`);
+    return found;
+  };
+
+  /**
+   * One change by id: an instance id changes that occurrence, a master id the whole series, any
+   * other id the appointment (`single`, which stamps and reports it itself).
+   */
+  const change = (id: string, changes: AppointmentChanges, single: (rec: AppointmentRecord) => Appointment): Appointment => {
+    const found = resolved(id);
+    if (found.kind === 'occurrence') return store.eventView(editOccurrence(core, found.rec, found.occ, changes));
+    if (found.kind === 'master') {
+      const planned = ruleOrUsage(() => planSeriesEdit(core, found.rec, changes));
+      return store.eventView(commitSeriesEdit(core, found.rec, planned));
+    }
+    return single(found.rec);
   };
 
   const calendarIn = (locationId: string, calendarId: string) => {
@@ -46,6 +62,7 @@ export function ghlUserActions(core: SandboxCore): GhlUserActions {
         throw new SandboxUsageError(`action: no contact ${input.contactId} in ${input.locationId}`);
       }
       const { startMs, endMs } = span(input.startTime, input.endTime);
+      const rrule = input.rrule !== undefined ? ruleOrUsage(() => normalizeRule(input.rrule!, startMs, store.zoneOf(input.locationId))) : undefined;
       const nowMs = nextSecond(core.now());
       const rec: AppointmentRecord = {
         id: ghlId(),
@@ -67,44 +84,53 @@ export function ghlUserActions(core: SandboxCore): GhlUserActions {
         // Same provenance as seeded appointments: booked inside GHL, not by an integration.
         createdBy: { userId: '', source: 'calendar_page' },
         deleted: false,
+        ...(rrule !== undefined ? { rrule } : {}),
       };
       store.appointmentRecords.set(rec.id, rec);
-      return reported('AppointmentCreate', rec);
+      if (rrule === undefined) return reported('AppointmentCreate', rec);
+      seriesCreated(core, rec);
+      return store.eventView(rec);
     },
 
     moveAppointment(id, to) {
-      const rec = live(id);
+      const found = resolved(id);
+      const current = found.kind === 'occurrence' ? found.occ : found.rec;
       const startMs = parseTime(to.startTime, 'startTime');
-      const { endMs } = to.endTime !== undefined ? span(to.startTime, to.endTime) : { endMs: startMs + (rec.endMs - rec.startMs) };
-      Object.assign(rec, { startMs, endMs });
-      return changed('AppointmentUpdate', rec);
+      const { endMs } = to.endTime !== undefined ? span(to.startTime, to.endTime) : { endMs: startMs + (current.endMs - current.startMs) };
+      return change(id, { startMs, endMs }, (rec) => {
+        Object.assign(rec, { startMs, endMs });
+        return changed('AppointmentUpdate', rec);
+      });
     },
 
-    editAppointment(id, changes) {
-      const rec = live(id);
-      if (changes.calendarId !== undefined) {
-        const calendar = calendarIn(rec.locationId, changes.calendarId);
-        Object.assign(rec, { calendarId: calendar.id, groupId: calendar.groupId });
+    editAppointment(id, edits) {
+      const found = resolved(id);
+      const changes: AppointmentChanges = {};
+      if (edits.calendarId !== undefined) {
+        const calendar = calendarIn(found.rec.locationId, edits.calendarId);
+        Object.assign(changes, { calendarId: calendar.id, groupId: calendar.groupId });
       }
-      Object.assign(rec, {
-        title: changes.title ?? rec.title,
-        notes: changes.notes ?? rec.notes,
-        assignedUserId: changes.assignedUserId ?? rec.assignedUserId,
-        status: statusOr(changes.appointmentStatus, rec.status),
+      for (const field of ['title', 'notes', 'assignedUserId'] as const) if (edits[field] !== undefined) changes[field] = edits[field];
+      if (edits.appointmentStatus !== undefined) changes.status = statusOr(edits.appointmentStatus, 'new');
+      return change(id, changes, (rec) => {
+        Object.assign(rec, changes);
+        return changed('AppointmentUpdate', rec);
       });
-      return changed('AppointmentUpdate', rec);
     },
 
     cancelAppointment(id) {
-      const rec = live(id);
-      rec.status = 'cancelled';
-      return changed('AppointmentUpdate', rec);
+      return change(id, { status: 'cancelled' }, (rec) => {
+        rec.status = 'cancelled';
+        return changed('AppointmentUpdate', rec);
+      });
     },
 
     deleteAppointment(id) {
-      const rec = live(id);
-      rec.deleted = true;
-      return changed('AppointmentDelete', rec);
+      const found = resolved(id);
+      if (found.kind === 'occurrence') return store.eventView(deleteOccurrence(core, found.rec, found.occ));
+      if (found.kind === 'master') return store.eventView(deleteSeries(core, found.rec));
+      found.rec.deleted = true;
+      return changed('AppointmentDelete', found.rec);
     },
 
     installApp(locationId, opts) {
@@ -124,6 +150,16 @@ export function ghlUserActions(core: SandboxCore): GhlUserActions {
     ...contactActions(core),
     ...blockActions(core),
   };
+}
+
+/** A rule mistake in an action is the caller's: SandboxUsageError (400 over HTTP). */
+function ruleOrUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RruleError) throw new SandboxUsageError(`action: ${err.message}`);
+    throw err;
+  }
 }
 
 function parseTime(value: string, field: string): number {

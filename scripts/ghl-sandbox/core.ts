@@ -18,6 +18,7 @@ import {
   type SandboxOptions,
   type SandboxStats,
   type SeedData,
+  type SeriesWebhookIds,
   type WebhookConfig,
   type WebhookPublicKeys,
   type WebhookScheme,
@@ -56,8 +57,17 @@ export interface SandboxCore {
   configureWebhooks(cfg: WebhookConfig | null): void;
   webhookKeys(): Promise<WebhookPublicKeys>;
   signWebhook(rawBody: string, opts?: { scheme?: WebhookScheme }): Promise<Record<string, string>>;
-  /** Every appointment change, API or GHL-user action, reports here right after it is stored. */
+  /** Every appointment change, API or GHL-user action, reports here right after it is stored (an occurrence's too). */
   appointmentChanged(type: AppointmentWebhookType, rec: AppointmentRecord): void;
+  /**
+   * A change to a whole series (created, edited, deleted), with what the listing showed of it
+   * before and shows after: one webhook naming the master, or one per occurrence that changed,
+   * per `seriesWebhookIds`.
+   */
+  seriesChanged(kind: 'create' | 'update' | 'delete', master: AppointmentRecord, before: AppointmentRecord[], after: AppointmentRecord[]): void;
+  seriesWebhookIds: SeriesWebhookIds;
+  /** Appointments and series' occurrences as GET /calendars/events lists them, by start. */
+  occurrences(filter?: { locationId?: string; calendarId?: string; from?: number; to?: number }): Appointment[];
   /** Every contact change (upsert or GHL-user action) reports here with the record as stored. */
   contactChanged(type: ContactWebhookType, contact: Contact): void;
   /** A location installed the app (its OAuth code exchanged, or the install action): INSTALL. */
@@ -99,6 +109,8 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
   const requests = new RequestLog(now);
 
   const app = { appId: options.appId, versionId: options.appVersionId };
+  const series = { webhookIds: opts.seriesWebhookIds ?? ('instance' as SeriesWebhookIds) };
+  if (series.webhookIds !== 'master' && series.webhookIds !== 'instance') throw new SandboxUsageError(`seriesWebhookIds must be 'master' or 'instance'`);
 
   const locationOf = (locationId: string) => {
     const loc = store.locations.get(locationId);
@@ -154,6 +166,44 @@ export function createCore(opts: SandboxOptions = {}): SandboxCore {
     appointmentChanged: (type, rec) => {
       if (webhooks.enabled) webhooks.emit(appointmentWebhookPayload(store, rec, type, now()));
     },
+    seriesChanged(kind, master, before, after) {
+      if (!webhooks.enabled) return;
+      if (series.webhookIds === 'master') {
+        const type = kind === 'create' ? 'AppointmentCreate' : kind === 'delete' ? 'AppointmentDelete' : 'AppointmentUpdate';
+        webhooks.emit(appointmentWebhookPayload(store, master, type, now()));
+        return;
+      }
+      // By instance id: what disappeared from the listing is deleted, what appeared is created,
+      // and what stayed is updated when anything but its dateUpdated changed.
+      const content = (r: AppointmentRecord) => JSON.stringify({ ...store.eventView(r), dateUpdated: '' });
+      const was = new Map(before.map((r) => [r.id, r]));
+      const is = new Set(after.map((r) => r.id));
+      for (const r of before) if (!is.has(r.id)) webhooks.emit(appointmentWebhookPayload(store, r, 'AppointmentDelete', now()));
+      for (const r of after) {
+        const old = was.get(r.id);
+        if (!old) webhooks.emit(appointmentWebhookPayload(store, r, 'AppointmentCreate', now()));
+        else if (content(old) !== content(r)) webhooks.emit(appointmentWebhookPayload(store, r, 'AppointmentUpdate', now()));
+      }
+    },
+    get seriesWebhookIds() {
+      return series.webhookIds;
+    },
+    set seriesWebhookIds(value) {
+      if (value !== 'master' && value !== 'instance') throw new SandboxUsageError(`seriesWebhookIds must be 'master' or 'instance', not ${String(value)}`);
+      series.webhookIds = value;
+    },
+    occurrences: (filter = {}) =>
+      store
+        .liveEvents()
+        .filter(
+          (a) =>
+            (filter.locationId === undefined || a.locationId === filter.locationId) &&
+            (filter.calendarId === undefined || a.calendarId === filter.calendarId) &&
+            (filter.from === undefined || a.endMs > filter.from) &&
+            (filter.to === undefined || a.startMs < filter.to),
+        )
+        .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id))
+        .map((a) => store.eventView(a)),
     contactChanged: (type, contact) => {
       if (webhooks.enabled) webhooks.emit(contactWebhookPayload(contact, type));
     },

@@ -14,6 +14,7 @@ import type {
   SandboxRequest,
   SandboxStats,
   SeedData,
+  SeriesWebhookIds,
   WebhookConfig,
   WebhookLogEntry,
   WebhookMode,
@@ -66,6 +67,7 @@ export type {
   SeedBlock,
   SeedContact,
   SeedData,
+  SeriesWebhookIds,
   WebhookConfig,
   WebhookLogEntry,
   WebhookMode,
@@ -90,7 +92,16 @@ export interface GhlSandbox {
   stats(): SandboxStats;
   /** The API requests received, oldest first (the last 2,000), bodies parsed; e.g. `{ call: 'POST /calendars/events/appointments' }`. */
   requests(filter?: { call?: string }): SandboxRequest[];
+  /** Stored appointments: one-offs, and each series once, as its master (GET by master id). */
   appointments(filter?: { locationId?: string; calendarId?: string }): Appointment[];
+  /**
+   * As GET /calendars/events lists them: one-offs, and each series as its live occurrences
+   * (instance ids, `masterEventId`, each one's own edits), those intersecting [from, to) when
+   * given (epoch ms), by start.
+   */
+  occurrences(filter?: { locationId?: string; calendarId?: string; from?: number; to?: number }): Appointment[];
+  /** Which id a series-wide change's webhooks carry (see SandboxOptions.seriesWebhookIds). */
+  setSeriesWebhookIds(mode: SeriesWebhookIds): void;
   /** Live blocked slots as GET /calendars/blocked-slots lists them, by start. */
   blocks(filter?: { locationId?: string; calendarId?: string }): Block[];
   /** Live contacts as GET /contacts/:id shows them, oldest first (dateAdded, then id); deleted ones are left out. */
@@ -156,6 +167,10 @@ export function createGhlSandbox(opts: SandboxOptions = {}): GhlSandbox {
     stats: core.statsSnapshot,
     requests: (filter) => core.requests.list(filter),
     appointments: core.appointments,
+    occurrences: core.occurrences,
+    setSeriesWebhookIds: (mode) => {
+      core.seriesWebhookIds = mode;
+    },
     blocks: core.blocks,
     contacts: core.contacts,
     reset: core.reset,

@@ -2,6 +2,7 @@ import { buildContact, emptyContact, normalizeEmail, phoneDigits } from './conta
 import { formatGhl, isValidZone, nextSecond, parseIsoWithOffset } from './ghl-time';
 import { ghlId } from './ids';
 import { openHoursProblem } from './open-hours';
+import { formatRule, liveStarts, parseRule, ruleStarts, type Rule } from './rrule';
 import {
   APPOINTMENT_STATUSES,
   type Appointment,
@@ -46,7 +47,32 @@ export interface AppointmentRecord {
   updatedMs: number;
   createdBy: { userId: string; source: string };
   deleted: boolean;
+  /**
+   * A series' rule (an `RRULE:` line, then EXDATE lines): the record is the master, its times are
+   * the first occurrence's (DTSTART), and the listing shows its occurrences instead of it.
+   */
+  rrule?: string;
+  /** Occurrences edited on their own, keyed by their start under the rule (epoch ms, as a string). */
+  overrides?: Record<string, OccurrenceOverride>;
 }
+
+/** What one occurrence changed on its own; the rest comes from the master. */
+export type OccurrenceOverride = Partial<
+  Pick<AppointmentRecord, 'title' | 'status' | 'assignedUserId' | 'notes' | 'description' | 'address' | 'calendarId' | 'groupId' | 'startMs' | 'endMs'>
+> & { updatedMs: number };
+
+/**
+ * One occurrence of a series as the listing shows it: a record of its own (built, not stored),
+ * its id the instance id `<masterId>_<ruleStartMs>_<durationSeconds>`. The id comes from where the
+ * rule put it (RFC 5545's RECURRENCE-ID), so it stays when that occurrence alone is moved.
+ */
+export type OccurrenceRecord = AppointmentRecord & { masterEventId: string; ruleStartMs: number };
+
+/** What an id names: a one-off appointment, a series (its master), or one occurrence of a series. */
+export type ResolvedEvent =
+  | { kind: 'single'; rec: AppointmentRecord }
+  | { kind: 'master'; rec: AppointmentRecord }
+  | { kind: 'occurrence'; rec: AppointmentRecord; occ: OccurrenceRecord };
 
 /** Time a calendar is blocked (GHL's "blocked slot"): no contact, no status, no webhook. */
 export interface BlockRecord {
@@ -91,6 +117,7 @@ export class GhlStore {
   readonly contacts = new Map<string, Contact>();
   readonly appointmentRecords = new Map<string, AppointmentRecord>();
   readonly blockRecords = new Map<string, BlockRecord>();
+  private readonly seriesCache = new Map<string, { key: string; value: { rule: Rule; starts: number[]; live: number[] } }>();
 
   exportData(): SandboxData {
     return structuredClone({
@@ -118,6 +145,7 @@ export class GhlStore {
     this.contacts.clear();
     this.appointmentRecords.clear();
     this.blockRecords.clear();
+    this.seriesCache.clear();
   }
 
   zoneOf(locationId: string): string {
@@ -177,16 +205,78 @@ export class GhlStore {
     };
   }
 
-  /** A live, non-cancelled appointment on `calendarId` overlapping [startMs, endMs), other than `exceptId`. */
+  /**
+   * A live, non-cancelled appointment or occurrence on `calendarId` overlapping [startMs, endMs),
+   * other than `exceptId` (an appointment, an occurrence, or a whole series by its master id).
+   */
   conflicting(calendarId: string, startMs: number, endMs: number, exceptId?: string): AppointmentRecord | undefined {
-    return this.liveAppointments().find(
+    return this.liveEvents().find(
       (a) =>
         a.calendarId === calendarId &&
-        a.id !== exceptId &&
+        (exceptId === undefined || (a.id !== exceptId && (a as Partial<OccurrenceRecord>).masterEventId !== exceptId)) &&
         a.status !== 'cancelled' &&
         a.startMs < endMs &&
         a.endMs > startMs,
     );
+  }
+
+  /** What the listing shows: one-off appointments as they are, each series as its live occurrences. */
+  liveEvents(): AppointmentRecord[] {
+    return this.liveAppointments().flatMap((a) => this.listed(a));
+  }
+
+  /** One record as the listing shows it: itself, or a series' occurrences. */
+  listed(a: AppointmentRecord): AppointmentRecord[] {
+    return a.rrule === undefined ? [a] : this.occurrences(a);
+  }
+
+  /** The series' rule and every start it makes (EXDATE not applied), cached per rule, start, end and zone. */
+  series(master: AppointmentRecord): { rule: Rule; starts: number[]; live: number[] } {
+    const zone = this.zoneOf(master.locationId);
+    const key = `${master.rrule}|${master.startMs}|${master.endMs}|${zone}`;
+    const hit = this.seriesCache.get(master.id);
+    if (hit && hit.key === key) return hit.value;
+    const rule = parseRule(master.rrule!, zone);
+    const starts = ruleStarts(rule, master.startMs, zone);
+    const value = { rule, starts, live: liveStarts(rule, starts, zone) };
+    if (this.seriesCache.size >= 5_000) this.seriesCache.clear();
+    this.seriesCache.set(master.id, { key, value });
+    return value;
+  }
+
+  /** A series' live occurrences (EXDATE left out, each one's own edits applied), in rule order. */
+  occurrences(master: AppointmentRecord): OccurrenceRecord[] {
+    return this.series(master).live.map((ms) => this.occurrence(master, ms));
+  }
+
+  occurrence(master: AppointmentRecord, ruleStartMs: number): OccurrenceRecord {
+    const duration = master.endMs - master.startMs;
+    const own = master.overrides?.[String(ruleStartMs)];
+    const { overrides: _o, ...base } = master;
+    return {
+      ...base,
+      users: [...master.users],
+      startMs: ruleStartMs,
+      endMs: ruleStartMs + duration,
+      ...(own ?? {}),
+      updatedMs: Math.max(master.updatedMs, own?.updatedMs ?? 0),
+      id: instanceId(master, ruleStartMs),
+      masterEventId: master.id,
+      ruleStartMs,
+    };
+  }
+
+  /** What `id` names among live appointments: a one-off, a series' master, or a live occurrence. */
+  resolve(id: string): ResolvedEvent | undefined {
+    const rec = this.liveAppointment(id);
+    if (rec) return rec.rrule === undefined ? { kind: 'single', rec } : { kind: 'master', rec };
+    const m = /^(.+)_(\d{1,16})_(\d{1,10})$/.exec(id);
+    if (!m) return undefined;
+    const master = this.liveAppointment(m[1]!);
+    if (!master || master.rrule === undefined) return undefined;
+    const ruleStartMs = Number(m[2]);
+    if (instanceId(master, ruleStartMs) !== id || !this.series(master).live.includes(ruleStartMs)) return undefined;
+    return { kind: 'occurrence', rec: master, occ: this.occurrence(master, ruleStartMs) };
   }
 
   /**
@@ -216,8 +306,13 @@ export class GhlStore {
       .sort((a, b) => a.addedMs - b.addedMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  /**
+   * An appointment as GET shows it. A one-off has `isRecurring: false` and no series fields; a
+   * series' master adds its `rrule`; an occurrence adds the rule and `masterEventId`.
+   */
   eventView(a: AppointmentRecord): Appointment {
     const zone = this.zoneOf(a.locationId);
+    const masterEventId = (a as Partial<OccurrenceRecord>).masterEventId;
     return {
       id: a.id,
       title: a.title,
@@ -231,12 +326,14 @@ export class GhlStore {
       notes: a.notes,
       description: a.description,
       address: a.address,
-      isRecurring: false,
+      isRecurring: a.rrule !== undefined,
+      ...(a.rrule !== undefined ? { rrule: a.rrule } : {}),
       startTime: formatGhl(a.startMs, zone),
       endTime: formatGhl(a.endMs, zone),
       dateAdded: formatGhl(a.addedMs, zone),
       dateUpdated: formatGhl(a.updatedMs, zone),
       createdBy: { ...a.createdBy },
+      ...(masterEventId !== undefined ? { masterEventId } : {}),
     };
   }
 
@@ -254,7 +351,8 @@ export class GhlStore {
       assignedUserId: a.assignedUserId,
       address: a.address,
       description: a.description,
-      isRecurring: false,
+      isRecurring: a.rrule !== undefined,
+      ...(a.rrule !== undefined ? { rrule: a.rrule } : {}),
     };
   }
 
@@ -416,6 +514,15 @@ export class GhlStore {
       createdBy: input.createdBy ?? existing?.createdBy ?? { userId: '', source: 'calendar_page' },
       deleted: false,
     };
+    const rrule = input.rrule ?? existing?.rrule;
+    if (rrule !== undefined) {
+      try {
+        rec.rrule = normalizeRule(rrule, startMs, this.zoneOf(locationId));
+      } catch (err) {
+        throw new SandboxUsageError(`${where}: ${(err as Error).message}`);
+      }
+      if (existing?.overrides && existing.startMs === startMs && existing.endMs === endMs) rec.overrides = existing.overrides;
+    }
     this.appointmentRecords.set(id, rec);
   }
 
@@ -450,6 +557,18 @@ export class GhlStore {
       deleted: false,
     });
   }
+}
+
+/** A rule as the sandbox keeps and shows it (RRULE line as given, EXDATE in UTC); throws RruleError. */
+export function normalizeRule(text: string, dtstartMs: number, zone: string): string {
+  const rule = parseRule(text, zone);
+  ruleStarts(rule, dtstartMs, zone);
+  return formatRule(rule);
+}
+
+/** `<masterId>_<startMillis>_<durationSeconds>` (calendars.json CalendarEventDTO.id), from where the rule puts it. */
+export function instanceId(master: AppointmentRecord, ruleStartMs: number): string {
+  return `${master.id}_${ruleStartMs}_${Math.round((master.endMs - master.startMs) / 1000)}`;
 }
 
 export function primaryUserId(calendar: Calendar): string {

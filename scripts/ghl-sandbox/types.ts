@@ -31,12 +31,17 @@ export interface Appointment {
   notes: string;
   description: string;
   address: string;
-  isRecurring: false;
+  /** true for a series' master and each of its occurrences. */
+  isRecurring: boolean;
+  /** A series only: the RRULE line, then EXDATE lines (`RRULE:FREQ=WEEKLY;COUNT=10\nEXDATE:20261110T150000Z`). */
+  rrule?: string;
   startTime: string;
   endTime: string;
   dateAdded: string;
   dateUpdated: string;
   createdBy: { userId: string; source: string };
+  /** An occurrence only: its series' master id (its own id is `<masterId>_<startMillis>_<durationSeconds>`). */
+  masterEventId?: string;
 }
 
 /** What create/update answer: unwrapped, and without dateAdded/dateUpdated (GHL issue #246). */
@@ -52,7 +57,9 @@ export interface AppointmentWriteResult {
   assignedUserId: string;
   address: string;
   description: string;
-  isRecurring: false;
+  isRecurring: boolean;
+  /** A series only. */
+  rrule?: string;
 }
 
 export interface Location {
@@ -293,14 +300,27 @@ export interface SandboxOptions {
   appVersionId?: string;
   seed?: number;
   now?: () => number;
+  /**
+   * Which id a webhook carries for a change to a whole series (GHL's documents do not say).
+   * 'instance' (default): one webhook per occurrence it changed, each with its instance id and
+   * `masterEventId`. 'master': one webhook with the master id, the series' first times and `rrule`.
+   * A change to one occurrence always carries its instance id.
+   */
+  seriesWebhookIds?: SeriesWebhookIds;
 }
+
+export type SeriesWebhookIds = 'master' | 'instance';
 
 export type AppointmentWebhookType = 'AppointmentCreate' | 'AppointmentUpdate' | 'AppointmentDelete';
 export type ContactWebhookType = 'ContactCreate' | 'ContactUpdate' | 'ContactDelete';
 export type AppWebhookType = 'INSTALL' | 'UNINSTALL';
 export type WebhookType = AppointmentWebhookType | ContactWebhookType | AppWebhookType;
 
-/** An appointment webhook as GHL sends it (ghl-api.md §5): no description, rrule or isRecurring. */
+/**
+ * An appointment webhook as GHL sends it (ghl-api.md §5): no description or isRecurring. For a
+ * series, beyond the page (which shows neither): `masterEventId` when `id` is an instance id, and
+ * `rrule` when `id` is a series' master id (`seriesWebhookIds: 'master'`).
+ */
 export interface AppointmentWebhookPayload {
   type: AppointmentWebhookType;
   locationId: string;
@@ -320,7 +340,7 @@ export interface AppointmentWebhookPayload {
     | 'endTime'
     | 'dateAdded'
     | 'dateUpdated'
-  > & { source: string };
+  > & { source: string; masterEventId?: string; rrule?: string };
   /** When the change happened: ISO-8601 UTC with milliseconds. */
   timestamp: string;
   webhookId: string;
@@ -428,6 +448,8 @@ export interface CreateAppointmentAction {
   appointmentStatus?: AppointmentStatus;
   assignedUserId?: string;
   notes?: string;
+  /** A series (same rules as the API's create: DAILY/WEEKLY/MONTHLY, COUNT or UNTIL, ≤ 24 occurrences). */
+  rrule?: string;
 }
 
 export interface EditAppointmentAction {
@@ -481,13 +503,18 @@ export interface EditBlockAction {
  * (or the contact).
  */
 export interface GhlUserActions {
+  /** With `rrule`, a series: returns its master; webhooks per `seriesWebhookIds`. */
   createAppointment(input: CreateAppointmentAction): Appointment;
-  /** Without `endTime` the appointment keeps its length. */
+  /**
+   * Without `endTime` the appointment keeps its length. These four take an appointment's id, a
+   * series' master id (the whole series: a move starts the rule again from the new first start), or
+   * an instance id (that occurrence alone; its id stays).
+   */
   moveAppointment(id: string, to: { startTime: string; endTime?: string }): Appointment;
   editAppointment(id: string, changes: EditAppointmentAction): Appointment;
   /** Status 'cancelled' → AppointmentUpdate. */
   cancelAppointment(id: string): Appointment;
-  /** Gone from every read, as an API delete → AppointmentDelete. Returns it as it was deleted. */
+  /** Gone from every read, as an API delete → AppointmentDelete (an occurrence: an EXDATE). Returns it as it was deleted. */
   deleteAppointment(id: string): Appointment;
   /**
    * The location installs the app from the Marketplace: INSTALL, and the code GHL hands the

@@ -20,7 +20,8 @@ export interface AppIdentity {
 /**
  * The webhook for one appointment change, taken at the moment of the change: later edits must not
  * leak into a delivery that is still queued. Key order follows GHL's docs; `source` is who created
- * the appointment (createdBy.source), as GHL reports it.
+ * the appointment (createdBy.source), as GHL reports it. An occurrence's adds `masterEventId`, a
+ * series' master's its `rrule`: the page has neither, a one-off gets neither.
  */
 export function appointmentWebhookPayload(
   store: GhlStore,
@@ -29,6 +30,7 @@ export function appointmentWebhookPayload(
   nowMs: number,
 ): AppointmentWebhookPayload {
   const e = store.eventView(rec);
+  const series = e.masterEventId !== undefined ? { masterEventId: e.masterEventId } : e.rrule !== undefined ? { rrule: e.rrule } : {};
   return {
     type,
     locationId: rec.locationId,
@@ -48,6 +50,7 @@ export function appointmentWebhookPayload(
       endTime: e.endTime,
       dateAdded: e.dateAdded,
       dateUpdated: e.dateUpdated,
+      ...series,
     },
     timestamp: new Date(nowMs).toISOString(),
     webhookId: crypto.randomUUID(),

@@ -5,7 +5,9 @@ import { GhlError, traceId } from '../errors';
 import { nextSecond, parseIsoWithOffset } from '../ghl-time';
 import { requireLocation, requireScope, readJsonObject } from '../guards';
 import { ghlId } from '../ids';
-import { isAppointmentStatus, primaryUserId, type AppointmentRecord } from '../store';
+import { RruleError } from '../rrule';
+import { commitSeriesEdit, deleteOccurrence, deleteSeries, editOccurrence, planSeriesEdit, seriesCreated, type AppointmentChanges } from '../series';
+import { isAppointmentStatus, normalizeRule, primaryUserId, type AppointmentRecord, type ResolvedEvent } from '../store';
 import { APPOINTMENT_STATUSES } from '../types';
 
 /**
@@ -13,7 +15,7 @@ import { APPOINTMENT_STATUSES } from '../types';
  * `/calendars/:calendarId` would otherwise swallow `/calendars/events`.
  */
 
-const STRING_FIELDS = ['calendarId', 'locationId', 'contactId', 'title', 'assignedUserId', 'description', 'address', 'meetingLocationType'];
+const STRING_FIELDS = ['calendarId', 'locationId', 'contactId', 'title', 'assignedUserId', 'description', 'address', 'meetingLocationType', 'rrule'];
 const BOOLEAN_FIELDS = ['ignoreFreeSlotValidation', 'ignoreDateRange', 'toNotify'];
 const CREATE_REQUIRED = ['calendarId', 'locationId', 'contactId', 'startTime'];
 const EPOCH_MS = /^\d{1,16}$/;
@@ -43,8 +45,9 @@ export function appointmentRoutes(core: SandboxCore) {
     }
     const fromMs = Number(startTime);
     const toMs = Number(endTime);
+    // A series is listed as its occurrences (instance ids), each inside the window on its own times.
     const events = store
-      .liveAppointments()
+      .liveEvents()
       .filter(
         (a) =>
           a.locationId === locationId &&
@@ -62,9 +65,10 @@ export function appointmentRoutes(core: SandboxCore) {
 
   app.get('/calendars/events/appointments/:eventId', (c) => {
     requireScope(c, 'calendars/events.readonly');
-    const rec = liveOr404(c.req.param('eventId'));
-    requireLocation(c, rec.locationId);
-    return c.json({ event: store.eventView(rec), traceId: traceId() });
+    // A master id answers the series (its first occurrence's times and its rule); an instance id, that occurrence.
+    const found = resolveOr404(c.req.param('eventId'));
+    requireLocation(c, found.rec.locationId);
+    return c.json({ event: store.eventView(found.kind === 'occurrence' ? found.occ : found.rec), traceId: traceId() });
   });
 
   app.post('/calendars/events/appointments', async (c) => {
@@ -86,6 +90,12 @@ export function appointmentRoutes(core: SandboxCore) {
     const endMs = body.endTime !== undefined ? parseIsoWithOffset(body.endTime)! : startMs + calendar.slotDuration * 60_000;
     if (endMs <= startMs) throw GhlError.invalidCalendarsRequest(['endTime must be after startTime']);
     const status = isAppointmentStatus(body.appointmentStatus) ? body.appointmentStatus : calendar.autoConfirm ? 'confirmed' : 'new';
+    let rrule: string | undefined;
+    if (body.rrule !== undefined) {
+      // calendars.json: "The rrule only be applied if ignoreFreeSlotValidation is true." Refused, not dropped.
+      if (body.ignoreFreeSlotValidation !== true) throw GhlError.invalidCalendarsRequest(['rrule is only applied with ignoreFreeSlotValidation: true']);
+      rrule = ruleOr400(body.rrule as string, startMs, store.zoneOf(locationId));
+    }
     if (body.ignoreFreeSlotValidation !== true && status !== 'cancelled') assertSlotFree(calendar.id, startMs, endMs);
 
     const nowMs = nextSecond(core.now());
@@ -108,39 +118,80 @@ export function appointmentRoutes(core: SandboxCore) {
       updatedMs: nowMs,
       createdBy: { userId: authOf(c).userId, source: 'third_party' },
       deleted: false,
+      ...(rrule !== undefined ? { rrule } : {}),
     };
     store.appointmentRecords.set(rec.id, rec);
     core.stats.creates += 1;
-    core.appointmentChanged('AppointmentCreate', rec);
+    if (rrule !== undefined) seriesCreated(core, rec);
+    else core.appointmentChanged('AppointmentCreate', rec);
     // 200 (calendars.json; not 201) and unwrapped, without dateAdded/dateUpdated: clients must GET to learn the dates.
     return c.json({ ...store.writeView(rec), traceId: traceId() }, 200);
   });
 
   app.put('/calendars/events/appointments/:eventId', async (c) => {
     requireScope(c, 'calendars/events.write');
-    const rec = liveOr404(c.req.param('eventId'));
+    const found = resolveOr404(c.req.param('eventId'));
+    const { rec } = found;
     requireLocation(c, rec.locationId);
     const body = await readJsonObject(c);
     const problems = validateFields(body);
     if (problems.length > 0) throw GhlError.invalidCalendarsRequest(problems);
+    if (body.rrule !== undefined && found.kind === 'occurrence') {
+      throw GhlError.invalidCalendarsRequest(['rrule belongs to the series: send its master id']);
+    }
+    if (body.rrule !== undefined && body.ignoreFreeSlotValidation !== true) {
+      throw GhlError.invalidCalendarsRequest(['rrule is only applied with ignoreFreeSlotValidation: true']);
+    }
+    // What the id names now: a one-off or the series (the master's times), or one occurrence.
+    const current = found.kind === 'occurrence' ? found.occ : rec;
 
-    let calendarId = rec.calendarId;
-    let groupId = rec.groupId;
-    if (body.calendarId !== undefined && body.calendarId !== rec.calendarId) {
+    let calendarId = current.calendarId;
+    let groupId = current.groupId;
+    if (body.calendarId !== undefined && body.calendarId !== current.calendarId) {
       const calendar = store.calendars.get(body.calendarId as string);
       if (!calendar || calendar.locationId !== rec.locationId) throw GhlError.badRequest('Calendar not found');
       calendarId = calendar.id;
       groupId = calendar.groupId;
     }
-    const startMs = body.startTime !== undefined ? parseIsoWithOffset(body.startTime)! : rec.startMs;
+    const startMs = body.startTime !== undefined ? parseIsoWithOffset(body.startTime)! : current.startMs;
     // A new start without an end moves the appointment and keeps its length (sandbox choice; GHL's rule is undocumented).
     const endMs =
-      body.endTime !== undefined ? parseIsoWithOffset(body.endTime)! : body.startTime !== undefined ? startMs + (rec.endMs - rec.startMs) : rec.endMs;
+      body.endTime !== undefined ? parseIsoWithOffset(body.endTime)! : body.startTime !== undefined ? startMs + (current.endMs - current.startMs) : current.endMs;
     if (endMs <= startMs) throw GhlError.invalidCalendarsRequest(['endTime must be after startTime']);
-    const status = isAppointmentStatus(body.appointmentStatus) ? body.appointmentStatus : rec.status;
-    const moved = calendarId !== rec.calendarId || startMs !== rec.startMs || endMs !== rec.endMs;
-    if (moved && body.ignoreFreeSlotValidation !== true && status !== 'cancelled') assertSlotFree(calendarId, startMs, endMs, rec.id);
+    const status = isAppointmentStatus(body.appointmentStatus) ? body.appointmentStatus : current.status;
+    const moved = calendarId !== current.calendarId || startMs !== current.startMs || endMs !== current.endMs || body.rrule !== undefined;
+    const checkSlots = moved && body.ignoreFreeSlotValidation !== true && status !== 'cancelled';
+    const changes: AppointmentChanges = {
+      calendarId,
+      groupId,
+      startMs,
+      endMs,
+      status,
+      title: body.title as string | undefined,
+      assignedUserId: body.assignedUserId as string | undefined,
+      description: body.description as string | undefined,
+      address: body.address as string | undefined,
+    };
 
+    if (found.kind === 'occurrence') {
+      if (checkSlots) assertSlotFree(calendarId, startMs, endMs, found.occ.id);
+      const after = editOccurrence(core, rec, found.occ, onlyChanged(changes, found.occ));
+      return c.json({ ...store.writeView(after), traceId: traceId() }, 200);
+    }
+    if (found.kind === 'master' || body.rrule !== undefined) {
+      let planned;
+      try {
+        planned = planSeriesEdit(core, rec, { ...onlyChanged(changes, rec), rrule: body.rrule as string | undefined });
+      } catch (err) {
+        if (err instanceof RruleError) throw GhlError.invalidCalendarsRequest([err.message]);
+        throw err;
+      }
+      if (checkSlots) for (const occ of store.occurrences(planned)) if (occ.status !== 'cancelled') assertSlotFree(occ.calendarId, occ.startMs, occ.endMs, rec.id);
+      commitSeriesEdit(core, rec, planned);
+      return c.json({ ...store.writeView(rec), traceId: traceId() }, 200);
+    }
+
+    if (checkSlots) assertSlotFree(calendarId, startMs, endMs, rec.id);
     Object.assign(rec, {
       calendarId,
       groupId,
@@ -168,8 +219,18 @@ export function appointmentRoutes(core: SandboxCore) {
       block.updatedMs = nextSecond(core.now(), block.updatedMs);
       return c.json({ succeeded: true, traceId: traceId() }, 201);
     }
-    const rec = liveOr404(eventId);
+    const found = resolveOr404(eventId);
+    const { rec } = found;
     requireLocation(c, rec.locationId);
+    // An instance id removes that occurrence (an EXDATE on the rule); a master id, the whole series.
+    if (found.kind === 'occurrence') {
+      deleteOccurrence(core, rec, found.occ);
+      return c.json({ succeeded: true, traceId: traceId() }, 201);
+    }
+    if (found.kind === 'master') {
+      deleteSeries(core, rec);
+      return c.json({ succeeded: true, traceId: traceId() }, 201);
+    }
     // Kept, not removed: a deleted appointment must stay out of every read, not come back as new.
     rec.deleted = true;
     rec.updatedMs = nextSecond(core.now(), rec.updatedMs);
@@ -177,10 +238,10 @@ export function appointmentRoutes(core: SandboxCore) {
     return c.json({ succeeded: true, traceId: traceId() }, 201);
   });
 
-  function liveOr404(id: string): AppointmentRecord {
-    const rec = store.liveAppointment(id);
-    if (!rec) throw GhlError.notFound('Appointment not found');
-    return rec;
+  function resolveOr404(id: string): ResolvedEvent {
+    const found = store.resolve(id);
+    if (!found) throw GhlError.notFound('Appointment not found');
+    return found;
   }
 
   function assertSlotFree(calendarId: string, startMs: number, endMs: number, exceptId?: string): void {
@@ -195,6 +256,22 @@ export function appointmentRoutes(core: SandboxCore) {
   }
 
   return app;
+}
+
+function ruleOr400(text: string, startMs: number, zone: string): string {
+  try {
+    return normalizeRule(text, startMs, zone);
+  } catch (err) {
+    if (err instanceof RruleError) throw GhlError.invalidCalendarsRequest([err.message]);
+    throw err;
+  }
+}
+
+/** The changes that differ from what `current` has: a series edit must not rewrite what it did not touch. */
+function onlyChanged(changes: AppointmentChanges, current: AppointmentRecord): AppointmentChanges {
+  return Object.fromEntries(
+    Object.entries(changes).filter(([k, v]) => v !== undefined && v !== (current as unknown as Record<string, unknown>)[k]),
+  ) as AppointmentChanges;
 }
 
 /** class-validator style messages, one per bad field; unknown fields are ignored like GHL does. */

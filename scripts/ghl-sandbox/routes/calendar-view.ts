@@ -56,8 +56,9 @@ export function calendarViewRoutes(core: SandboxCore) {
 
     const zone = location.timezone;
     const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    // A series shows as its occurrences, as GHL's calendar does.
     const appointments = core.store
-      .liveAppointments()
+      .liveEvents()
       .filter((a) => a.locationId === locationId && (date === undefined || dayOf.format(a.startMs) === date))
       .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id));
     // A block shows on every day it covers, so a day off reaches the days after its first.

@@ -66,7 +66,7 @@ export function calendarRoutes(core: SandboxCore) {
           toMs: Number(endDate),
           nowMs: core.now(),
           blocks: core.store.liveBlocks().filter((b) => b.calendarId === calendar.id),
-          appointments: core.store.liveAppointments().filter((a) => a.calendarId === calendar.id && a.status !== 'cancelled'),
+          appointments: core.store.liveEvents().filter((a) => a.calendarId === calendar.id && a.status !== 'cancelled'),
         })
       : {};
     // Only the date map: the document's schema admits nothing else (no traceId here).

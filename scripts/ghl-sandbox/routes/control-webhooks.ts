@@ -31,6 +31,7 @@ const createBody = z.object({
   appointmentStatus: status,
   assignedUserId: z.string().optional(),
   notes: z.string().optional(),
+  rrule: z.string().optional(),
 });
 
 const locationBody = z.object({ locationId: z.string().min(1) });
@@ -54,6 +55,11 @@ export function webhookControlRoutes(core: SandboxCore) {
     const { url, ...rest } = await parse(c, configBody);
     core.configureWebhooks(url === null ? null : { url, ...rest });
     return c.json({ ok: true });
+  });
+  app.post('/_sandbox/webhooks/series-ids', async (c) => {
+    const { seriesWebhookIds } = await parse(c, z.object({ seriesWebhookIds: z.enum(['master', 'instance']) }));
+    core.seriesWebhookIds = seriesWebhookIds;
+    return c.json({ ok: true, seriesWebhookIds });
   });
   app.get('/_sandbox/webhooks/keys', async (c) => c.json(await core.webhookKeys()));
   app.get('/_sandbox/webhooks/log', (c) => c.json({ log: core.webhooks.log() }));

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import * as z from 'zod';
 import type { SandboxCore } from '../core';
 import type { FaultSpec, SeedData } from '../types';
-import { parseControlBody } from './control-body';
+import { ControlRequestError, parseControlBody } from './control-body';
 import { blockControlRoutes, openHoursSchema } from './control-blocks';
 import { contactControlRoutes } from './control-contacts';
 import { webhookControlRoutes } from './control-webhooks';
@@ -114,9 +114,20 @@ export function controlRoutes(core: SandboxCore) {
   });
   app.get('/_sandbox/stats', (c) => c.json(core.statsSnapshot()));
   app.get('/_sandbox/requests', (c) => c.json({ requests: core.requests.list({ call: c.req.query('call') }) }));
-  app.get('/_sandbox/appointments', (c) =>
-    c.json({ appointments: core.appointments({ locationId: c.req.query('locationId'), calendarId: c.req.query('calendarId') }) }),
-  );
+  // expand=1: as GET /calendars/events lists them (a series as its occurrences), optionally inside [from, to) (epoch ms).
+  app.get('/_sandbox/appointments', (c) => {
+    const filter = { locationId: c.req.query('locationId') || undefined, calendarId: c.req.query('calendarId') || undefined };
+    const expand = c.req.query('expand');
+    if (expand === undefined || expand === '0' || expand === 'false') return c.json({ appointments: core.appointments(filter) });
+    const window: { from?: number; to?: number } = {};
+    for (const name of ['from', 'to'] as const) {
+      const value = c.req.query(name);
+      if (value === undefined || value === '') continue;
+      if (!/^\d{1,16}$/.test(value)) throw new ControlRequestError(`${name} must be epoch milliseconds`);
+      window[name] = Number(value);
+    }
+    return c.json({ appointments: core.occurrences({ ...filter, ...window }) });
+  });
   app.post('/_sandbox/reset', (c) => {
     core.reset();
     return c.json({ ok: true });
