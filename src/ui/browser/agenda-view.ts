@@ -5,7 +5,7 @@
  * hours the chosen calendar is closed. Each band says in words what it is, not only in grey.
  */
 import { dayBounds } from '../../domain/time';
-import type { Block, Cita, CitaRules } from './api';
+import type { Block, Cita } from './api';
 import { conflictText, OVERRIDE_TEXT } from './block-rules';
 import { daysTouched, formatDay, formatShortDay, formatTime, type Day } from './clinic-time';
 import { h } from './dom';
@@ -47,15 +47,14 @@ function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): H
   const inactive = INACTIVE.has(cita.status);
   const note = syncNote(cita.sync);
   const canRetry = cita.sync.status === 'sync_failed' || (cita.sync.status === 'pending_sync' && !!cita.sync.error);
-  const rules = cita as Cita & CitaRules;
-  const conflict = conflictText(rules);
+  const conflict = conflictText(cita);
   const action = (label: string, name: string, run: (c: Cita) => void) =>
     h('button', { type: 'button', 'aria-describedby': titleId, data: { focus: `${cita.id}|${day}|${name}` }, on: { click: () => run(cita) } }, label);
 
   return h(
     'article',
     {
-      class: `cita ${inactive ? 'cancelled' : ''} ${cita.conflict ? 'conflict' : ''} ${rules.conflict_reason === 'blocked' ? 'in-block' : ''}`.replace(/\s+/g, ' ').trim(),
+      class: `cita ${inactive ? 'cancelled' : ''} ${cita.conflict ? 'conflict' : ''} ${cita.conflict_reason === 'blocked' ? 'in-block' : ''}`.replace(/\s+/g, ' ').trim(),
       'aria-labelledby': titleId,
       data: { citaId: cita.id, day, status: cita.status, sync: cita.sync.status },
     },
@@ -78,7 +77,7 @@ function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): H
       h('span', { class: `badge ${cita.sync.status}` }, SYNC_LABEL[cita.sync.status] ?? cita.sync.status),
       conflict ? h('span', { class: 'badge conflict' }, conflict) : null,
     ),
-    rules.booking_override ? h('p', { class: 'override' }, OVERRIDE_TEXT) : null,
+    cita.booking_override ? h('p', { class: 'override' }, OVERRIDE_TEXT) : null,
     note ? h('p', { class: 'sync-error' }, note) : null,
     h(
       'div',

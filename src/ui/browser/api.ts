@@ -36,50 +36,9 @@ export interface ListQuery {
   cursor?: string;
 }
 
-/** A blocked stretch of a calendar (issue 23): GHL's blocked slot, made there or here. */
-export interface Block {
-  id: string;
-  location_id: string;
-  calendar_id: string;
-  ghl_block_id: string | null;
-  title: string;
-  /** In the location's zone, with its offset. */
-  start_time: string;
-  end_time: string;
-  start_time_utc: string;
-  end_time_utc: string;
-  time_zone: string;
-  source: 'rv3' | 'ghl';
-  deleted: boolean;
-  sync: { status: 'synced' | 'pending_sync' | 'sync_failed'; error: string | null; retries: number; last_synced_at: string | null };
-  version: number;
-  created_at: string;
-  updated_at: string;
-}
-
-/** A saved block, and the active citas already in its time (they are flagged; the desk should look at them). */
-export type SavedBlock = Block & { overlapping_citas?: { id: string; title: string; start_time: string; end_time: string }[] };
-
-export interface FreeSlots {
-  location_id: string;
-  calendar_id: string;
-  fecha: string;
-  time_zone: string;
-  slots: { start_time: string; end_time: string }[];
-}
-
 export function agendaApi(apiKey: string, baseUrl: string = location.origin) {
   const api = citasClient(baseUrl, { apiKey });
-  /** The blocks and free-slots routes, called as JSON over fetch with the same key. */
-  const call = <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    ok(() =>
-      fetch(`${baseUrl}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }) as Promise<Answer & { ok: true; json(): Promise<T> }>,
-    ).then((r) => r.body as T);
-  const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+  const blocks = api.api.blocks;
   const citas = api.api.citas;
   const locations = api.api.locations;
   const contacts = api.api.contacts;
@@ -114,24 +73,26 @@ export function agendaApi(apiKey: string, baseUrl: string = location.origin) {
       ok(() => citas[':id'].cancel.$post({ param: { id } }, { headers: { 'If-Match': etag(version) } })).then((r) => r.body),
     /** Resent after the person confirmed booking into a block or outside working hours (issue 23). */
     createCitaForced: (json: Parameters<typeof citas.$post>[0]['json'], idempotencyKey: string) =>
-      ok(() => citas.$post({ json: { ...json, force: true } as typeof json }, { headers: { 'Idempotency-Key': idempotencyKey } })).then((r) => r.body),
+      ok(() => citas.$post({ json: { ...json, force: true } }, { headers: { 'Idempotency-Key': idempotencyKey } })).then((r) => r.body),
     updateCitaForced: (id: string, version: number, json: Parameters<(typeof citas)[':id']['$patch']>[0]['json']) =>
-      ok(() => citas[':id'].$patch({ param: { id }, json: { ...json, force: true } as typeof json }, { headers: { 'If-Match': etag(version) } })).then((r) => r.body),
+      ok(() => citas[':id'].$patch({ param: { id }, json: { ...json, force: true } }, { headers: { 'If-Match': etag(version) } })).then((r) => r.body),
     /** Push a pending or failed cita to GHL again (202: on its way; 200: already there). */
     pushCita: (id: string) => ok(() => citas[':id'].push.$post({ param: { id } })).then((r) => r.body),
     audit: (id: string) => ok(() => citas[':id'].audit.$get({ param: { id } })).then((r) => r.body.entries),
 
-    /** Live blocks touching the days (both included), on the given calendars. */
+    /** Live blocks touching the days (both included), on the given calendars (issue 23). */
     blocks: (locationId: string, desde: string, hasta: string, calendarIds: string[]) =>
-      call<{ time_zone: string; data: Block[] }>('GET', `/api/blocks?${q({ location_id: locationId, desde, hasta, ...(calendarIds.length ? { calendar_id: calendarIds.join(',') } : {}) })}`).then((r) => r.data),
-    createBlock: (json: { location_id: string; calendar_id: string; title: string; start_time: string; end_time: string }, idempotencyKey: string) =>
-      call<SavedBlock>('POST', '/api/blocks', json, { 'Idempotency-Key': idempotencyKey }),
-    updateBlock: (id: string, version: number, json: { title?: string; start_time?: string; end_time?: string }) =>
-      call<SavedBlock>('PATCH', `/api/blocks/${encodeURIComponent(id)}`, json, { 'If-Match': etag(version) }),
-    deleteBlock: (id: string) => call<Block>('DELETE', `/api/blocks/${encodeURIComponent(id)}`),
+      ok(() => blocks.$get({ query: { location_id: locationId, desde, hasta, ...(calendarIds.length ? { calendar_id: calendarIds.join(',') } : {}) } })).then((r) => r.body.data),
+    /** Also answers the active citas already in that time (`overlapping_citas`). */
+    createBlock: (json: Parameters<typeof blocks.$post>[0]['json'], idempotencyKey: string) =>
+      ok(() => blocks.$post({ json }, { headers: { 'Idempotency-Key': idempotencyKey } })).then((r) => r.body),
+    updateBlock: (id: string, version: number, json: Parameters<(typeof blocks)[':id']['$patch']>[0]['json']) =>
+      ok(() => blocks[':id'].$patch({ param: { id }, json }, { headers: { 'If-Match': etag(version) } })).then((r) => r.body),
+    /** GHL is told after the answer. */
+    deleteBlock: (id: string) => ok(() => blocks[':id'].$delete({ param: { id } })).then((r) => r.body),
     /** GHL's free slots of a calendar on a day (its slot length, buffers and limits applied). */
     freeSlots: (locationId: string, calendarId: string, fecha: string) =>
-      call<FreeSlots>('GET', `/api/ghl/calendars/${encodeURIComponent(calendarId)}/free-slots?${q({ location_id: locationId, fecha })}`),
+      ok(() => api.api.ghl.calendars[':calendarId']['free-slots'].$get({ param: { calendarId }, query: { location_id: locationId, fecha } })).then((r) => r.body),
 
     /** Patients matching what was typed (ours, then GHL's search); `signal` drops a search overtaken by more typing. */
     searchContacts: (locationId: string, q: string, signal?: AbortSignal) =>
@@ -158,14 +119,7 @@ export type AuditEntry = Awaited<ReturnType<AgendaApi['audit']>>[number];
 export type Contact = Awaited<ReturnType<AgendaApi['getContact']>>;
 export type ContactSearch = Awaited<ReturnType<AgendaApi['searchContacts']>>;
 
-/** Issue 23's fields of a cita: why it is flagged, the block it sits in, and a booking made despite the rules. */
-export interface CitaRules {
-  conflict_reason?: 'overlap' | 'blocked' | null;
-  blocked_by?: { id: string; title: string; start_time: string; end_time: string } | null;
-  booking_override?: { by: string; at: string; rules: string[] } | null;
-}
-/** A calendar's working hours (null: GHL gave none) and GHL's slot length. */
-export interface CalendarHours {
-  open_hours?: { days: number[]; hours: { open: string; close: string }[] }[] | null;
-  slot_duration_minutes?: number | null;
-}
+export type Block = Awaited<ReturnType<AgendaApi['blocks']>>[number];
+/** A saved block, and the active citas already in its time (flagged as conflicts: the desk should look at them). */
+export type SavedBlock = Awaited<ReturnType<AgendaApi['createBlock']>>;
+export type FreeSlots = Awaited<ReturnType<AgendaApi['freeSlots']>>;

@@ -3,7 +3,7 @@
  * create / edit / cancel / retry / history actions, all through /api with the typed client.
  * Bundled by scripts/ui-build.ts into src/ui/generated/agenda-script.ts.
  */
-import { agendaApi, type AgendaApi, type AuditEntry, type Block, type Calendar, type CalendarHours, type Cita, type CitaPage, type CitaRules, type ListQuery, type LocationInfo, type SavedBlock, type Settings } from './api';
+import { agendaApi, type AgendaApi, type AuditEntry, type Block, type Calendar, type Cita, type CitaPage, type ListQuery, type LocationInfo, type SavedBlock, type Settings } from './api';
 import { renderAgenda } from './agenda-view';
 import { askToRemoveBlock, BlockDialog, wireRemoveBlockDialog, type BlockMode } from './block-dialog';
 import { blockBody, blockedSentence, blockFieldOf, blockPatch, blockValuesOf, conflictText, outsideHoursSentence, overlapSentence, validateBlockForm, type BlockFieldErrors, type BlockFormValues, type BlockTimes, type WorkingHoursOfDay } from './block-rules';
@@ -192,8 +192,8 @@ function fillHoursCalendars(preferred: string): void {
   select.value = state.hoursCalendarId;
 }
 
-function hoursCalendar(): (Calendar & CalendarHours) | undefined {
-  return state.calendars.find((c) => c.id === state.hoursCalendarId) as (Calendar & CalendarHours) | undefined;
+function hoursCalendar(): Calendar | undefined {
+  return state.calendars.find((c) => c.id === state.hoursCalendarId);
 }
 
 async function saveCalendars(): Promise<void> {
@@ -351,7 +351,7 @@ function renderConflicts(): void {
         'li',
         { data: { citaId: c.id } },
         `${formatDay(day)}, ${formatTime(c.start_time_utc, state.zone)}: «${c.title}» (${calendarName(c.calendar_id)}) `,
-        (c as Cita & CitaRules).conflict_reason === 'blocked' ? h('span', { class: 'badge conflict' }, conflictText(c as Cita & CitaRules)) : null,
+        c.conflict_reason === 'blocked' ? h('span', { class: 'badge conflict' }, conflictText(c)) : null,
         ' ',
         h('button', { type: 'button', on: { click: () => goTo(day, 'dia') } }, 'Ver en la agenda'),
       );
