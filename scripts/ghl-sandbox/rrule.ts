@@ -162,6 +162,7 @@ export function ruleStarts(rule: Rule, dtstartMs: number, zone: string): number[
       if (!offer(month.set({ day: start.day }))) break;
     }
   }
+  if (starts.length === 0) throw new RruleError('UNTIL is before startTime: the series has no occurrence');
   return starts;
 }
 

@@ -283,6 +283,39 @@ describe("the sandbox's answers, against GHL's documents", () => {
     expectDocumented(OPS.updateAppointment, await calendars.put('/calendars/events/appointments/nope', { title: 'x' }), 404);
   });
 
+  it('recurring appointments: create with rrule, the listing of instances, GET/PUT/DELETE by master and instance id, and the refusals', async () => {
+    const { calendars } = setup();
+    const series = appointmentBody({ startTime: '2026-03-17T10:30:00-05:00', endTime: '2026-03-17T11:00:00-05:00', rrule: 'RRULE:FREQ=WEEKLY;COUNT=4', ignoreFreeSlotValidation: true });
+    const created = await calendars.post('/calendars/events/appointments', series);
+    expectDocumented(OPS.createAppointment, created, 200);
+    expect(created.body).toMatchObject({ isRecurring: true, rrule: 'RRULE:FREQ=WEEKLY;COUNT=4' });
+    const master = created.body.id as string;
+    const from = Date.parse('2026-03-16T00:00:00-05:00');
+    const listed = await calendars.get(`/calendars/events?locationId=${LIMA}&calendarId=${CAL}&startTime=${from}&endTime=${from + 30 * 86_400_000}`);
+    expectDocumented(OPS.events, listed, 200);
+    expect(listed.body.events).toHaveLength(4);
+    const instance = listed.body.events[1].id as string;
+    // calendars.json's own example of an instance id: `<masterId>_<startMillis>_<durationSeconds>`.
+    expect(instance).toMatch(/^[A-Za-z0-9]{20}_\d{13}_\d+$/);
+    expect(listed.body.events[1]).toMatchObject({ masterEventId: master, isRecurring: true });
+
+    expectDocumented(OPS.getAppointment, await calendars.get(`/calendars/events/appointments/${master}`), 200);
+    expectDocumented(OPS.getAppointment, await calendars.get(`/calendars/events/appointments/${instance}`), 200);
+    expectDocumented(OPS.updateAppointment, await calendars.put(`/calendars/events/appointments/${instance}`, { startTime: '2026-03-24T15:00:00-05:00', title: 'Sola' }), 200);
+    expectDocumented(OPS.updateAppointment, await calendars.put(`/calendars/events/appointments/${master}`, { title: 'Serie', rrule: 'RRULE:FREQ=WEEKLY;COUNT=5', ignoreFreeSlotValidation: true }), 200);
+    expectDocumented(OPS.deleteEvent, await calendars.del(`/calendars/events/${instance}`), 201);
+    expectDocumented(OPS.getAppointment, await calendars.get(`/calendars/events/appointments/${instance}`), 404);
+    expectDocumented(OPS.deleteEvent, await calendars.del(`/calendars/events/${master}`), 201);
+    expectDocumented(OPS.deleteEvent, await calendars.del(`/calendars/events/${master}`), 404);
+
+    // rrule without ignoreFreeSlotValidation (calendars.json: only applied with it), over 24 occurrences, on an instance.
+    expectDocumented(OPS.createAppointment, await calendars.post('/calendars/events/appointments', { ...series, ignoreFreeSlotValidation: undefined }), 400);
+    expectDocumented(OPS.createAppointment, await calendars.post('/calendars/events/appointments', { ...series, rrule: 'RRULE:FREQ=DAILY;COUNT=25' }), 400);
+    const again = (await calendars.post('/calendars/events/appointments', series)).body.id as string;
+    const first = `${again}_${Date.parse('2026-03-17T10:30:00-05:00')}_1800`;
+    expectDocumented(OPS.updateAppointment, await calendars.put(`/calendars/events/appointments/${first}`, { rrule: 'RRULE:FREQ=DAILY;COUNT=2', ignoreFreeSlotValidation: true }), 400);
+  });
+
   it('POST /contacts/upsert: strings where GHL documents strings (never null), refusals', async () => {
     const { contacts } = setup();
     // Only an email: the names nobody gave are left out, not null.
@@ -417,6 +450,45 @@ describe("the sandbox's webhooks, against GHL's webhook pages", () => {
       expect(validate(body), `${body.type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
       // Every delivery carries these, though the pages leave them out (WebhookAuthentication.md).
       expect(body).toMatchObject({ timestamp: expect.any(String), webhookId: expect.any(String) });
+    }
+  });
+
+  it('series webhooks, by instance id and by master id, match the Appointment pages and carry the series field their id needs', async () => {
+    for (const mode of ['instance', 'master'] as const) {
+      const sandbox = seededSandbox({ seriesWebhookIds: mode });
+      const bodies: Json[] = [];
+      sandbox.configureWebhooks({ deliver: async (req) => (bodies.push(await req.json()), new Response('ok')) });
+      const client = api(sandbox, sandbox.createPrivateToken(LIMA));
+      const master = (await client.post('/calendars/events/appointments', appointmentBody({ rrule: 'RRULE:FREQ=DAILY;COUNT=3', ignoreFreeSlotValidation: true }))).body.id as string;
+      const second = `${master}_${Date.parse('2026-03-13T10:30:00-05:00')}_1800`;
+      sandbox.actions.moveAppointment(second, { startTime: '2026-03-13T12:00:00-05:00' });
+      await client.put(`/calendars/events/appointments/${master}`, { title: 'Serie' });
+      await client.del(`/calendars/events/${second}`);
+      await client.del(`/calendars/events/${master}`);
+      await sandbox.webhooks.idle();
+
+      // instance: 3 creates, 1 update, 3 updates, 1 delete, 2 deletes; master: 1 create, 1 update, 1 update, 1 delete, 1 delete.
+      expect(bodies.length, mode).toBe(mode === 'instance' ? 10 : 5);
+      for (const body of bodies) {
+        const page = pageSchema(`${body.type}.md`);
+        const validate = ajv.compile(page);
+        expect(validate(body), `${mode} ${body.type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        // Beyond the page: the one series field its id needs, nothing else.
+        const strict = ajv.compile({
+          ...page,
+          properties: {
+            ...page.properties,
+            appointment: { ...page.properties.appointment, properties: { ...page.properties.appointment.properties, masterEventId: { type: 'string' }, rrule: { type: 'string' } }, additionalProperties: false },
+            timestamp: { type: 'string' },
+            webhookId: { type: 'string' },
+          },
+          additionalProperties: false,
+        });
+        expect(strict(body), `${mode} ${body.type}, strictly: ${ajv.errorsText(strict.errors)}`).toBe(true);
+        const a = body.appointment;
+        if (a.id === master) expect([a.rrule, a.masterEventId], mode).toEqual([expect.stringMatching(/^RRULE:FREQ=DAILY;COUNT=3/), undefined]);
+        else expect([a.id.startsWith(`${master}_`), a.masterEventId, a.rrule], mode).toEqual([true, master, undefined]);
+      }
     }
   });
 
