@@ -163,7 +163,8 @@ describe('booking despite a block or the hours', () => {
     await question.waitFor({ state: 'hidden' });
     expect(await citaDialog(page).isVisible()).toBe(true);
     await textBecomes(citaDialog(page).locator('#cita-errores'), 'El horario está bloqueado por "Almuerzo" (13:00–14:00). Elija otra hora u otro calendario.');
-    expect(await focusedId(page)).toBe('cita-start');
+    // The form takes the keyboard back once the dialog has closed (its close event).
+    await expect.poll(() => focusedId(page)).toBe('cita-start');
 
     // Again, and this time book it anyway: the same cita is sent with force.
     const created = citaWrite(page, 'POST', 201);
@@ -239,7 +240,8 @@ describe('booking despite a block or the hours', () => {
     await page.keyboard.press('Escape');
     await question.waitFor({ state: 'hidden' });
     expect(await citaDialog(page).isVisible()).toBe(true);
-    expect(await focusedId(page)).toBe('cita-start');
+    // The form takes the keyboard back once the dialog has closed (its close event).
+    await expect.poll(() => focusedId(page)).toBe('cita-start');
 
     await page.keyboard.press('Enter');
     await question.waitFor();
