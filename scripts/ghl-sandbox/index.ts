@@ -29,7 +29,7 @@ import type {
  * Web APIs only, so it can run anywhere.
  */
 
-export { DEMO_SEED } from './demo-seed';
+export { DEMO_SEED, demoSeed } from './demo-seed';
 export type { SandboxData } from './store';
 export type {
   Appointment,

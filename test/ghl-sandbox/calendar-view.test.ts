@@ -54,7 +54,8 @@ describe('GET /_sandbox/view/calendar (GHL side, read-only)', () => {
 
     // Looking is not GHL traffic and changes nothing.
     expect(sandbox.stats().calls).toEqual({});
-    expect(sandbox.appointments({ locationId: 'demo-location' })).toEqual([expect.objectContaining({ id: a.id, appointmentStatus: 'cancelled' })]);
+    // DEMO_SEED's past visits (demo-past-*) aside, the one appointment, as GHL's side changed it.
+    expect(sandbox.appointments({ locationId: 'demo-location' }).filter((x) => !x.id.startsWith('demo-past-'))).toEqual([expect.objectContaining({ id: a.id, appointmentStatus: 'cancelled' })]);
   });
 
   it('shows blocked time in grey with its title, in line with the appointments, on every day it covers', async () => {

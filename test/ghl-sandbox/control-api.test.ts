@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGhlSandbox, DEMO_SEED, type GhlSandbox } from '../../scripts/ghl-sandbox';
+import { createGhlSandbox, DEMO_SEED, demoSeed, type GhlSandbox } from '../../scripts/ghl-sandbox';
 import { BASE, api, appointmentBody, tokenRequest } from './support';
 
 function control(sandbox: GhlSandbox) {
@@ -32,9 +32,11 @@ describe('/_sandbox control API', () => {
     expect(created.status).toBe(200);
     expect(created.body.assignedUserId).toBe('demo-user-gomez');
 
+    // DEMO_SEED's past visits (demo-past-*) aside.
+    const made = (list: any[]) => list.filter((a) => !a.id.startsWith('demo-past-'));
     const listed = await ctl('GET', '/appointments?locationId=demo-location&calendarId=demo-cal-dra-gomez');
-    expect(listed.body.appointments).toEqual([expect.objectContaining({ id: created.body.id, dateAdded: expect.stringMatching(/-05:00$/) })]);
-    expect((await ctl('GET', '/appointments?calendarId=demo-cal-sala-2')).body.appointments).toEqual([]);
+    expect(made(listed.body.appointments)).toEqual([expect.objectContaining({ id: created.body.id, dateAdded: expect.stringMatching(/-05:00$/) })]);
+    expect(made((await ctl('GET', '/appointments?calendarId=demo-cal-sala-2')).body.appointments)).toEqual([]);
 
     expect((await ctl('POST', '/expire-tokens', {})).status).toBe(200);
     expect((await api(sandbox, tokens.body.access_token).get('/calendars/?locationId=demo-location')).status).toBe(401);
@@ -48,7 +50,7 @@ describe('/_sandbox control API', () => {
     expect((await client.get('/locations/demo-location')).status).toBe(200);
 
     const stats = (await ctl('GET', '/stats')).body;
-    expect(stats).toMatchObject({ creates: 1, appointments: 1, tokenRequests: 1, injected: { '503': 1 } });
+    expect(stats).toMatchObject({ creates: 1, appointments: DEMO_SEED.locations[0]!.appointments!.length + 1, tokenRequests: 1, injected: { '503': 1 } });
     // The control plane itself is not GHL traffic.
     expect(Object.keys(stats.calls).some((k) => k.includes('_sandbox'))).toBe(false);
 
@@ -114,7 +116,9 @@ describe('seeding', () => {
     expect((await client.get('/calendars/?locationId=demo-location&showDrafted=false')).body.calendars).toHaveLength(2);
     expect((await client.get('/locations/demo-location')).body.location.name).toBe('Clínica Demo');
     expect((await client.get('/contacts/demo-contact-ana')).body.contact).toMatchObject({ name: 'Ana Pérez Quispe', email: 'ana.perez@example.com' });
-    expect(sandbox.appointments()).toEqual([
+    // DEMO_SEED's own past visits aside (demo-past-*).
+    const seeded = () => sandbox.appointments().filter((a) => !a.id.startsWith('demo-past-'));
+    expect(seeded()).toEqual([
       expect.objectContaining({
         id: 'seeded-apt-1',
         title: 'Ana Pérez Quispe',
@@ -125,10 +129,35 @@ describe('seeding', () => {
       }),
     ]);
     sandbox.seed({ locations: [{ id: 'demo-location', appointments: [{ id: 'seeded-apt-1', calendarId: 'demo-cal-sala-2', contactId: 'demo-contact-luis', startTime: '2026-03-12T15:00:00Z', endTime: '2026-03-12T16:00:00Z' }] }] });
-    expect(sandbox.appointments()).toEqual([
+    expect(seeded()).toEqual([
       expect.objectContaining({ id: 'seeded-apt-1', contactId: 'demo-contact-luis', appointmentStatus: 'cancelled', endTime: '2026-03-12T11:00:00-05:00' }),
     ]);
-    expect(sandbox.stats()).toMatchObject({ appointments: 1, creates: 0 });
+    expect(sandbox.stats()).toMatchObject({ appointments: DEMO_SEED.locations[0]!.appointments!.length + 1, creates: 0 });
+  });
+
+  it('DEMO_SEED has a little history: past visits of the demo clinic in the last 60 days, none this week, listed by the API', async () => {
+    const now = Date.parse('2026-12-07T15:00:00Z');
+    const sandbox = createGhlSandbox({ now: () => now });
+    const seed = demoSeed(now);
+    sandbox.seed(seed);
+    const past = sandbox.appointments({ locationId: 'demo-location' });
+    expect(past.length).toBeGreaterThanOrEqual(3);
+    for (const a of past) {
+      expect(Date.parse(a.endTime), a.id).toBeLessThan(now - 8 * 86_400_000);
+      expect(Date.parse(a.startTime), a.id).toBeGreaterThan(now - 60 * 86_400_000);
+      expect(a.startTime, a.id).toMatch(/-05:00$/);
+    }
+    expect(new Set(past.map((a) => a.appointmentStatus))).toEqual(new Set(['showed', 'noshow', 'cancelled']));
+    const client = api(sandbox, sandbox.createPrivateToken('demo-location'));
+    const listed = await Promise.all(
+      ['demo-cal-dra-gomez', 'demo-cal-sala-2'].map(async (cal) => (await client.get(`/calendars/events?locationId=demo-location&calendarId=${cal}&startTime=${now - 60 * 86_400_000}&endTime=${now}`)).body.events),
+    );
+    expect(listed.flat().map((e: any) => e.id).sort()).toEqual(past.map((a) => a.id).sort());
+    // Nothing ahead of now: the demo's future is what people make in it.
+    expect((await client.get(`/calendars/events?locationId=demo-location&calendarId=demo-cal-dra-gomez&startTime=${now}&endTime=${now + 365 * 86_400_000}`)).body.events).toEqual([]);
+    // The same days whenever it is seeded from the same instant; DEMO_SEED is this process's.
+    expect(demoSeed(now)).toEqual(seed);
+    expect(DEMO_SEED.locations[0]!.appointments!.map((a) => a.id)).toEqual(seed.locations[0]!.appointments!.map((a) => a.id));
   });
 });
 
