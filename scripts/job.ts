@@ -1,5 +1,6 @@
 /**
  * `npm run job -- <incremental|full|cleanup> [--location ID] [--url URL] [--timeout SECONDS] [--interval SECONDS]`
+ * `npm run job -- backfill --location ID [--days N]` (the location's past N days, default 90, at most 366)
  *
  * Runs a job now against the running service (default: PUBLIC_BASE_URL, else http://127.0.0.1:$PORT),
  * signed like QStash (QSTASH_CURRENT_SIGNING_KEY, else the local key `npm start` keeps in ./.data),
@@ -21,6 +22,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SYNC_KINDS, type SyncKind } from '../src/db/schema';
+import { BACKFILL_DEFAULT_DAYS, BACKFILL_MAX_DAYS } from '../src/jobs/backfill-days';
 import { loadDotEnv } from './lib/dotenv';
 import { DATA_DIR } from './lib/local-keys';
 import { signedJobRequest } from './lib/local-qstash';
@@ -29,12 +31,14 @@ import { refusedKeyMessage } from './lib/refused-key';
 // ---------------------------------------------------------------------------------------------------
 // Arguments and settings
 
-const usage = `usage: npm run job -- <${SYNC_KINDS.join('|')}> [--location ID] [--url http://127.0.0.1:8787] [--timeout SECONDS] [--interval SECONDS]`;
+const usage =
+  `usage: npm run job -- <${SYNC_KINDS.filter((k) => k !== 'backfill').join('|')}> [--location ID] [--url http://127.0.0.1:8787] [--timeout SECONDS] [--interval SECONDS]\n` +
+  `       npm run job -- backfill --location ID [--days N (1..${BACKFILL_MAX_DAYS}, default ${BACKFILL_DEFAULT_DAYS})] [--url …] [--timeout SECONDS] [--interval SECONDS]`;
 let args: ReturnType<typeof parse>;
 function parse() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { location: { type: 'string' }, url: { type: 'string' }, timeout: { type: 'string' }, interval: { type: 'string' } },
+    options: { location: { type: 'string' }, days: { type: 'string' }, url: { type: 'string' }, timeout: { type: 'string' }, interval: { type: 'string' } },
   });
   const kind = positionals[0] as SyncKind;
   if (!SYNC_KINDS.includes(kind) || positionals.length > 1) throw new Error(positionals.length ? `unknown job: ${positionals.join(' ')}` : 'which job?');
@@ -43,7 +47,15 @@ function parse() {
     if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new Error(`--${name} needs a positive number of seconds, got ${v}`);
     return Number(v);
   };
-  return { kind, location: values.location, url: values.url, timeoutS: seconds('timeout', values.timeout, 1200), intervalS: seconds('interval', values.interval, 2) };
+  // A backfill is one location's past (there is no scheduled one to fan out); --days is its alone.
+  if (kind === 'backfill' && !values.location) throw new Error('backfill needs --location');
+  if (kind !== 'backfill' && values.days !== undefined) throw new Error(`--days is for backfill only (${kind} reads the days its job is set to)`);
+  let days: number | undefined;
+  if (values.days !== undefined) {
+    if (!/^\d+$/.test(values.days) || Number(values.days) < 1 || Number(values.days) > BACKFILL_MAX_DAYS) throw new Error(`--days needs a whole number of days from 1 to ${BACKFILL_MAX_DAYS}, got ${values.days}`);
+    days = Number(values.days);
+  }
+  return { kind, location: values.location, days, url: values.url, timeoutS: seconds('timeout', values.timeout, 1200), intervalS: seconds('interval', values.interval, 2) };
 }
 try {
   args = parse();
@@ -134,7 +146,7 @@ console.log(`${kind} for ${targets.length === 1 ? targets[0] : `${targets.length
 // The windows a sync reads: each synced calendar over the job's days, in SYNC_GHL_WINDOW_DAYS pieces
 // (from this machine's settings, which are the service's under npm start; the run's counts say what it did).
 const envDays = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const days = kind === 'full' ? envDays('SYNC_FULL_DAYS', 92) : envDays('SYNC_INCREMENTAL_DAYS', 14);
+const days = kind === 'backfill' ? (args.days ?? BACKFILL_DEFAULT_DAYS) : kind === 'full' ? envDays('SYNC_FULL_DAYS', 92) : envDays('SYNC_INCREMENTAL_DAYS', 14);
 const windowDays = envDays('SYNC_GHL_WINDOW_DAYS', 14);
 const plannedWindows = new Map<string, number>();
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -146,7 +158,7 @@ if (kind !== 'cleanup') {
     const calendars = [...new Set([...s.synced_calendar_ids, ...(s.default_calendar_id ? [s.default_calendar_id] : [])])];
     const per = Math.ceil(days / windowDays);
     plannedWindows.set(id, per * calendars.length);
-    console.log(`  ${id}: ${plural(calendars.length, 'calendar')} (${calendars.join(', ') || 'none'}) × ${plural(per, 'window')} of ${windowDays} days = ${plural(per * calendars.length, 'GHL read')}, ${days} days ahead`);
+    console.log(`  ${id}: ${plural(calendars.length, 'calendar')} (${calendars.join(', ') || 'none'}) × ${plural(per, 'window')} of ${windowDays} days = ${plural(per * calendars.length, 'GHL read')}, ${days} days ${kind === 'backfill' ? 'back (never swept, never pushed)' : 'ahead'}`);
   }
 }
 
@@ -185,7 +197,7 @@ const progress = new Map<string, Progress>(targets.map((id) => [id, { phase: 'wa
 /** The one location's answer, when --location: the run's own result, or why there is none. */
 let direct: Promise<Answer> | null = null;
 if (args.location) {
-  direct = post('/api/jobs/run', { kind, location_id: args.location });
+  direct = post('/api/jobs/run', { kind, location_id: args.location, ...(args.days !== undefined ? { days: args.days } : {}) });
 } else {
   const answer = await post(kind === 'cleanup' ? '/api/jobs/cleanup' : `/api/jobs/sync/${kind}`);
   if ('error' in answer) fail(`cannot reach the service at ${base}: ${answer.error}`);

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps';
+import { BACKFILL_DEFAULT_DAYS, BACKFILL_MAX_DAYS } from '../jobs/backfill-days';
 import { effectiveZone, getLocationSettings, syncedCalendars } from '../locations/settings-repo';
 import { scanWindows, windowsOf, type WindowCounts } from './reconcile';
 import { withSyncRun, type SyncRunResult } from './sync-run';
@@ -18,8 +19,7 @@ import { withSyncRun, type SyncRunResult } from './sync-run';
 
 export type BackfillCounts = WindowCounts;
 
-export const BACKFILL_DEFAULT_DAYS = 90;
-export const BACKFILL_MAX_DAYS = 366;
+export { BACKFILL_DEFAULT_DAYS, BACKFILL_MAX_DAYS };
 
 const DAY = 86_400_000;
 
