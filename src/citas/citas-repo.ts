@@ -1,10 +1,10 @@
-import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { citas, ghlConnections, LONG_CITA, locationSettings, type CitaRow, type CitaStatus, type NewCitaRow } from '../db/schema';
 import { holdsSlotSql, overlapsSql } from '../db/slot-sql';
 import { compiled } from '../db/compiled';
 import { driverBool, driverOf } from '../db/driver';
-import { decodeRows } from '../db/json-rows';
+import { decodeRows, isInstantColumn } from '../db/json-rows';
 import type { Rendered } from '../db/row-writes';
 
 /** Queries on the citas table; no rules here, only storage. */
@@ -90,8 +90,23 @@ export async function listPage(db: DbOrTx, f: ListFilter): Promise<LocationPage>
   return {
     settings: driverBool(first.has_settings) ? { time_zone: first.settings_zone, ghl_time_zone: first.settings_ghl_zone, default_calendar_id: first.settings_calendar } : null,
     known: driverBool(first.known),
-    rows: first.id === null ? [] : decodeRows(citas, rows as Record<string, unknown>[]),
+    rows: first.id === null ? [] : decodeRows(citas, rows as Record<string, unknown>[], { instantsAsMs: true }),
   };
+}
+
+/**
+ * The page's columns, its instants as whole milliseconds since the epoch (floor: as a Date reads
+ * the microseconds Postgres keeps): a list writes six per cita, and the driver parsed each one's
+ * text into a Date only for the view to take its number again. A number is a Date for nothing.
+ */
+function pageColumns(): SQL {
+  return sql.join(
+    Object.values(getTableColumns(citas)).map((col) => {
+      const name = sql.identifier(col.name);
+      return isInstantColumn(col) ? sql`floor(extract(epoch from c.${name}) * 1000)::float8 as ${name}` : sql`c.${name}`;
+    }),
+    sql`, `,
+  );
 }
 
 /** listPage's statement for a filter (rendered once per combination of filters). */
@@ -110,12 +125,12 @@ export function listStatement(f: ListFilter): Rendered {
       if (has('from')) conds.push(sql`${citas.endTime} > ${p('from')}::timestamptz`);
       if (has('statuses')) conds.push(sql`${citas.status} in (select jsonb_array_elements_text(${p('statuses')}::jsonb))`);
       if (has('calendarIds')) conds.push(sql`${citas.ghlCalendarId} in (select jsonb_array_elements_text(${p('calendarIds')}::jsonb))`);
-      if (has('conflict')) conds.push(sql`(${citas.conflict} or ${citas.blockConflict} is not null) = ${p('conflict')}::boolean`);
+      if (has('conflict')) conds.push(sql`(${citas.conflict} or ${citas.blockConflict} is not null or ${citas.matchCandidates} is not null) = ${p('conflict')}::boolean`);
       if (has('after')) conds.push(sql`(${citas.startTime}, ${citas.id}) > (${p('afterStart')}::timestamptz, ${p('afterId')}::uuid)`);
       // The page comes back as rows, the location's facts beside each (one row of nulls when the
       // page is empty): Postgres writing fifty rows as JSON cost it more than finding them.
       // Settings as plain text columns: a json one would be parsed again for every row.
-      return sql`select loc.settings_zone, loc.settings_ghl_zone, loc.settings_calendar, loc.has_settings, loc.known, c.* from (select
+      return sql`select loc.settings_zone, loc.settings_ghl_zone, loc.settings_calendar, loc.has_settings, loc.known, ${pageColumns()} from (select
         s.${sql.identifier(locationSettings.timeZone.name)} as settings_zone, s.${sql.identifier(locationSettings.ghlTimeZone.name)} as settings_ghl_zone,
         s.${sql.identifier(locationSettings.defaultCalendarId.name)} as settings_calendar, s.${sql.identifier(locationSettings.locationId.name)} is not null as has_settings,
         (s.${sql.identifier(locationSettings.locationId.name)} is not null
