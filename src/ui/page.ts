@@ -81,7 +81,7 @@ function freeSlotsPanel() {
     <h2 id="libres-titulo">Horarios libres</h2>
     <p class="hint" id="libres-calendario"></p>
     <div class="field-inline"><label for="libres-dia">Día</label><input type="date" id="libres-dia" /></div>
-    <p id="libres-estado" class="hint" role="status"></p>
+    <p id="libres-estado" class="hint" aria-live="polite"></p>
     <ul id="lista-libres" class="slots" aria-labelledby="libres-titulo"></ul>
   </section>`;
 }

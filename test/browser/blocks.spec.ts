@@ -273,6 +273,9 @@ describe('«Horarios libres»', () => {
     expect(shown[0]).toBe(plain(`${formatTime(slots[0]!.start_time, LIMA)} – ${formatTime(slots[0]!.end_time, LIMA)}`));
     // Nothing offered outside Dra. Gómez's hours.
     expect(slots.every((s) => wallIn(s.start_time, LIMA).time >= '09:00' && wallIn(s.end_time, LIMA).time <= '18:00')).toBe(true);
+    // The panel's count is read out as it changes, but it is no second «status»: the page's one notice stays the only one.
+    expect(await page.locator('#libres-estado').getAttribute('aria-live')).toBe('polite');
+    expect(await page.getByRole('status').count()).toBe(1);
     await tab.shot('free-slots');
 
     const slot = slots[2]!;
