@@ -5,6 +5,9 @@
  * baseline measured in the same process: inserting the same rows in batches of 50, the least
  * database work any sync of them must do.
  *
+ * Then the history backfill (issue 24) of N more appointments of the same shape over the 3 months
+ * before now (the default 90 days back): the same measures against the same baseline.
+ *
  *   npx tsx scripts/bench/full-sync.ts [--n 2000]     (SYNC_BATCH_SIZE=… to try another batch size)
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +18,7 @@ import { createFullApp } from '../../src/app';
 import { sharedDeps } from '../../src/runtime/provider';
 import { createLogger } from '../../src/observability/logger';
 import { runJob } from '../../src/jobs/run-job';
+import { BACKFILL_DEFAULT_DAYS } from '../../src/jobs/backfill-days';
 import { connectWithPrivateToken } from '../../src/locations/connection';
 import { upsertLocationSettings } from '../../src/locations/settings-repo';
 import { createNodeDeps } from '../lib/node-deps';
@@ -36,7 +40,13 @@ const appointments = Array.from({ length: N }, (_, i) => {
   const start = base + Math.floor(((i >> 1) * span) / perCal / slotMs) * slotMs;
   return { calendarId: CALS[i % 2]!, contactId: 'c-1', title: `Bench ${i}`, startTime: new Date(start).toISOString(), endTime: new Date(start + slotMs).toISOString() };
 });
-sandbox.seed({ locations: [{ id: LOC, timezone: 'America/Lima', calendars: CALS.map((id) => ({ id, name: id })), contacts: [{ id: 'c-1', firstName: 'B', email: 'b@example.com' }], appointments }] });
+// The same shape in the past: from 86 days back to 1 day back, inside the backfill's default 90 days.
+const pastBase = Math.floor(Date.now() / 3600_000) * 3600_000 - 86 * DAY;
+const past = appointments.map((a, i) => {
+  const start = Date.parse(a.startTime) - base + pastBase;
+  return { ...a, title: `Past ${i}`, startTime: new Date(start).toISOString(), endTime: new Date(start + 1800_000).toISOString() };
+});
+sandbox.seed({ locations: [{ id: LOC, timezone: 'America/Lima', calendars: CALS.map((id) => ({ id, name: id })), contacts: [{ id: 'c-1', firstName: 'B', email: 'b@example.com' }], appointments: [...appointments, ...past] }] });
 
 const services = await startRealServices();
 let statements = 0;
@@ -95,12 +105,36 @@ try {
 
   const result = (await deps.db.execute(sql`select count(*)::int as n from citas where location_id = ${LOC}`)) as unknown as { rows: { n: number }[] };
   const [count] = result.rows;
+
+  // The history: N past appointments, through the job as `npm run job -- backfill` runs it.
+  const callCount = () => Object.values(sandbox.stats().calls).reduce((a, b) => a + b, 0);
+  const bc0 = callCount();
+  statements = 0;
+  const backProfile = await startPhaseProfile('backfill first run');
+  const t2 = performance.now();
+  const back = await runJob(deps, { kind: 'backfill', locationId: LOC });
+  const backMs = performance.now() - t2;
+  await backProfile?.stop();
+  const backStatements = statements;
+  const backCalls = callCount() - bc0;
+  const backWindows = CALS.length * Math.ceil(BACKFILL_DEFAULT_DAYS / config.SYNC_GHL_WINDOW_DAYS);
+  statements = 0;
+  const t3 = performance.now();
+  const backAgain = await runJob(deps, { kind: 'backfill', locationId: LOC });
+  const backAgainMs = performance.now() - t3;
+  const backAgainStatements = statements;
+  const pastStored = ((await deps.db.execute(sql`select count(*)::int as n from citas where location_id = ${LOC} and end_time <= ${new Date().toISOString()}::timestamptz`)) as unknown as { rows: { n: number }[] }).rows[0];
   const f = (n: number) => n.toFixed(0);
   console.log(`full sync benchmark: ${N} appointments over 3 months, 2 calendars; real PostgreSQL + Redis via the production clients`);
   console.log(`  first run:   ${f(firstMs)} ms wall (${(firstMs / baselineMs).toFixed(1)}× the baseline of ${f(baselineMs)} ms to bulk-insert the same rows), ${firstStatements} database statements (${(firstStatements / N).toFixed(1)} per appointment)`);
   console.log(`  GHL calls:   ${calls} (minimum needed: ${windows} windows × 1 list call + ${contactPages} page of contacts = ${minimum}${calls > minimum ? `; ${calls - minimum} more: contacts the listing did not show, pending pushes, retries` : ''})`);
   console.log(`  outcome:     ${'outcome' in first ? first.outcome : 'skipped'} ${JSON.stringify('counts' in first ? first.counts : {})}; citas stored ${count?.n}`);
   console.log(`  second run:  ${f(againMs)} ms wall (${(againMs / baselineMs).toFixed(1)}× baseline), ${statements} statements, ${JSON.stringify('counts' in again ? again.counts : {})}`);
+  console.log(`backfill: ${N} past appointments over the ${BACKFILL_DEFAULT_DAYS} days before now, 2 calendars`);
+  console.log(`  first run:   ${f(backMs)} ms wall (${(backMs / baselineMs).toFixed(1)}× the same baseline; the full sync's ${(firstMs / baselineMs).toFixed(1)}×), ${backStatements} database statements (${(backStatements / N).toFixed(1)} per appointment)`);
+  console.log(`  GHL calls:   ${backCalls} (minimum needed: ${backWindows} windows × 1 list call = ${backWindows}; the full sync's ${calls})`);
+  console.log(`  outcome:     ${'outcome' in back ? back.outcome : 'skipped'} ${JSON.stringify('counts' in back ? back.counts : {})}; past citas stored ${pastStored?.n}`);
+  console.log(`  second run:  ${f(backAgainMs)} ms wall (${(backAgainMs / baselineMs).toFixed(1)}× baseline), ${backAgainStatements} statements, ${JSON.stringify('counts' in backAgain ? backAgain.counts : {})}`);
 } finally {
   await node.close();
   await services.close();
