@@ -1,12 +1,17 @@
 import { Column, getTableColumns, type Table } from 'drizzle-orm';
 
-type Decoders = [string, string, ((value: unknown) => unknown) | null][];
-/** Per table: each column's property key, its name in the JSON, and its decoder (null: the value as it is). */
+/** Per table: each column's property key, its name in the JSON, its decoder (null: the value as it is), and a row of nulls to copy. */
+interface Decoders {
+  keys: string[];
+  names: string[];
+  decode: (((value: unknown) => unknown) | null)[];
+  template: Record<string, null>;
+}
 const columnsOf = new WeakMap<Table, Decoders>();
-/** The same, for rows whose instants a statement selected as milliseconds (instantSql). */
+/** The same, for rows whose instants a statement selected as milliseconds (a list's page: citas-repo.ts). */
 const msColumnsOf = new WeakMap<Table, Decoders>();
 
-/** A timestamp column read as a Date: what instantSql selects as milliseconds. */
+/** A timestamp column read as a Date: what a list's page selects as milliseconds. */
 export function isInstantColumn(column: Column): boolean {
   return column.dataType === 'date' && column.getSQLType().startsWith('timestamp');
 }
@@ -18,15 +23,19 @@ function decoders(table: Table, instantsAsMs: boolean): Decoders {
     // Text, uuid and boolean columns keep drizzle's identity mapping: skipping the call for them
     // halves the decoding of a 50-row list page.
     const identity = Column.prototype.mapFromDriverValue;
-    columns = Object.entries(getTableColumns(table)).map(([key, column]) => [
-      key,
-      column.name,
-      instantsAsMs && isInstantColumn(column)
-        ? (value: unknown) => new Date(typeof value === 'number' ? value : Number(value))
-        : column.mapFromDriverValue === identity
-          ? null
-          : (value: unknown) => column.mapFromDriverValue(value),
-    ]);
+    const entries = Object.entries(getTableColumns(table));
+    columns = {
+      keys: entries.map(([key]) => key),
+      names: entries.map(([, column]) => column.name),
+      decode: entries.map(([, column]) =>
+        instantsAsMs && isInstantColumn(column)
+          ? (value: unknown) => new Date(typeof value === 'number' ? value : Number(value))
+          : column.mapFromDriverValue === identity
+            ? null
+            : (value: unknown) => column.mapFromDriverValue(value),
+      ),
+      template: Object.fromEntries(entries.map(([key]) => [key, null])),
+    };
     cache.set(table, columns);
   }
   return columns;
@@ -42,15 +51,23 @@ function decoders(table: Table, instantsAsMs: boolean): Decoders {
  */
 export function decodeRows<T extends Table>(table: T, json: unknown, opts: { instantsAsMs?: boolean } = {}): T['$inferSelect'][] {
   if (!Array.isArray(json)) return [];
-  const columns = decoders(table, opts.instantsAsMs === true);
-  return json.map((raw: Record<string, unknown>) => {
-    const row: Record<string, unknown> = {};
-    for (const [key, name, decode] of columns) {
-      const value = raw[name];
-      row[key] = value === null || value === undefined ? null : decode ? decode(value) : value;
+  const { keys, names, decode, template } = decoders(table, opts.instantsAsMs === true);
+  const n = keys.length;
+  const out = new Array<T['$inferSelect']>(json.length);
+  for (let r = 0; r < json.length; r++) {
+    const raw = json[r] as Record<string, unknown>;
+    // A copy of a row of nulls has every key from the start: one shape for all rows, none grown
+    // key by key (thirty-odd columns, fifty rows a page).
+    const row: Record<string, unknown> = { ...template };
+    for (let i = 0; i < n; i++) {
+      const value = raw[names[i]!];
+      if (value === null || value === undefined) continue;
+      const d = decode[i];
+      row[keys[i]!] = d ? d(value) : value;
     }
-    return row as T['$inferSelect'];
-  });
+    out[r] = row as T['$inferSelect'];
+  }
+  return out;
 }
 
 /** A json value a statement returned, however the driver hands json back (parsed or as text). */
