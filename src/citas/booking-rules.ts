@@ -81,15 +81,20 @@ export async function judgeBooking(
   const hours = outsideWorkingHours(facts.ghlCalendars?.find((c) => c.id === b.calendarId)?.open_hours ?? null, b.start, b.end, b.zone);
   if (hours && !opts.force) throw outsideHoursError(hours);
   const now = deps.clock.now();
-  if (facts.connected && deps.freshBlocks && !deps.freshBlocks.has(b.calendarId) && blocksStale(facts.blockScans, b.calendarId, b.start, b.end, now)) {
-    throw new StaleBlocks(b);
-  }
+  requireFreshBlocks(deps, b, facts, now);
   if (!opts.force) return null;
   // Forced: which rules it overrides, said on the cita (a forced booking that breaks none is an ordinary one).
   const rules: BookingRule[] = [];
   if (await blockAt(deps.db, b.locationId, b.calendarId, b.start, b.end)) rules.push('slot_blocked');
   if (hours) rules.push('outside_working_hours');
   return rules.length ? { by: opts.by, at: now.toISOString(), rules } : null;
+}
+
+/** StaleBlocks when the booking's calendar must have its blocks re-read first (and this request can). */
+export function requireFreshBlocks(deps: FreshenDeps, b: Booking, facts: BookingFacts, now: Date): void {
+  if (facts.connected && deps.freshBlocks && !deps.freshBlocks.has(b.calendarId) && blocksStale(facts.blockScans, b.calendarId, b.start, b.end, now)) {
+    throw new StaleBlocks(b);
+  }
 }
 
 export function outsideHoursError(hours: OutsideHours): AppError {

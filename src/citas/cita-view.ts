@@ -25,10 +25,14 @@ export function citaView(row: CitaRow) {
     status: row.status,
     // Two reasons for a person to look: it overlaps another cita (kept outside the overlap guard), or
     // it sits in blocked time (it came from GHL, or was there before the block).
-    conflict: row.conflict || row.blockConflict !== null,
-    conflict_reason: row.conflict ? ('overlap' as const) : row.blockConflict ? ('blocked' as const) : null,
+    conflict: row.conflict || row.blockConflict !== null || row.matchCandidates !== null,
+    conflict_reason: row.conflict ? ('overlap' as const) : row.blockConflict ? ('blocked' as const) : row.matchCandidates ? ('ambiguous_match' as const) : null,
     blocked_by: row.blockConflict ? blockRefView(row.blockConflict, tz) : null,
     booking_override: row.bookingOverride,
+    series: row.seriesId
+      ? { id: row.seriesId, rule: row.seriesRule ?? '', index: row.seriesIndex, count: row.seriesCount, source: row.seriesId.startsWith('rv3:') ? ('rv3' as const) : ('ghl' as const) }
+      : null,
+    match_candidates: row.matchCandidates,
     notes: row.notes,
     source: row.source,
     extras: row.extras,

@@ -1,11 +1,11 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Deps } from '../deps';
 import type { DbOrTx } from '../db/client';
 import { citas, INACTIVE_STATUSES, type CitaRow, type CitaStatus, type ContactDetails, type NewCitaRow } from '../db/schema';
 import { AppError, type FieldError } from '../errors';
 import { isPgError, PG } from '../db/pg-errors';
-import { parseInstant, parseRangeBound } from '../domain/time';
+import { addDays, dayInZone, formatInZone, parseInstant, parseRangeBound, wallTimeOn } from '../domain/time';
 import { effectiveZone, getWriteContext, syncedCalendars, type WriteContext } from '../locations/settings-repo';
 import { CALENDARS_REFUSED, calendarProblems } from '../locations/calendar-rule';
 import { checkSchedule } from './cita-rules';
@@ -67,14 +67,14 @@ export interface ListCitasInput {
  */
 type DbDeps = { db: DbOrTx } & Pick<Deps, 'config' | 'clock'>;
 /** A write that books time: GHL's blocks may be re-read first when it has what that takes. */
-type BookingDeps = DbDeps & FreshenDeps;
+export type BookingDeps = DbDeps & FreshenDeps;
 
 /** Who asks (what they may touch) and how their change is audited. */
 export interface Caller extends AuditContext {
   access: Access;
 }
 
-async function locationContext(deps: DbDeps, locationId: string) {
+export async function locationContext(deps: DbDeps, locationId: string) {
   const { settings, connection, blockScans } = await getWriteContext(deps.db, locationId);
   return {
     zone: effectiveZone(settings, deps.config.APP_TIMEZONE),
@@ -95,11 +95,11 @@ function bookingFacts(ctx: WriteContext): BookingFacts {
  * anyway: the location's chosen calendars, and GHL's as last listed while it is connected (as the
  * settings route checks only a connected location's). No GHL call on the way to the answer.
  */
-function calendarFacts(settings: WriteContext['settings'], connection: WriteContext['connection']) {
+export function calendarFacts(settings: WriteContext['settings'], connection: WriteContext['connection']) {
   return { ghl: connection === 'active' ? (settings?.ghlCalendars ?? null) : null, synced: syncedCalendars(settings) };
 }
 
-function parseTimes(fields: { start_time?: string; end_time?: string }, zone: string) {
+export function parseTimes(fields: { start_time?: string; end_time?: string }, zone: string) {
   const errors: FieldError[] = [];
   const read = (name: 'start_time' | 'end_time') => {
     const raw = fields[name];
@@ -195,15 +195,24 @@ export async function getCita(deps: { db: DbOrTx }, id: string, access: Access):
  * Applies a partial change under a row lock. `expectedVersion` (from If-Match) makes it a
  * compare-and-set: someone else's edit in between → 412, never a silent overwrite.
  */
+/** Which occurrences of a series an edit or a cancel reaches (a cita in no series: only itself). */
+export type SeriesScope = 'this' | 'following' | 'all';
+
+/**
+ * Applies a partial change under a row lock. `expectedVersion` (from If-Match) makes it a
+ * compare-and-set: someone else's edit in between → 412, never a silent overwrite. With a scope,
+ * the same change reaches the series' other occurrences in the same transaction (a time change as
+ * the same wall-clock shift): all of them or none.
+ */
 export async function updateCitaById(
   deps: BookingDeps,
   id: string,
   input: UpdateCitaInput,
   expectedVersion: number | undefined,
   caller: Caller,
-): Promise<{ row: CitaRow; changed: boolean }> {
-  let slot: { locationId: string; calendarId: string; start: Date; end: Date } | undefined;
-  let zone = deps.config.APP_TIMEZONE;
+  scope: SeriesScope = 'this',
+): Promise<{ row: CitaRow; changed: boolean; seriesUpdated: number }> {
+  const attempt: Attempt = { zone: deps.config.APP_TIMEZONE };
   try {
     return await deps.db.transaction(async (tx) => {
       const current = await findCita(tx, id, { forUpdate: true });
@@ -211,80 +220,134 @@ export async function updateCitaById(
       // A cita in a location this key may not use is, for it, a cita that does not exist.
       if (!mayUse(caller.access, current.locationId)) throw AppError.notFound('Cita', id);
       assertVersion(current, expectedVersion);
-      // GHL's appointment update takes no contactId (AppointmentEditSchema): an appointment in GHL
-      // keeps its patient. Said plainly rather than accepted and undone by GHL's next echo.
-      if (input.contact_id !== undefined && input.contact_id !== current.contactId && current.ghlAppointmentId) {
-        throw AppError.validation([{ field: 'contact_id', message: 'GHL cannot give an appointment another patient: cancel this cita and create one for the right patient' }]);
+      if (scope !== 'this' && !current.seriesId) throw AppError.validation([{ field: 'scope', message: 'this cita is not part of a series' }]);
+      const txDeps = deps.db === tx ? deps : { ...deps, db: tx };
+      const first = await updateOne(txDeps, current, input, caller, attempt);
+      let seriesUpdated = 0;
+      if (scope !== 'this') {
+        const { start, end } = parseTimes(input, current.timeZone);
+        const shift = start || end ? wallShift(current, first.row, current.timeZone) : null;
+        for (const sibling of await seriesSiblings(tx, current, scope)) {
+          const times = shift ? shifted(sibling, shift, current.timeZone) : {};
+          const r = await updateOne(txDeps, sibling, { ...input, start_time: undefined, end_time: undefined, ...times }, caller, attempt);
+          if (r.changed) seriesUpdated++;
+        }
       }
-
-      zone = current.timeZone;
-      const { start, end, errors } = parseTimes(input, current.timeZone);
-      if (errors.length) throw AppError.validation(errors);
-      const otherCalendar = input.calendar_id !== undefined && input.calendar_id !== current.ghlCalendarId;
-      const reopened = input.status !== undefined && INACTIVE_STATUSES.includes(current.status) && !INACTIVE_STATUSES.includes(input.status);
-      // A move (time, calendar, or a cancelled cita opened again) books time: the calendar and booking
-      // rules read the write context (one statement more, only then).
-      const moved = Boolean(start || end || otherCalendar || reopened);
-      const context = moved ? await getWriteContext(tx, current.locationId) : null;
-      if (otherCalendar && context) {
-        const refused = calendarProblems([{ field: 'calendar_id', id: input.calendar_id! }], current.locationId, calendarFacts(context.settings, context.connection));
-        if (refused.length) throw AppError.validation(refused, CALENDARS_REFUSED);
-      }
-      // Moving only the start keeps the duration: that is what "reschedule" means at a front desk.
-      const newStart = start ?? current.startTime;
-      const newEnd = end ?? (start ? new Date(start.getTime() + (current.endTime.getTime() - current.startTime.getTime())) : current.endTime);
-      if (start || end) {
-        const ruleErrors = checkSchedule(newStart, newEnd);
-        if (ruleErrors.length) throw AppError.validation(ruleErrors);
-      }
-      const nextCalendar = input.calendar_id ?? current.ghlCalendarId;
-      const active = !INACTIVE_STATUSES.includes(input.status ?? current.status);
-      // Moved: judged again, and an earlier override does not carry over (it was for the old place).
-      const override = moved && active && context
-        ? await judgeBooking(deps.db === tx ? deps : { ...deps, db: tx }, { locationId: current.locationId, calendarId: nextCalendar, zone: current.timeZone, start: newStart, end: newEnd }, bookingFacts(context), { force: input.force === true, by: caller.access.clientId })
-        : moved ? null : current.bookingOverride;
-
-      const next = {
-        ghlCalendarId: input.calendar_id ?? current.ghlCalendarId,
-        title: input.title ?? current.title,
-        contactId: input.contact_id ?? current.contactId,
-        assignedUserId: input.assigned_user_id !== undefined ? input.assigned_user_id : current.assignedUserId,
-        startTime: newStart,
-        endTime: newEnd,
-        notes: input.notes !== undefined ? input.notes : current.notes,
-        status: input.status ?? current.status,
-        extras: input.extras ?? current.extras,
-        bookingOverride: override,
-      };
-      // A cita flagged as overlapping leaves the flag when the front desk moves, reassigns or
-      // cancels it: the constraint then decides whether its new place is free.
-      const resolving = current.conflict && (start || end || input.calendar_id !== undefined || input.status !== undefined);
-      if (!differs(current, next)) return { row: current, changed: false };
-
-      slot = { locationId: current.locationId, calendarId: next.ghlCalendarId, start: newStart, end: newEnd };
-      const now = deps.clock.now();
-      const row = await updateCita(tx, id, {
-        ...next,
-        conflict: resolving ? false : current.conflict,
-        cancelledAt: next.status === 'cancelled' ? (current.cancelledAt ?? now) : null,
-        version: current.version + 1,
-        updatedAt: now,
-        syncStatus: current.syncStatus === 'local_only' ? 'local_only' : 'pending_sync',
-        syncRetries: 0,
-        syncError: null,
-      });
-      await recordAudit(tx, caller, input.status === 'cancelled' && current.status !== 'cancelled' ? 'cancel' : 'update', current, row, now);
-      return { row, changed: true };
+      return { ...first, seriesUpdated };
     });
   } catch (err) {
-    if (slot) throw await overlapOr(deps.db, blockedOr(err, { calendarId: slot.calendarId, zone }), { ...slot, excludeId: id });
+    const slot = attempt.slot;
+    if (slot) throw await overlapOr(deps.db, blockedOr(err, { calendarId: slot.calendarId, zone: attempt.zone }), slot);
     throw err;
   }
 }
 
+/** What an update was writing when it failed: the 409 names the cita or block in the way of that slot. */
+interface Attempt {
+  zone: string;
+  slot?: { locationId: string; calendarId: string; start: Date; end: Date; excludeId: string };
+}
+
+/** One cita's change inside the caller's transaction: the rules, the write, its audit line. */
+async function updateOne(deps: BookingDeps, current: CitaRow, input: UpdateCitaInput, caller: Caller, attempt: Attempt): Promise<{ row: CitaRow; changed: boolean }> {
+  const tx = deps.db;
+  // GHL's appointment update takes no contactId (AppointmentEditSchema): an appointment in GHL
+  // keeps its patient. Said plainly rather than accepted and undone by GHL's next echo.
+  if (input.contact_id !== undefined && input.contact_id !== current.contactId && current.ghlAppointmentId) {
+    throw AppError.validation([{ field: 'contact_id', message: 'GHL cannot give an appointment another patient: cancel this cita and create one for the right patient' }]);
+  }
+  attempt.zone = current.timeZone;
+  const { start, end, errors } = parseTimes(input, current.timeZone);
+  if (errors.length) throw AppError.validation(errors);
+  const otherCalendar = input.calendar_id !== undefined && input.calendar_id !== current.ghlCalendarId;
+  const reopened = input.status !== undefined && INACTIVE_STATUSES.includes(current.status) && !INACTIVE_STATUSES.includes(input.status);
+  // A move (time, calendar, or a cancelled cita opened again) books time: the calendar and booking
+  // rules read the write context (one statement more, only then).
+  const moved = Boolean(start || end || otherCalendar || reopened);
+  const context = moved ? await getWriteContext(tx, current.locationId) : null;
+  if (otherCalendar && context) {
+    const refused = calendarProblems([{ field: 'calendar_id', id: input.calendar_id! }], current.locationId, calendarFacts(context.settings, context.connection));
+    if (refused.length) throw AppError.validation(refused, CALENDARS_REFUSED);
+  }
+  // Moving only the start keeps the duration: that is what "reschedule" means at a front desk.
+  const newStart = start ?? current.startTime;
+  const newEnd = end ?? (start ? new Date(start.getTime() + (current.endTime.getTime() - current.startTime.getTime())) : current.endTime);
+  if (start || end) {
+    const ruleErrors = checkSchedule(newStart, newEnd);
+    if (ruleErrors.length) throw AppError.validation(ruleErrors);
+  }
+  const nextCalendar = input.calendar_id ?? current.ghlCalendarId;
+  const active = !INACTIVE_STATUSES.includes(input.status ?? current.status);
+  // Moved: judged again, and an earlier override does not carry over (it was for the old place).
+  const override = moved && active && context
+    ? await judgeBooking(deps, { locationId: current.locationId, calendarId: nextCalendar, zone: current.timeZone, start: newStart, end: newEnd }, bookingFacts(context), { force: input.force === true, by: caller.access.clientId })
+    : moved ? null : current.bookingOverride;
+
+  const next = {
+    ghlCalendarId: nextCalendar,
+    title: input.title ?? current.title,
+    contactId: input.contact_id ?? current.contactId,
+    assignedUserId: input.assigned_user_id !== undefined ? input.assigned_user_id : current.assignedUserId,
+    startTime: newStart,
+    endTime: newEnd,
+    notes: input.notes !== undefined ? input.notes : current.notes,
+    status: input.status ?? current.status,
+    extras: input.extras ?? current.extras,
+    bookingOverride: override,
+  };
+  // A cita flagged as overlapping leaves the flag when the front desk moves, reassigns or
+  // cancels it: the constraint then decides whether its new place is free.
+  const resolving = current.conflict && (start || end || input.calendar_id !== undefined || input.status !== undefined);
+  if (!differs(current, next)) return { row: current, changed: false };
+
+  attempt.slot = { locationId: current.locationId, calendarId: next.ghlCalendarId, start: newStart, end: newEnd, excludeId: current.id };
+  const now = deps.clock.now();
+  const row = await updateCita(tx, current.id, {
+    ...next,
+    conflict: resolving ? false : current.conflict,
+    cancelledAt: next.status === 'cancelled' ? (current.cancelledAt ?? now) : null,
+    version: current.version + 1,
+    updatedAt: now,
+    syncStatus: current.syncStatus === 'local_only' ? 'local_only' : 'pending_sync',
+    syncRetries: 0,
+    syncError: null,
+  });
+  await recordAudit(tx, caller, input.status === 'cancelled' && current.status !== 'cancelled' ? 'cancel' : 'update', current, row, now);
+  return { row, changed: true };
+}
+
+/** The series' other occurrences an edit reaches, locked, in order. */
+async function seriesSiblings(tx: DbOrTx, current: CitaRow, scope: SeriesScope): Promise<CitaRow[]> {
+  const conds = [eq(citas.locationId, current.locationId), eq(citas.seriesId, current.seriesId!), ne(citas.id, current.id)];
+  if (scope === 'following') conds.push(sql`(${citas.seriesIndex} > ${current.seriesIndex ?? 0} or (${citas.seriesIndex} is null and ${citas.startTime} > ${current.startTime.toISOString()}::timestamptz))`);
+  return tx.select().from(citas).where(and(...conds)).orderBy(asc(citas.seriesIndex), asc(citas.startTime)).for('update');
+}
+
+/** How a move changed one occurrence, on the wall clock: days later or earlier, the new time of day, the new length. */
+interface WallShift {
+  days: number;
+  hour: number;
+  minute: number;
+  durationMs: number;
+}
+
+function wallShift(before: CitaRow, after: CitaRow, zone: string): WallShift {
+  const was = formatInZone(before.startTime, zone);
+  const now = formatInZone(after.startTime, zone);
+  const days = Math.round((Date.parse(now.slice(0, 10)) - Date.parse(was.slice(0, 10))) / 86_400_000);
+  return { days, hour: Number(now.slice(11, 13)), minute: Number(now.slice(14, 16)), durationMs: after.endTime.getTime() - after.startTime.getTime() };
+}
+
+/** Another occurrence moved the same way: its own day shifted, the new time of day, the new length. */
+function shifted(row: CitaRow, shift: WallShift, zone: string): { start_time: string; end_time: string } {
+  const day = addDays(dayInZone(row.startTime, zone), shift.days);
+  const start = wallTimeOn(day, shift.hour, shift.minute, zone) ?? row.startTime;
+  return { start_time: start.toISOString(), end_time: new Date(start.getTime() + shift.durationMs).toISOString() };
+}
+
 /** Cancelling twice is fine: the second call returns the cancelled cita unchanged. */
-export async function cancelCita(deps: DbDeps, id: string, expectedVersion: number | undefined, caller: Caller) {
-  return updateCitaById(deps, id, { status: 'cancelled' }, expectedVersion, caller);
+export async function cancelCita(deps: DbDeps, id: string, expectedVersion: number | undefined, caller: Caller, scope: SeriesScope = 'this') {
+  return updateCitaById(deps, id, { status: 'cancelled' }, expectedVersion, caller, scope);
 }
 
 /** The zone each location's list was last read in, in this process: the guess for its next one. */
@@ -359,7 +422,7 @@ function differs(current: CitaRow, next: Partial<CitaRow>): boolean {
 }
 
 /** Turns the database's exclusion violation into a 409 that names the cita holding the slot. */
-async function overlapOr(
+export async function overlapOr(
   db: DbOrTx,
   err: unknown,
   slot: { locationId: string; calendarId: string; start: Date; end: Date; excludeId?: string },

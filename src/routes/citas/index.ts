@@ -6,7 +6,9 @@ import { AppError } from '../../errors';
 import { textProblem } from '../../domain/text';
 import { createRouter, json, jsonBody, problems, security } from '../../http/openapi';
 import { accessOf, callerOf } from '../../http/caller';
-import { citaView, etagOf, type CitaView } from '../../citas/cita-view';
+import { citaView, etagOf } from '../../citas/cita-view';
+
+type CitaCreated = ReturnType<typeof citaView> & { series_citas?: ReturnType<typeof citaView>[] };
 import { idempotent, requestHash, type Answer } from '../../access/idempotency';
 import type { DbOrTx } from '../../db/client';
 import { cancelCita, createCita, getCita, listCitasForLocation, requeueForPush, updateCitaById } from '../../citas/citas-service';
@@ -16,11 +18,16 @@ import { withFreshBlocks } from '../../citas/booking-rules';
 import { isAnyTag, listEtag, matchesIfNoneMatch, touchLocation } from '../../locations/location-rev';
 import { assertLocation } from '../../access/access';
 import { auditTrail } from '../../audit/audit';
-import type { CitaRow } from '../../db/schema';
+import { citas, type CitaRow } from '../../db/schema';
+import { and, eq, ne } from 'drizzle-orm';
+import { createCitaSeries } from '../../citas/series-create';
 import {
   auditTrailSchema,
   citaIdParams,
   citaPageSchema,
+  citaChangedSchema,
+  citaCreatedSchema,
+  scopeParameter,
   citaSchema,
   createCitaBody,
   idempotencyParameter,
@@ -49,7 +56,7 @@ const createCitaRoute = defineRoute({
   request: { body: jsonBody(createCitaBody) },
   responses: {
     201: {
-      ...json(citaSchema, 'Created (or, for a retried `Idempotency-Key`, the first answer again, with `Idempotent-Replayed: true`). `Location` names it.'),
+      ...json(citaCreatedSchema, 'Created (or, for a retried `Idempotency-Key`, the first answer again, with `Idempotent-Replayed: true`). `Location` names it. With `repeat`, the first occurrence and `series_citas`.'),
       headers: { ...replayedHeaders, Location: { schema: { type: 'string' } } },
     },
     ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
@@ -95,7 +102,7 @@ const updateCitaRoute = defineRoute({
   security: security.apiKey,
   parameters: [ifMatchParameter],
   request: { params: citaIdParams, body: jsonBody(updateCitaBody) },
-  responses: { 200: { ...json(citaSchema, 'The cita as saved.'), headers: etagHeader }, ...problems(400, 401, 404, 409, 412, 413, 415, 422, 429, 503) },
+  responses: { 200: { ...json(citaChangedSchema, 'The cita as saved.'), headers: etagHeader }, ...problems(400, 401, 404, 409, 412, 413, 415, 422, 429, 503) },
 });
 
 const cancelCitaRoute = defineRoute({
@@ -103,12 +110,12 @@ const cancelCitaRoute = defineRoute({
   path: '/{id}/cancel',
   operationId: 'cancelCita',
   summary: 'Cancel a cita',
-  description: 'Idempotent: the row stays, `status: cancelled`, `cancelled_at` set; GHL is told after the answer.',
+  description: 'Idempotent: the row stays, `status: cancelled`, `cancelled_at` set; GHL is told after the answer. `?scope=following|all` cancels more of its series.',
   tags,
   security: security.apiKey,
-  parameters: [ifMatchParameter, idempotencyParameter],
+  parameters: [ifMatchParameter, idempotencyParameter, scopeParameter],
   request: { params: citaIdParams },
-  responses: { 200: { ...json(citaSchema, 'The cancelled cita.'), headers: replayedHeaders }, ...problems(400, 401, 404, 412, 422, 429, 503) },
+  responses: { 200: { ...json(citaChangedSchema, 'The cancelled cita.'), headers: replayedHeaders }, ...problems(400, 401, 404, 412, 422, 429, 503) },
 });
 
 const pushCitaRoute = defineRoute({
@@ -145,10 +152,17 @@ const createCitaHandler: RouteHandler<typeof createCitaRoute, AppEnv> = async (c
   const input = c.req.valid('json');
   const deps = c.get('deps');
   const answer = await withFreshBlocks(deps, (fresh) => once(c, 'POST /api/citas', input, async (db) => {
+    if (input.repeat) {
+      // A series: every occurrence judged, then written together (series-create.ts).
+      const { rows, skipped, ghlConnected } = await createCitaSeries({ ...deps, ...fresh, db }, { ...input, repeat: input.repeat }, callerOf(c));
+      const first = rows[0]!;
+      const body = { ...citaView(first), series_citas: rows.map(citaView), ...(input.on_conflict === 'skip' ? { skipped } : {}) };
+      return { row: first, more: rows.slice(1), ghlConnected, status: 201 as const, body, headers: { Location: `/api/citas/${first.id}`, ETag: etagOf(first) } };
+    }
     const { row, ghlConnected } = await createCita({ ...deps, ...fresh, db }, input, callerOf(c));
     return { row, ghlConnected, status: 201 as const, body: citaView(row), headers: { Location: `/api/citas/${row.id}`, ETag: etagOf(row) } };
   }));
-  return c.json(answer.body as CitaView, 201, answer.headers);
+  return c.json(answer.body as CitaCreated, 201, answer.headers);
 };
 
 const listCitasHandler: RouteHandler<typeof listCitasRoute, AppEnv> = async (c) => {
@@ -183,23 +197,31 @@ const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c
   const { id } = c.req.valid('param');
   const expected = ifMatch(c.req.header('if-match'));
   const deps = c.get('deps');
-  const { row, changed } = await withFreshBlocks(deps, (fresh) => updateCitaById({ ...deps, ...fresh }, id, c.req.valid('json'), expected, callerOf(c)));
-  if (changed) {
+  const { scope, ...input } = c.req.valid('json');
+  const { row, changed, seriesUpdated, touched } = await withFreshBlocks(deps, async (fresh) => {
+    // The series' other occurrences an edit reached are pushed too: read after the write.
+    const r = await updateCitaById({ ...deps, ...fresh }, id, input, expected, callerOf(c), scope ?? 'this');
+    return { ...r, touched: r.seriesUpdated ? await seriesRows(deps.db, r.row) : [] };
+  });
+  if (changed || seriesUpdated) {
     touchLocation(c.get('deps'), row.locationId);
-    pushAfterResponse(c, row);
+    for (const r of [row, ...touched]) pushAfterResponse(c, r);
   }
   c.header('ETag', etagOf(row));
-  return c.json(citaView(row), 200);
+  return c.json({ ...citaView(row), ...(scope && scope !== 'this' ? { series_updated: seriesUpdated } : {}) }, 200);
 };
 
 const cancelCitaHandler: RouteHandler<typeof cancelCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const expected = ifMatch(c.req.header('if-match'));
-  const answer = await once(c, `POST /api/citas/${id}/cancel`, { if_match: expected ?? null }, async (db) => {
-    const { row, changed } = await cancelCita({ ...c.get('deps'), db }, id, expected, callerOf(c));
-    return { row: changed ? row : null, status: 200 as const, body: citaView(row), headers: { ETag: etagOf(row) } };
+  const scope = scopeOf(c.req.query('scope'));
+  const answer = await once(c, `POST /api/citas/${id}/cancel`, { if_match: expected ?? null, scope }, async (db) => {
+    const { row, changed, seriesUpdated } = await cancelCita({ ...c.get('deps'), db }, id, expected, callerOf(c), scope);
+    const more = seriesUpdated ? (await seriesRows(db, row)).filter((r) => r.id !== row.id && r.syncStatus === 'pending_sync') : [];
+    const body = { ...citaView(row), ...(scope !== 'this' ? { series_updated: seriesUpdated } : {}) };
+    return { row: changed ? row : (more[0] ?? null), more: changed ? more : more.slice(1), status: 200 as const, body, headers: { ETag: etagOf(row) } };
   });
-  return c.json(answer.body as CitaView, 200, answer.headers);
+  return c.json(answer.body as ReturnType<typeof citaView>, 200, answer.headers);
 };
 
 const pushCitaHandler: RouteHandler<typeof pushCitaRoute, AppEnv> = async (c) => {
@@ -239,17 +261,19 @@ async function once(
   c: Context<AppEnv>,
   operation: string,
   input: unknown,
-  write: (db: DbOrTx) => Promise<Answer & { row: CitaRow | null; ghlConnected?: boolean }>,
+  write: (db: DbOrTx) => Promise<Answer & { row: CitaRow | null; more?: CitaRow[]; ghlConnected?: boolean }>,
 ): Promise<Answer> {
   const key = c.req.header('idempotency-key');
   if (key !== undefined && (key.length === 0 || key.length > 255 || textProblem(key))) {
     throw AppError.validation([{ field: 'Idempotency-Key', message: 'between 1 and 255 characters of text' }]);
   }
   let changed: CitaRow | null = null;
+  let others: CitaRow[] = [];
   let ghlConnected: boolean | undefined;
   const run = async (db: DbOrTx) => {
-    const { row, ghlConnected: connected, ...answer } = await write(db);
+    const { row, more, ghlConnected: connected, ...answer } = await write(db);
     changed = row;
+    others = more ?? [];
     ghlConnected = connected;
     return answer;
   };
@@ -265,8 +289,15 @@ async function once(
     c.get('logEvent').cita_id = row.id;
     touchLocation(c.get('deps'), row.locationId);
     pushAfterResponse(c, row, ghlConnected);
+    for (const other of others) pushAfterResponse(c, other, ghlConnected);
   }
   return answer;
+}
+
+/** The occurrences of a cita's series as they are now (to push what a scoped change reached). */
+async function seriesRows(db: DbOrTx, row: CitaRow): Promise<CitaRow[]> {
+  if (!row.seriesId) return [];
+  return db.select().from(citas).where(and(eq(citas.locationId, row.locationId), eq(citas.seriesId, row.seriesId), ne(citas.id, row.id)));
 }
 
 /**
@@ -281,6 +312,13 @@ function pushAfterResponse(c: Context<AppEnv>, row: CitaRow, ghlConnected?: bool
   if (contactId && !row.contact && ghlConnected !== false) c.get('defer')(() => learnContacts(deps, row.locationId, [contactId], { throttle: true }));
   if (row.syncStatus !== 'pending_sync' || ghlConnected === false) return;
   c.get('defer')(() => pushAfterWrite(deps, row.id, row.locationId, pushJobUrl(deps.config, c.req.url), ghlConnected));
+}
+
+/** `?scope=` of a cancel: documented as a parameter (the typed client then needs no `query: {}`), read here. */
+function scopeOf(raw: string | undefined): 'this' | 'following' | 'all' {
+  if (raw === undefined) return 'this';
+  if (raw === 'this' || raw === 'following' || raw === 'all') return raw;
+  throw AppError.validation([{ field: 'scope', message: 'one of this, following, all' }]);
 }
 
 function ifMatch(header: string | undefined): number | undefined {

@@ -27,6 +27,9 @@ const time = (example: string) =>
       description: 'ISO-8601 with an offset (`2026-12-14T09:30:00-05:00`, `Z`) or a wall time in the location zone (`2026-12-14T09:30`). Years 1900–2199.',
       example,
     });
+const seriesScope = z
+  .enum(['this', 'following', 'all'])
+  .meta({ description: 'For a cita in a series: `this` occurrence only (the default), this and the `following` ones, or `all` of them. A time change moves each by the same wall-clock shift.' });
 const openStatus = z.enum(CITA_STATUSES).refine((s) => s !== 'cancelled', {
   message: 'create the cita, then cancel it with POST /api/citas/{id}/cancel',
 });
@@ -53,6 +56,16 @@ const citaContactSchema = z
     description: "Who is coming, as GHL last told us (names, phone, email are kept current from GHL's contact); null fields are not known yet (fetched from GHL within seconds).",
   });
 
+const repeat = z
+  .strictObject({
+    freq: z.enum(['daily', 'weekly', 'monthly']),
+    interval: z.number().int().min(1, 'at least 1').max(12, 'at most 12').optional().meta({ description: 'Every how many days, weeks or months (1).' }),
+    count: z.number().int().min(2, 'at least 2').max(24, 'at most 24').optional().meta({ description: 'How many occurrences, the first included.' }),
+    until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD').optional().meta({ description: "The last day an occurrence may fall on (the location's zone)." }),
+  })
+  .refine((r) => (r.count === undefined) !== (r.until === undefined), { message: 'send count or until, one of them' })
+  .meta({ id: 'Repeat', description: 'Makes a series: the cita again every `interval` days, weeks or months (the weekday and time of day of the first), at most 24 times.' });
+
 export const createCitaBody = z
   .strictObject({
     location_id: externalId().meta({ example: 'demo-location' }),
@@ -67,8 +80,11 @@ export const createCitaBody = z
     status: openStatus.optional(),
     extras: extras.optional(),
     force: z.boolean().optional().meta({ description: 'Book even though the time is blocked (`409 slot_blocked`) or outside the calendar\'s working hours (`422 outside_working_hours`): the cita records who forced it (`booking_override`).' }),
+    repeat: repeat.optional(),
+    on_conflict: z.enum(['fail', 'skip']).optional().meta({ description: 'With `repeat`: `fail` (the default) books all occurrences or none (`409 series_conflict` lists every colliding one); `skip` books the free ones and lists the others in `skipped`.' }),
   })
   .refine((b) => b.contact_id || b.contact, { message: 'send contact_id or contact', path: ['contact_id'] })
+  .refine((b) => b.on_conflict === undefined || b.repeat !== undefined, { message: 'only with repeat', path: ['on_conflict'] })
   .meta({ id: 'CitaCreate' });
 
 export const updateCitaBody = z
@@ -83,9 +99,19 @@ export const updateCitaBody = z
     status: z.enum(CITA_STATUSES).optional(),
     extras: extras.optional(),
     force: z.boolean().optional().meta({ description: 'Book even though the time is blocked (`409 slot_blocked`) or outside the calendar\'s working hours (`422 outside_working_hours`): the cita records who forced it (`booking_override`).' }),
+    scope: seriesScope.optional(),
   })
-  .refine((b) => Object.entries(b).some(([k, v]) => k !== 'force' && v !== undefined), { message: 'send at least one field to change' })
+  .refine((b) => Object.entries(b).some(([k, v]) => k !== 'force' && k !== 'scope' && v !== undefined), { message: 'send at least one field to change' })
   .meta({ id: 'CitaUpdate' });
+
+/** `?scope=` of a cancel, documented (handlers read it: see ifMatchParameter for why). */
+export const scopeParameter = {
+  name: 'scope',
+  in: 'query' as const,
+  required: false,
+  description: 'For a cita in a series: `this` occurrence only (the default), this and the `following` ones, or `all` of them.',
+  schema: { type: 'string' as const, enum: ['this', 'following', 'all'] },
+};
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -160,7 +186,7 @@ export const citaSchema = z
     time_zone: z.string().meta({ example: 'America/Lima' }),
     status: z.enum(CITA_STATUSES),
     conflict: z.boolean().meta({ description: 'For a person to look at: an appointment from GHL kept despite overlapping an active cita, or a cita in blocked time (`conflict_reason`).' }),
-    conflict_reason: z.enum(['overlap', 'blocked']).nullable().meta({ description: '`overlap`: another active cita holds the slot; `blocked`: it sits in `blocked_by`.' }),
+    conflict_reason: z.enum(['overlap', 'blocked', 'ambiguous_match']).nullable().meta({ description: '`overlap`: another active cita holds the slot; `blocked`: it sits in `blocked_by`; `ambiguous_match`: see `match_candidates`.' }),
     blocked_by: z
       .object({ id: z.uuid(), title: z.string(), start_time: instant, end_time: instant })
       .nullable()
@@ -169,6 +195,20 @@ export const citaSchema = z
       .object({ by: z.string().meta({ description: 'The API client that forced it.' }), at: z.string(), rules: z.array(z.enum(['slot_blocked', 'outside_working_hours'])) })
       .nullable()
       .meta({ id: 'BookingOverride', description: 'Booked on purpose (`force`) past these rules; null when the rules held.' }),
+    series: z
+      .object({
+        id: z.string(),
+        rule: z.string().meta({ example: 'RRULE:FREQ=WEEKLY;COUNT=10' }),
+        index: z.number().int().nullable().meta({ description: 'This occurrence, from 1 («Sesión 3 de 10»).' }),
+        count: z.number().int().nullable().meta({ description: 'How many the series has; null: open-ended.' }),
+        source: z.enum(CITA_SOURCES).meta({ description: '`ghl`: a recurring appointment in GHL; `rv3`: booked here with `repeat` (each occurrence its own appointment in GHL).' }),
+      })
+      .nullable()
+      .meta({ id: 'CitaSeries', description: 'The recurring series this cita is one occurrence of.' }),
+    match_candidates: z
+      .array(z.object({ ghl_appointment_id: z.string(), title: z.string().nullable(), start_time: z.string(), end_time: z.string(), contact_id: z.string().nullable() }))
+      .nullable()
+      .meta({ description: 'When the location connected, GHL held more than one appointment that could be this cita: link one (`POST /api/citas/{id}/link`).' }),
     notes: z.string().nullable(),
     source: z.enum(CITA_SOURCES),
     extras: z.record(z.string(), z.unknown()),
@@ -184,6 +224,24 @@ export const citaSchema = z
     cancelled_at: z.string().nullable(),
   })
   .meta({ id: 'Cita' });
+
+/** A create's answer: the cita, and with `repeat` every occurrence made and those skipped. */
+export const citaCreatedSchema = citaSchema
+  .extend({
+    series_citas: z.array(citaSchema).optional().meta({ description: 'With `repeat`: every occurrence created, in order (this one first).' }),
+    skipped: z
+      .array(z.object({ index: z.number().int(), start_time: z.string(), end_time: z.string(), reason: z.enum(['slot_taken', 'slot_blocked', 'outside_working_hours']) }))
+      .optional()
+      .meta({ description: 'With `on_conflict: skip`: the occurrences not booked, and why.' }),
+  })
+  .meta({ id: 'CitaCreated' });
+
+/** An edit's or a cancel's answer: the cita, and how many other occurrences its scope changed. */
+export const citaChangedSchema = citaSchema
+  .extend({ series_updated: z.number().int().optional().meta({ description: 'With a `scope`: how many other occurrences changed.' }) })
+  .meta({ id: 'CitaChanged' });
+
+export const linkCitaBody = z.strictObject({ ghl_appointment_id: externalId().meta({ description: 'One of the cita\'s `match_candidates`.' }) }).meta({ id: 'CitaLink' });
 
 export const citaPageSchema = z
   .object({ time_zone: z.string(), data: z.array(citaSchema), next_cursor: z.string().nullable() })

@@ -99,6 +99,10 @@ export const PROBLEM_WORDING: Record<string, Wording> = {
   // Issue 23: the dialog that asks whether to book anyway adds the question (src/ui/browser/force-dialog.ts).
   slot_blocked: (p) => `${blockedSentence(p.extra.block as BlockTimes | null | undefined)} Elija otra hora u otro calendario.`,
   outside_working_hours: (p) => `${outsideHoursSentence(p.extra.working_hours as WorkingHoursOfDay | null | undefined)} Elija otra hora u otro calendario.`,
+  series_conflict: (p) => {
+    const n = Array.isArray(p.extra.collisions) ? p.extra.collisions.length : 0;
+    return `No se agendó la serie: ${n === 1 ? 'una sesión choca' : `${n} sesiones chocan`} con otra cita, un bloqueo o el horario de atención. Cambie la hora, o agende solo las sesiones libres.`;
+  },
   version_mismatch: () => 'Otra persona cambió esta cita mientras usted la editaba. Cargue la versión actual y vuelva a aplicar sus cambios.',
   validation_failed: () => 'Revise los campos marcados.',
   not_found: () => 'No se encontró (quizá fue eliminada, o esta clave no tiene acceso a esa sede).',
@@ -292,6 +296,15 @@ const FIELD_WORDING: [RegExp, FieldWording][] = [
   [/^not a cursor returned by this API$/, 'La página de resultados pedida no es válida: recargue la agenda.'],
   [/^not a cita id$/, 'No es un identificador de cita válido.'],
   [/^not a block id$/, 'No es un identificador de bloqueo válido.'],
+  [/^this cita is not part of a series$/, 'Esta cita no es parte de una serie.'],
+  [/^a series has at most (\d+) occurrences$/, (m) => `Una serie tiene como máximo ${m[1]} sesiones: elija una fecha final más cercana.`],
+  [/^a series has at least 2 occurrences$/, 'Una serie tiene al menos 2 sesiones.'],
+  [/^one of this, following, all$/, 'Elija: solo esta sesión, esta y las siguientes, o toda la serie.'],
+  [/^send count or until, one of them$/, 'Indique cuántas sesiones o hasta qué fecha (solo una de las dos).'],
+  [/^only with repeat$/, 'Solo se usa al repetir la cita.'],
+  [/^at least (\d+)$/, (m) => `Debe ser al menos ${m[1]}.`],
+  [/^at most (\d+)$/, (m) => `Puede ser como máximo ${m[1]}.`],
+  [/^a date, YYYY-MM-DD$/, 'Debe ser una fecha (AAAA-MM-DD).'],
   [/^an admin key serves every location/, 'Una clave de administrador sirve para todas las sedes: no indique sedes.'],
   [/^already used with another body or operation$/, 'Esa clave de envío ya se usó con otros datos.'],
   [/^nested (?:at most|more than) (\d+) levels deep$/, (m) => `Puede anidarse como máximo ${m[1]} niveles.`],
