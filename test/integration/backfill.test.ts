@@ -165,7 +165,7 @@ describe('backfill', () => {
     const { t, sandbox, past } = await setup();
     await backfill(t);
     const target = past.find((_, i) => STATUSES[i % STATUSES.length] === 'showed')!;
-    const [kept] = [(await localByGhlId(t)).get(target.id)!];
+    const kept = (await localByGhlId(t)).get(target.id)!;
     sandbox.actions.deleteAppointment(target.id);
 
     const again = await backfill(t);
