@@ -1,7 +1,100 @@
-import { Pool, neonConfig, type PoolClient } from '@neondatabase/serverless';
+import { Pool, neonConfig, types, type PoolClient } from '@neondatabase/serverless';
 import { NeonDatabase, NeonSession, NeonTransaction } from 'drizzle-orm/neon-serverless';
 import { PgDialect, type PgTransactionConfig } from 'drizzle-orm/pg-core';
 import type { Db } from './client';
+
+/**
+ * Neon's driver brings the browser `buffer` package where the platform has no Buffer (Workers
+ * without nodejs_compat), and that package encodes and decodes UTF-8 in JavaScript: each string
+ * the driver sends (statement texts, parameters) became an array of numbers twice, once for its
+ * length and once for its bytes, and each text the database answered another array. In a workerd
+ * profile that was most of a webhook's garbage. Its UTF-8 paths get the runtime's TextEncoder and
+ * TextDecoder instead: the same bytes and text (lone surrogates written as U+FFFD as the package
+ * writes them, a leading U+FEFF kept as it keeps it; the database only sends valid UTF-8), checked
+ * against the package's own code in test/unit/neon-utf8.test.ts. Where the driver uses the
+ * platform's Buffer (Node), nothing is touched. Anything else (other encodings, odd arguments)
+ * goes to the package's own code.
+ */
+export function nativeUtf8(B: unknown): boolean {
+  const shim = B as {
+    byteLength?: (...a: unknown[]) => number;
+    prototype?: { write?: (...a: unknown[]) => number; toString?: (...a: unknown[]) => string; [nativeUtf8Mark]?: true };
+  };
+  const proto = shim?.prototype;
+  if (typeof shim?.byteLength !== 'function' || typeof proto?.write !== 'function' || typeof proto.toString !== 'function') return false;
+  if (proto[nativeUtf8Mark]) return true;
+  const byteLength = shim.byteLength;
+  const write = proto.write;
+  const toString = proto.toString;
+  const isUtf8 = (e: unknown) => e === undefined || e === 'utf8' || e === 'utf-8';
+  const index = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  shim.byteLength = function (this: unknown, string: unknown, encoding?: unknown) {
+    if (typeof string === 'string' && isUtf8(encoding) && arguments.length <= 2) return utf8Length(string);
+    return byteLength.apply(this, arguments as unknown as unknown[]);
+  };
+  proto.write = function (this: Uint8Array, string: unknown, offset?: unknown, length?: unknown, encoding?: unknown) {
+    if (typeof string === 'string' && arguments.length <= 4) {
+      // The package's forms: (string), (string, encoding), (string, offset[, length][, encoding]).
+      let start = offset;
+      let max = length;
+      let enc = encoding;
+      if (typeof start === 'string' && arguments.length === 2) [enc, start, max] = [start, 0, undefined];
+      else if (typeof max === 'string' && arguments.length === 3) [enc, max] = [max, undefined];
+      if (start === undefined && arguments.length === 1) start = 0;
+      // With a length the package cuts the bytes there, mid-character if need be; the driver never
+      // gives one, so that form stays the package's. Without, both write whole characters that fit.
+      if (isUtf8(enc) && index(start) && (start as number) <= this.length && max === undefined) {
+        return UTF8_ENCODER.encodeInto(string, new Uint8Array(this.buffer, this.byteOffset + (start as number), this.length - (start as number))).written;
+      }
+    }
+    return write.apply(this, arguments as unknown as unknown[]);
+  };
+  proto.toString = function (this: Uint8Array, encoding?: unknown, start?: unknown, end?: unknown) {
+    if (arguments.length <= 3 && isUtf8(encoding) && (start === undefined || index(start)) && (end === undefined || index(end))) {
+      // The package's bounds: start past the end or an empty range read as ''.
+      const from = (start as number | undefined) ?? 0;
+      const to = end === undefined || (end as number) > this.length ? this.length : (end as number);
+      if (from >= to) return '';
+      return UTF8_DECODER.decode(new Uint8Array(this.buffer, this.byteOffset + from, to - from));
+    }
+    return toString.apply(this, arguments as unknown as unknown[]);
+  };
+  proto[nativeUtf8Mark] = true;
+  return true;
+}
+
+const nativeUtf8Mark = Symbol('nativeUtf8');
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** UTF-8 length of a string as the encoder writes it (a lone surrogate: the 3 bytes of U+FFFD). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** The Buffer class the driver uses: bytea's parser hands one back. */
+function driverBuffer(): unknown {
+  try {
+    return (types.getTypeParser(17, 'text') as (v: string) => unknown)('\\x00')?.constructor;
+  } catch {
+    return undefined;
+  }
+}
+
+{
+  const B = driverBuffer();
+  if (B && B !== (globalThis as { Buffer?: unknown }).Buffer) nativeUtf8(B);
+}
 
 /**
  * Neon's WebSocket pool (interactive transactions; the HTTP driver has none). On Workers a pool
