@@ -22,7 +22,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SYNC_KINDS, type SyncKind } from '../src/db/schema';
-import { BACKFILL_DEFAULT_DAYS, BACKFILL_MAX_DAYS } from '../src/jobs/backfill-days';
+import { BACKFILL_DEFAULT_DAYS, BACKFILL_MAX_DAYS } from '../src/sync/backfill-days';
 import { loadDotEnv } from './lib/dotenv';
 import { DATA_DIR } from './lib/local-keys';
 import { signedJobRequest } from './lib/local-qstash';

@@ -18,7 +18,7 @@ import { createFullApp } from '../../src/app';
 import { sharedDeps } from '../../src/runtime/provider';
 import { createLogger } from '../../src/observability/logger';
 import { runJob } from '../../src/jobs/run-job';
-import { BACKFILL_DEFAULT_DAYS } from '../../src/jobs/backfill-days';
+import { BACKFILL_DEFAULT_DAYS } from '../../src/sync/backfill-days';
 import { connectWithPrivateToken } from '../../src/locations/connection';
 import { upsertLocationSettings } from '../../src/locations/settings-repo';
 import { createNodeDeps } from '../lib/node-deps';

@@ -220,7 +220,7 @@ export const webhookEvents = pgTable(
 
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 
-export const SYNC_KINDS = ['incremental', 'full', 'cleanup', 'backfill'] as const;
+export const SYNC_KINDS = ['incremental', 'full', 'cleanup', 'backfill', 'connect'] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
 /** One scheduled job run for one location: what it saw and did, and how it ended. */

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps';
-import { BACKFILL_DEFAULT_DAYS, BACKFILL_MAX_DAYS } from '../jobs/backfill-days';
+import { BACKFILL_DEFAULT_DAYS, BACKFILL_MAX_DAYS } from './backfill-days';
 import { effectiveZone, getLocationSettings, syncedCalendars } from '../locations/settings-repo';
 import { scanWindows, windowsOf, type WindowCounts } from './reconcile';
 import { withSyncRun, type SyncRunResult } from './sync-run';

@@ -62,6 +62,8 @@ export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome>
     for (let round = 0; round < 3; round++) {
       const cita = await findCita(deps.db, citaId);
       if (!cita || cita.syncStatus !== 'pending_sync') return round === 0 ? 'skipped' : outcome;
+      // Found more than once in GHL when its location connected: a person links it; never pushed as a duplicate.
+      if (!cita.ghlAppointmentId && cita.matchCandidates) return 'deferred';
       outcome = await pushVersion(deps, cita);
       // Its sync state (and GHL's id) changed, whatever the outcome: the list shows them.
       touchLocation(deps, cita.locationId);

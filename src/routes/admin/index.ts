@@ -9,6 +9,10 @@ import { API_KEY_ROLES, SWEEP_HOLD_STATUSES } from '../../db/schema';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../access/api-keys';
 import { connectionView, connectWithPrivateToken } from '../../locations/connection';
 import { sweepPending } from '../../sync/outbound';
+import { afterConnect } from '../../sync/after-connect';
+import { citasAwaitingLink } from '../../sync/connect-match';
+import { citaView } from '../../citas/cita-view';
+import { citaSchema } from '../citas/schemas';
 import { replayWebhook } from '../../webhooks/receive';
 import { decideSweepHold, listSweepHolds } from '../../sync/sweep-holds';
 import { syncStatus } from '../../ops/sync-status';
@@ -211,8 +215,9 @@ const getConnection: RouteHandler<typeof getConnectionRoute, AppEnv> = async (c)
 const putConnection: RouteHandler<typeof putConnectionRoute, AppEnv> = async (c) => {
   const { locationId } = c.req.valid('param');
   const connection = await connectWithPrivateToken(c.get('deps'), locationId, c.req.valid('json').private_integration_token);
-  // Citas saved while the location was not connected go to GHL now, not at the next sweep.
-  c.get('defer')(() => sweepPending(c.get('deps'), { locationId }));
+  // Citas saved while the location was not connected go to GHL now — those GHL already holds are
+  // linked, not pushed twice — and the clinic's history comes in (sync/after-connect.ts).
+  c.get('defer')(() => afterConnect(c.get('deps'), locationId));
   return c.json(connection, 200);
 };
 const getSyncStatus: RouteHandler<typeof syncStatusRoute, AppEnv> = async (c) => c.json(await syncStatus(c.get('deps')), 200);
@@ -232,6 +237,19 @@ const pushPending: RouteHandler<typeof pushPendingRoute, AppEnv> = async (c) => 
   return c.json(await sweepPending(c.get('deps'), { limit: body.limit, locationId: body.location_id }), 200);
 };
 
+const matchesRoute = defineRoute({
+  method: 'get',
+  path: '/matches',
+  operationId: 'listAmbiguousMatches',
+  summary: 'Citas waiting to be linked to a GHL appointment',
+  description: 'When a location connected, GHL held more than one appointment that could be each of these citas (same calendar, times, patient): a person links one (`POST /api/citas/{id}/link`); until then they are not pushed.',
+  tags: ['Admin'],
+  security: security.apiKey,
+  request: { query: z.strictObject({ location_id: externalId().meta({ example: 'demo-location' }) }) },
+  responses: { 200: json(z.object({ data: z.array(citaSchema) }).meta({ id: 'AmbiguousMatches' }), 'The citas and their candidates.'), ...problems(401, 403, 422, 429, 503) },
+});
+const listMatches: RouteHandler<typeof matchesRoute, AppEnv> = async (c) => c.json({ data: (await citasAwaitingLink(c.get('deps'), c.req.valid('query').location_id)).map(citaView) }, 200);
+
 /** /api/admin: operator routes (admin key). */
 export const adminRoutes = createRouter()
   .openapi(getConnectionRoute, getConnection)
@@ -247,4 +265,5 @@ export const adminRoutes = createRouter()
   .openapi(pushPendingRoute, pushPending)
   .openapi(createApiKeyRoute, makeApiKey)
   .openapi(listApiKeysRoute, listKeys)
-  .openapi(revokeApiKeyRoute, revokeKey);
+  .openapi(revokeApiKeyRoute, revokeKey)
+  .openapi(matchesRoute, listMatches);

@@ -21,6 +21,7 @@ import { auditTrail } from '../../audit/audit';
 import { citas, type CitaRow } from '../../db/schema';
 import { and, eq, ne } from 'drizzle-orm';
 import { createCitaSeries } from '../../citas/series-create';
+import { linkCita } from '../../sync/connect-match';
 import {
   auditTrailSchema,
   citaIdParams,
@@ -28,6 +29,7 @@ import {
   citaChangedSchema,
   citaCreatedSchema,
   scopeParameter,
+  linkCitaBody,
   citaSchema,
   createCitaBody,
   idempotencyParameter,
@@ -136,6 +138,20 @@ const pushCitaRoute = defineRoute({
   },
 });
 
+const linkCitaRoute = defineRoute({
+  method: 'post',
+  path: '/{id}/link',
+  operationId: 'linkCita',
+  summary: 'Link a cita to the GHL appointment it is',
+  description:
+    'For a cita GHL held more than once when its location connected (`match_candidates`): the chosen appointment becomes this cita (synced, nothing pushed). ' +
+    'Answers 422 for an id that is not one of its candidates, 409 `already_linked` when another cita already is that appointment.',
+  tags,
+  security: security.apiKey,
+  request: { params: citaIdParams, body: jsonBody(linkCitaBody) },
+  responses: { 200: { ...json(citaSchema, 'The linked cita.'), headers: etagHeader }, ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503) },
+});
+
 const auditCitaRoute = defineRoute({
   method: 'get',
   path: '/{id}/audit',
@@ -233,6 +249,13 @@ const pushCitaHandler: RouteHandler<typeof pushCitaRoute, AppEnv> = async (c) =>
   return c.json(citaView(row), 202);
 };
 
+const linkCitaHandler: RouteHandler<typeof linkCitaRoute, AppEnv> = async (c) => {
+  const row = await linkCita(c.get('deps'), c.req.valid('param').id, c.req.valid('json').ghl_appointment_id, accessOf(c), callerOf(c));
+  touchLocation(c.get('deps'), row.locationId);
+  c.header('ETag', etagOf(row));
+  return c.json(citaView(row), 200);
+};
+
 const auditCitaHandler: RouteHandler<typeof auditCitaRoute, AppEnv> = async (c) => {
   const row = await getCita(c.get('deps'), c.req.valid('param').id, accessOf(c));
   const trail = await auditTrail(c.get('deps').db, row.id);
@@ -250,6 +273,7 @@ export const citasRoutes = createRouter()
   .openapi(updateCitaRoute, updateCitaHandler)
   .openapi(cancelCitaRoute, cancelCitaHandler)
   .openapi(pushCitaRoute, pushCitaHandler)
+  .openapi(linkCitaRoute, linkCitaHandler)
   .openapi(auditCitaRoute, auditCitaHandler);
 
 /**

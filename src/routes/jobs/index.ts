@@ -10,7 +10,7 @@ import { externalId } from '../../domain/ids';
 import { fanOut, runForLocation } from '../../jobs/fan-out';
 import { pushJobUrl, pushWithRetries } from '../../sync/push-retry';
 import { learnContacts } from '../../contacts/contacts-service';
-import { BACKFILL_MAX_DAYS } from '../../jobs/backfill-days';
+import { BACKFILL_MAX_DAYS } from '../../sync/backfill-days';
 
 /** The kinds QStash schedules; a backfill is asked for by a person or the connection. */
 const SCHEDULED_KINDS = ['incremental', 'full', 'cleanup'] as const satisfies readonly SyncKind[];

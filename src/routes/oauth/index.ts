@@ -6,7 +6,7 @@ import { createRouter, json, problems, security } from '../../http/openapi';
 import { rateLimit } from '../../http/middleware/limits';
 import { clientIp } from '../../http/client-ip';
 import { connectWithAuthCode } from '../../locations/connection';
-import { sweepPending } from '../../sync/outbound';
+import { afterConnect } from '../../sync/after-connect';
 import { pageForPeople } from './install-page';
 
 const callbackQuery = z.looseObject({ code: z.string().min(1).max(2048).meta({ description: 'The single-use code GHL hands the browser.' }) });
@@ -39,7 +39,7 @@ const callbackRoute = defineRoute({
 const callback: RouteHandler<typeof callbackRoute, AppEnv> = async (c) => {
   const connection = await connectWithAuthCode(c.get('deps'), c.req.valid('query').code);
   // Citas saved while the location was not connected go to GHL now, not at the next sweep.
-  c.get('defer')(() => sweepPending(c.get('deps'), { locationId: connection.location_id }));
+  c.get('defer')(() => afterConnect(c.get('deps'), connection.location_id));
   return c.json({ installed: true as const, ...connection }, 200);
 };
 

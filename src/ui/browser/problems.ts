@@ -99,6 +99,7 @@ export const PROBLEM_WORDING: Record<string, Wording> = {
   // Issue 23: the dialog that asks whether to book anyway adds the question (src/ui/browser/force-dialog.ts).
   slot_blocked: (p) => `${blockedSentence(p.extra.block as BlockTimes | null | undefined)} Elija otra hora u otro calendario.`,
   outside_working_hours: (p) => `${outsideHoursSentence(p.extra.working_hours as WorkingHoursOfDay | null | undefined)} Elija otra hora u otro calendario.`,
+  already_linked: () => 'Esa cita de GHL ya está vinculada a otra cita de la agenda.',
   series_conflict: (p) => {
     const n = Array.isArray(p.extra.collisions) ? p.extra.collisions.length : 0;
     return `No se agendó la serie: ${n === 1 ? 'una sesión choca' : `${n} sesiones chocan`} con otra cita, un bloqueo o el horario de atención. Cambie la hora, o agende solo las sesiones libres.`;
@@ -186,6 +187,15 @@ const FIELD_NAMES: Record<string, string> = {
   hasta: 'Hasta',
   cursor: 'Página de resultados',
   limit: 'Cantidad por página',
+  // Issue 24: series and connect-time matches.
+  repeat: 'Repetir',
+  'repeat.freq': 'Repetir',
+  'repeat.interval': 'Cada cuántos días, semanas o meses',
+  'repeat.count': 'Número de sesiones',
+  'repeat.until': 'Hasta el',
+  on_conflict: 'Sesiones que chocan',
+  scope: 'Sesiones de la serie',
+  ghl_appointment_id: 'Cita de GHL',
   'Idempotency-Key': 'Clave de envío',
   '(body)': 'Los datos enviados',
 };
@@ -297,6 +307,7 @@ const FIELD_WORDING: [RegExp, FieldWording][] = [
   [/^not a cita id$/, 'No es un identificador de cita válido.'],
   [/^not a block id$/, 'No es un identificador de bloqueo válido.'],
   [/^this cita is not part of a series$/, 'Esta cita no es parte de una serie.'],
+  [/^not one of this cita’s match candidates$/, 'Esa cita de GHL no es una de las posibles para esta cita.'],
   [/^a series has at most (\d+) occurrences$/, (m) => `Una serie tiene como máximo ${m[1]} sesiones: elija una fecha final más cercana.`],
   [/^a series has at least 2 occurrences$/, 'Una serie tiene al menos 2 sesiones.'],
   [/^one of this, following, all$/, 'Elija: solo esta sesión, esta y las siguientes, o toda la serie.'],
