@@ -158,6 +158,46 @@ function patientPicker() {
 `;
 }
 
+/**
+ * «Repetir» (issue 24, new citas only): how often, and until when — a number of sessions or a last
+ * day; typing in either input picks its way of ending. src/ui/browser/cita-dialog.ts.
+ */
+function repeatFields() {
+  return html`<fieldset id="cita-repetir">
+        <legend>Serie de sesiones</legend>
+        ${field('repeat', 'Repetir', { tag: 'select' }, 'Para una serie de sesiones (por ejemplo, cada martes, 10 sesiones). Se comprueba cada sesión antes de agendar.')}
+        <div id="cita-repetir-fin" role="radiogroup" aria-labelledby="cita-repetir-fin-titulo" hidden>
+          <p id="cita-repetir-fin-titulo" class="group-title">Termina</p>
+          <div class="row">
+            <div class="field">
+              <label class="check"><input type="radio" name="repeatEnd" value="count" id="cita-repeatEnd-count" checked /> Después de un número de sesiones</label>
+              ${field('repeatCount', 'Número de sesiones', { tag: 'input', attrs: 'type="number" min="2" max="24" step="1" inputmode="numeric"' })}
+            </div>
+            <div class="field">
+              <label class="check"><input type="radio" name="repeatEnd" value="until" id="cita-repeatEnd-until" /> En una fecha</label>
+              ${field('repeatUntil', 'Hasta el', { tag: 'input', attrs: 'type="date"' })}
+            </div>
+          </div>
+        </div>
+      </fieldset>`;
+}
+
+/** Which sessions of a series an edit or a cancel reaches (issue 24); hidden for a cita on its own. */
+function scopeChoice(prefix: string, legend: string) {
+  const options: [string, string][] = [
+    ['this', 'Solo esta sesión'],
+    ['following', 'Esta y las siguientes'],
+    ['all', 'Toda la serie'],
+  ];
+  return html`<fieldset id="${prefix}-alcance" class="scope" hidden>
+    <legend>${legend}</legend>
+    <p class="hint" id="${prefix}-alcance-sesion"></p>
+    <div class="choices">
+      ${options.map(([value, label]) => html`<label><input type="radio" name="${prefix}-scope" value="${value}" ${value === 'this' ? raw('checked') : ''} /> ${label}</label>`)}
+    </div>
+  </fieldset>`;
+}
+
 function citaDialog() {
   return html`<dialog id="dialogo-cita" aria-labelledby="dialogo-cita-titulo">
     <form id="form-cita" novalidate>
@@ -181,6 +221,8 @@ function citaDialog() {
       </fieldset>
       ${field('status', 'Estado', { tag: 'select' })}
       ${field('notes', 'Notas', { tag: 'textarea', attrs: 'rows="3" maxlength="10000"' })}
+      ${repeatFields()}
+      ${scopeChoice('cita', '¿A qué sesiones aplicar los cambios?')}
       <div class="actions">
         <button type="submit" class="primary" id="guardar-cita">Guardar cita</button>
         <button type="button" id="cerrar-cita">Cerrar</button>
@@ -193,6 +235,7 @@ function cancelDialog() {
   return html`<dialog id="dialogo-cancelar" aria-labelledby="cancelar-titulo" aria-describedby="cancelar-texto">
     <h2 id="cancelar-titulo">¿Cancelar la cita?</h2>
     <p id="cancelar-texto"></p>
+    ${scopeChoice('cancelar', '¿Qué sesiones cancelar?')}
     <p id="cancelar-error" class="error" role="alert"></p>
     <div class="actions">
       <button type="button" id="confirmar-cancelar" class="danger">Sí, cancelar la cita</button>
@@ -210,6 +253,23 @@ function forceDialog() {
     <div class="actions">
       <button type="button" id="confirmar-forzar" class="primary">Agendar de todos modos</button>
       <button type="button" id="volver-forzar">Volver</button>
+    </div>
+  </dialog>`;
+}
+
+/**
+ * A series some of whose sessions collide (409 series_conflict, issue 24): each one said, then
+ * asked: book only the free sessions, or go back (src/ui/browser/series-dialog.ts).
+ */
+function seriesConflictDialog() {
+  return html`<dialog id="dialogo-serie" aria-labelledby="serie-titulo" aria-describedby="serie-texto">
+    <h2 id="serie-titulo">Algunas sesiones no están disponibles</h2>
+    <p id="serie-texto"></p>
+    <ul id="serie-choques" class="collisions"></ul>
+    <p id="serie-error" class="error" role="alert"></p>
+    <div class="actions">
+      <button type="button" id="confirmar-serie" class="primary">Agendar solo las sesiones libres</button>
+      <button type="button" id="volver-serie">Volver</button>
     </div>
   </dialog>`;
 }
@@ -296,7 +356,7 @@ export function agendaPage(scriptUrl: string) {
         </div>
       </div>
     </main>
-    ${citaDialog()} ${cancelDialog()} ${auditDialog()} ${forceDialog()} ${blockDialog()} ${removeBlockDialog()}
+    ${citaDialog()} ${cancelDialog()} ${auditDialog()} ${forceDialog()} ${seriesConflictDialog()} ${blockDialog()} ${removeBlockDialog()}
   </body>
 </html>`;
 }

@@ -113,4 +113,12 @@ legend { font-weight:700; padding:0 4px; }
 .override { color:var(--warn); font-weight:600; }
 .slots { list-style:none; margin:6px 0 0; padding:0; display:flex; flex-wrap:wrap; gap:6px; }
 .slots button { padding:3px 8px; font-size:.9rem; }
+/* Issue 24: series. A session says which it is; the scopes and the colliding sessions are plain lists. */
+.cita p.session { font-weight:600; color:#23303d; }
+.group-title { font-weight:600; margin:4px 0; }
+fieldset.scope { margin-top:6px; }
+.collisions { margin:4px 0 8px; padding-left:18px; } .collisions li { margin-bottom:4px; overflow-wrap:anywhere; }
+.candidates p { margin:4px 0 2px; font-size:.9rem; }
+.candidates ul { margin:0; padding-left:16px; } .candidates li { margin-bottom:4px; overflow-wrap:anywhere; }
+.candidates button { padding:2px 8px; font-size:.85rem; }
 `;

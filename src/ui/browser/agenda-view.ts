@@ -11,6 +11,7 @@ import { daysTouched, formatDay, formatShortDay, formatTime, type Day } from './
 import { h } from './dom';
 import { BLOCK_SYNC_LABEL, STATUS_LABEL, SYNC_LABEL } from './labels';
 import { patientText } from './patients';
+import { sessionLabel } from './series-rules';
 import { blockSyncNote, syncNote } from './sync-notes';
 import type { Stretch } from './working-hours';
 
@@ -48,6 +49,8 @@ function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): H
   const note = syncNote(cita.sync);
   const canRetry = cita.sync.status === 'sync_failed' || (cita.sync.status === 'pending_sync' && !!cita.sync.error);
   const conflict = conflictText(cita);
+  // Issue 24: a session of a series says which («Sesión 3 de 10»).
+  const session = sessionLabel(cita.series);
   const action = (label: string, name: string, run: (c: Cita) => void) =>
     h('button', { type: 'button', 'aria-describedby': titleId, data: { focus: `${cita.id}|${day}|${name}` }, on: { click: () => run(cita) } }, label);
 
@@ -56,7 +59,7 @@ function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): H
     {
       class: `cita ${inactive ? 'cancelled' : ''} ${cita.conflict ? 'conflict' : ''} ${cita.conflict_reason === 'blocked' ? 'in-block' : ''}`.replace(/\s+/g, ' ').trim(),
       'aria-labelledby': titleId,
-      data: { citaId: cita.id, day, status: cita.status, sync: cita.sync.status },
+      data: { citaId: cita.id, day, status: cita.status, sync: cita.sync.status, ...(cita.series?.index ? { session: String(cita.series.index) } : {}) },
     },
     h(
       'p',
@@ -68,6 +71,7 @@ function card(cita: Cita, day: Day, model: AgendaModel, actions: CitaActions): H
       day !== days[days.length - 1] ? h('span', { class: 'continues' }, ` (hasta el ${formatShortDay(days[days.length - 1]!)})`) : null,
     ),
     h('h4', { id: titleId }, cita.title),
+    session ? h('p', { class: 'session' }, session) : null,
     h('p', { class: `patient${cita.contact?.deleted ? ' deleted' : ''}` }, `Paciente: ${patientText(cita.contact)}`),
     h('p', {}, `Calendario: ${model.calendarName(cita.calendar_id)}`),
     h(

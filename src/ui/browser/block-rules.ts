@@ -124,6 +124,8 @@ export function overlapSentence(citas: unknown[] | null | undefined): string {
 export function conflictText(c: { conflict: boolean; conflict_reason?: string | null; blocked_by?: { title: string } | null }): string | null {
   if (!c.conflict) return null;
   if (c.conflict_reason === 'blocked') return `Dentro de un bloqueo: "${c.blocked_by?.title ?? 'sin motivo'}"`;
+  // Issue 24: when the clinic connected, GHL held more than one appointment that could be this cita.
+  if (c.conflict_reason === 'ambiguous_match') return 'Sin vincular: varias citas de GHL podrían ser esta';
   return 'Conflicto: se superpone con otra cita';
 }
 

@@ -3,9 +3,10 @@
  * in a summary. What to do with the values (check, send, react to the answer) is the caller's.
  */
 import { byId, h } from './dom';
-import { endAfter, type CitaFormValues, type FieldErrors } from './form-rules';
+import { endAfter, type CitaFormValues, type FieldErrors, type FieldName } from './form-rules';
 import { EDITABLE_STATUSES, STATUS_LABEL } from './labels';
 import { PatientPicker, type PatientSource } from './patient-picker';
+import { isScope, NO_REPEAT, REPEAT_OPTIONS, sessionLabel, type RepeatFreq, type RepeatValues, type Scope } from './series-rules';
 
 export type FormMode = 'crear' | 'editar';
 
@@ -16,6 +17,8 @@ export interface OpenOptions {
   zoneLabel: string;
   /** Edit only: the cita is in GHL, whose appointment edit cannot change the patient. */
   patientFixed?: boolean;
+  /** Edit only: the series the cita is a session of; the form then asks which sessions to change. */
+  series?: { index: number | null; count: number | null } | null;
 }
 
 const TEXT_FIELDS = ['title', 'calendarId', 'day', 'start', 'end', 'status', 'notes'] as const;
@@ -43,6 +46,38 @@ export class CitaDialog {
         this.checkbox().checked = end.endsNextDay;
       });
     }
+    byId<HTMLSelectElement>('cita-repeat').replaceChildren(...REPEAT_OPTIONS.map(([value, label]) => h('option', { value }, label)));
+    byId('cita-repeat').addEventListener('change', () => this.showRepeatEnd());
+    // Typing a number of sessions or a last day is choosing that way of ending.
+    byId('cita-repeatCount').addEventListener('input', () => (byId<HTMLInputElement>('cita-repeatEnd-count').checked = true));
+    byId('cita-repeatUntil').addEventListener('input', () => (byId<HTMLInputElement>('cita-repeatEnd-until').checked = true));
+  }
+
+  private showRepeatEnd(): void {
+    byId('cita-repetir-fin').hidden = !byId<HTMLSelectElement>('cita-repeat').value;
+  }
+
+  /** Which sessions an edit reaches: «Solo esta sesión» unless another is chosen. */
+  get scope(): Scope {
+    const checked = this.form.querySelector<HTMLInputElement>('input[name="cita-scope"]:checked')?.value;
+    return !byId('cita-alcance').hidden && isScope(checked) ? checked : 'this';
+  }
+
+  private fillRepeat(r: RepeatValues): void {
+    byId<HTMLSelectElement>('cita-repeat').value = r.freq;
+    byId<HTMLInputElement>(`cita-repeatEnd-${r.end}`).checked = true;
+    byId<HTMLInputElement>('cita-repeatCount').value = r.count;
+    byId<HTMLInputElement>('cita-repeatUntil').value = r.until;
+    this.showRepeatEnd();
+  }
+
+  private readRepeat(): RepeatValues {
+    return {
+      freq: byId<HTMLSelectElement>('cita-repeat').value as RepeatFreq,
+      end: byId<HTMLInputElement>('cita-repeatEnd-until').checked ? 'until' : 'count',
+      count: byId<HTMLInputElement>('cita-repeatCount').value,
+      until: byId<HTMLInputElement>('cita-repeatUntil').value,
+    };
   }
 
   open(opts: OpenOptions): void {
@@ -55,6 +90,13 @@ export class CitaDialog {
     const statuses = opts.mode === 'crear' ? (['new', 'confirmed'] as const) : EDITABLE_STATUSES;
     this.input('status').replaceChildren(...statuses.map((s) => h('option', { value: s }, STATUS_LABEL[s] ?? s)));
     this.fill(opts.values, opts.mode === 'editar' && !!opts.patientFixed);
+    // A series is made when booking; a session of one is edited alone or with its series.
+    byId('cita-repetir').hidden = opts.mode !== 'crear';
+    this.fillRepeat(opts.values.repeat ?? NO_REPEAT);
+    const session = opts.mode === 'editar' ? sessionLabel(opts.series) : null;
+    byId('cita-alcance').hidden = !session;
+    byId('cita-alcance-sesion').textContent = session ? `Esta cita es parte de una serie (${session}).` : '';
+    for (const radio of this.form.querySelectorAll<HTMLInputElement>('input[name="cita-scope"]')) radio.checked = radio.value === 'this';
     this.clearErrors();
     this.setBusy(false);
     if (!this.dialog.open) this.dialog.showModal();
@@ -80,6 +122,7 @@ export class CitaDialog {
       endsNextDay: this.checkbox().checked,
       status: value('status'),
       notes: value('notes'),
+      ...(this.mode === 'crear' ? { repeat: this.readRepeat() } : {}),
     };
   }
 
@@ -87,7 +130,7 @@ export class CitaDialog {
   showErrors(errors: FieldErrors, summary: string, action?: { label: string; run: () => void }): void {
     this.clearErrors();
     let first: HTMLElement | null = null;
-    for (const [name, message] of Object.entries(errors) as [keyof CitaFormValues, string][]) {
+    for (const [name, message] of Object.entries(errors) as [FieldName, string][]) {
       const el = document.getElementById(`cita-${name}`);
       const slot = document.getElementById(`cita-${name}-error`);
       if (!el || !slot) continue;

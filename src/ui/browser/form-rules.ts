@@ -6,6 +6,7 @@ import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES } from '../../citas/cita-rul
 import { minutesBetween, parseInstant } from '../../domain/time';
 import { addDays, isDay, wallIn } from './clinic-time';
 import type { Patient } from './patients';
+import { repeatBody, validateRepeat, type RepeatValues } from './series-rules';
 
 /** What the form holds, as typed: wall times in the clinic's zone. */
 export interface CitaFormValues {
@@ -19,10 +20,13 @@ export interface CitaFormValues {
   endsNextDay: boolean;
   status: string;
   notes: string;
+  /** New cita only: «Repetir» (issue 24); absent or `freq: ''` for a single cita. */
+  repeat?: RepeatValues;
 }
 
-/** Form field name → message. */
-export type FieldErrors = Partial<Record<keyof CitaFormValues, string>>;
+/** Form field name → message (the «Repetir» inputs have their own). */
+export type FieldName = keyof CitaFormValues | 'repeatCount' | 'repeatUntil';
+export type FieldErrors = Partial<Record<FieldName, string>>;
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -49,6 +53,7 @@ export function validateCitaForm(v: CitaFormValues, zone: string, mode: 'crear' 
   if (!isDay(v.day, zone)) errors.day = 'Elija una fecha válida.';
   if (!TIME.test(v.start)) errors.start = 'Escriba la hora de inicio (hh:mm).';
   if (!TIME.test(v.end)) errors.end = 'Escriba la hora de fin (hh:mm).';
+  if (mode === 'crear' && v.repeat) Object.assign(errors, validateRepeat(v.repeat, v.day, zone));
   if (errors.day || errors.start || errors.end) return errors;
 
   const start = parseInstant(startWall(v), zone);
@@ -74,6 +79,7 @@ export function endAfter(start: string, minutes: number): { end: string; endsNex
 
 /** POST /api/citas body. Times go as wall times: the service reads them in the location's zone. */
 export function createBody(v: CitaFormValues, locationId: string) {
+  const repeat = repeatBody(v.repeat);
   return {
     location_id: locationId,
     calendar_id: v.calendarId,
@@ -83,6 +89,7 @@ export function createBody(v: CitaFormValues, locationId: string) {
     end_time: endWall(v),
     status: v.status === 'confirmed' ? ('confirmed' as const) : ('new' as const),
     ...(v.notes.trim() ? { notes: v.notes } : {}),
+    ...(repeat ? { repeat } : {}),
   };
 }
 
@@ -106,8 +113,8 @@ export function patchBody(v: CitaFormValues, before: CitaFormValues) {
 }
 
 /** Where the service's field names (`end_time`, `contact_id`…) show in the form. */
-export function formFieldOf(apiField: string): keyof CitaFormValues | null {
-  const map: Record<string, keyof CitaFormValues> = {
+export function formFieldOf(apiField: string): FieldName | null {
+  const map: Record<string, FieldName> = {
     title: 'title',
     contact_id: 'patient',
     contact: 'patient',
@@ -116,6 +123,10 @@ export function formFieldOf(apiField: string): keyof CitaFormValues | null {
     end_time: 'end',
     notes: 'notes',
     status: 'status',
+    repeat: 'repeat',
+    'repeat.freq': 'repeat',
+    'repeat.count': 'repeatCount',
+    'repeat.until': 'repeatUntil',
   };
   return map[apiField] ?? null;
 }

@@ -8,6 +8,8 @@ import { renderAgenda } from './agenda-view';
 import { askToRemoveBlock, BlockDialog, wireRemoveBlockDialog, type BlockMode } from './block-dialog';
 import { blockBody, blockedSentence, blockFieldOf, blockPatch, blockValuesOf, conflictText, outsideHoursSentence, overlapSentence, validateBlockForm, type BlockFieldErrors, type BlockFormValues, type BlockTimes, type WorkingHoursOfDay } from './block-rules';
 import { askToForce, wireForceDialog } from './force-dialog';
+import { candidateLabel, collisionLine, collisionsOf, seriesCreatedSentence, seriesUpdatedSentence, type Collision, type MatchCandidate } from './series-rules';
+import { askAboutCollisions, wireSeriesDialog } from './series-dialog';
 import { renderFreeSlots, type Slot } from './free-slots';
 import { closedStretches } from './working-hours';
 import { showAudit, wireAuditDialog } from './audit-dialog';
@@ -105,7 +107,7 @@ function showKeyEntry(message = ''): void {
   state.poller?.stop();
   state.poller = null;
   state.api = null;
-  for (const id of ['dialogo-forzar', 'dialogo-cita', 'dialogo-cancelar', 'dialogo-historial', 'dialogo-bloqueo', 'dialogo-quitar-bloqueo']) {
+  for (const id of ['dialogo-forzar', 'dialogo-serie', 'dialogo-cita', 'dialogo-cancelar', 'dialogo-historial', 'dialogo-bloqueo', 'dialogo-quitar-bloqueo']) {
     const d = byId<HTMLDialogElement>(id);
     if (d.open) d.close();
   }
@@ -351,12 +353,54 @@ function renderConflicts(): void {
         'li',
         { data: { citaId: c.id } },
         `${formatDay(day)}, ${formatTime(c.start_time_utc, state.zone)}: «${c.title}» (${calendarName(c.calendar_id)}) `,
-        c.conflict_reason === 'blocked' ? h('span', { class: 'badge conflict' }, conflictText(c)) : null,
+        c.conflict_reason === 'blocked' || c.conflict_reason === 'ambiguous_match' ? h('span', { class: 'badge conflict' }, conflictText(c)) : null,
         ' ',
         h('button', { type: 'button', on: { click: () => goTo(day, 'dia') } }, 'Ver en la agenda'),
+        c.conflict_reason === 'ambiguous_match' ? candidatesOf(c) : null,
       );
     }),
   );
+}
+
+/**
+ * A cita the connection could not match alone (issue 24): the GHL appointments that could be it,
+ * each with «Vincular», which makes that one this cita's copy in GHL.
+ */
+function candidatesOf(c: Cita): HTMLElement {
+  const candidates = (c.match_candidates ?? []) as MatchCandidate[];
+  const headingId = `candidatas-${c.id}`;
+  return h(
+    'div',
+    { class: 'candidates' },
+    h('p', { id: headingId }, candidates.length ? 'Posibles citas en GHL:' : 'Posibles citas en GHL: ninguna a la vista.'),
+    candidates.length
+      ? h(
+          'ul',
+          { 'aria-labelledby': headingId },
+          ...candidates.map((m) => {
+            const label = candidateLabel(m, describeSlot);
+            return h(
+              'li',
+              { data: { ghlId: m.ghl_appointment_id } },
+              `${label} `,
+              h('button', { type: 'button', 'aria-label': `Vincular «${c.title}» con ${label}`, on: { click: (e) => void linkCita(c, m, e.currentTarget as HTMLButtonElement) } }, 'Vincular'),
+            );
+          }),
+        )
+      : null,
+  );
+}
+
+async function linkCita(c: Cita, m: MatchCandidate, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  try {
+    await state.api!.linkCita(c.id, m.ghl_appointment_id);
+    notice(`Cita «${c.title}» vinculada con la cita de GHL «${m.title || 'sin motivo'}» (${describeSlot(m)}).`);
+    await reloadAll();
+  } catch (err) {
+    button.disabled = false;
+    if (!backToKeyIfNeeded(err)) alertText(`No se pudo vincular «${c.title}»: ${messageOf(err, 'cita')}`);
+  }
 }
 
 function goTo(day: Day, view: AgendaView = state.view): void {
@@ -400,7 +444,7 @@ function newCita(slot?: Slot): void {
 function editCita(cita: Cita): void {
   const before = valuesOf(cita, state.zone);
   state.editing = { cita, before };
-  dialog.open({ mode: 'editar', zoneLabel: zoneLabel(state.zone), calendars: choosableCalendars(), values: before, patientFixed: !!cita.ghl_appointment_id });
+  dialog.open({ mode: 'editar', zoneLabel: zoneLabel(state.zone), calendars: choosableCalendars(), values: before, patientFixed: !!cita.ghl_appointment_id, series: cita.series });
 }
 
 async function submitCita(values: CitaFormValues, mode: FormMode): Promise<void> {
@@ -409,16 +453,20 @@ async function submitCita(values: CitaFormValues, mode: FormMode): Promise<void>
   await sendCita(values, mode, false);
 }
 
+/** «Solo las sesiones libres»: a series sent again skipping the colliding sessions (issue 24). */
+type OnConflict = 'fail' | 'skip';
+
 /**
  * Sends the form. A time that is blocked or outside working hours is refused unless `force`:
  * the person is asked, and «Agendar de todos modos» sends it again forced.
  */
-async function sendCita(values: CitaFormValues, mode: FormMode, force: boolean): Promise<void> {
+async function sendCita(values: CitaFormValues, mode: FormMode, force: boolean, onConflict: OnConflict = 'fail'): Promise<void> {
   const api = state.api!;
   dialog.setBusy(true);
   try {
     if (mode === 'crear') {
-      const body = createBody(values, state.locationId!);
+      const single = createBody(values, state.locationId!);
+      const body = single.repeat && onConflict === 'skip' ? { ...single, on_conflict: 'skip' as const } : single;
       const text = JSON.stringify({ body, force });
       // The same form sent again (a double click, a retry after a lost answer) makes one cita.
       const key = state.lastCreate?.body === text ? state.lastCreate.key : crypto.randomUUID();
@@ -426,21 +474,38 @@ async function sendCita(values: CitaFormValues, mode: FormMode, force: boolean):
       const cita = force ? await api.createCitaForced(body, key) : await api.createCita(body, key);
       state.lastCreate = null;
       dialog.close();
-      notice(`Cita «${cita.title}» creada para el ${describeSlot({ start_time: cita.start_time_utc, end_time: cita.end_time_utc })}; se envía a GHL en segundo plano.`);
+      if (cita.series_citas) {
+        const first = formatDay(wallIn(cita.start_time_utc, state.zone).day);
+        notice(seriesCreatedSentence(cita.title, cita.series_citas.length, `${first}, ${formatTime(cita.start_time_utc, state.zone)}`, cita.skipped ?? []));
+      } else notice(`Cita «${cita.title}» creada para el ${describeSlot({ start_time: cita.start_time_utc, end_time: cita.end_time_utc })}; se envía a GHL en segundo plano.`);
       showDayOf(cita);
     } else {
       const editing = state.editing!;
       const patch = patchBody(values, editing.before);
       if (!Object.keys(patch).length) return dialog.showErrors({}, 'No hay cambios que guardar.');
-      const cita = force ? await api.updateCitaForced(editing.cita.id, editing.cita.version, patch) : await api.updateCita(editing.cita.id, editing.cita.version, patch);
+      // A session of a series: the sessions chosen in «¿A qué sesiones aplicar los cambios?».
+      const scope = editing.cita.series ? dialog.scope : 'this';
+      const json = scope === 'this' ? patch : { ...patch, scope };
+      const cita = force ? await api.updateCitaForced(editing.cita.id, editing.cita.version, json) : await api.updateCita(editing.cita.id, editing.cita.version, json);
       dialog.close();
-      notice(`Cita «${cita.title}» guardada para el ${describeSlot({ start_time: cita.start_time_utc, end_time: cita.end_time_utc })}.`);
+      notice([`Cita «${cita.title}» guardada para el ${describeSlot({ start_time: cita.start_time_utc, end_time: cita.end_time_utc })}.`, seriesUpdatedSentence(cita.series_updated, 'edit')].filter(Boolean).join(' '));
       showDayOf(cita);
     }
     await reloadAll();
     void loadFreeSlots();
   } catch (err) {
     if (backToKeyIfNeeded(err)) return;
+    if (err instanceof ApiProblem && err.code === 'series_conflict' && onConflict === 'fail') {
+      const problem = err;
+      const collisions = collisionsOf(problem.extra);
+      dialog.setBusy(false);
+      return askAboutCollisions(
+        seriesConflictSentence(collisions, values),
+        collisions.map((c) => collisionLine(c, describeSlot)),
+        () => sendCita(values, mode, force, 'skip'),
+        () => dialog.showErrors({ start: '' }, problemMessage(problem, 'cita', describeSlot)),
+      );
+    }
     const sentence = !force && err instanceof ApiProblem ? bookingRuleSentence(err) : null;
     if (sentence) {
       const problem = err as ApiProblem;
@@ -456,6 +521,14 @@ async function sendCita(values: CitaFormValues, mode: FormMode, force: boolean):
   } finally {
     dialog.setBusy(false);
   }
+}
+
+/** «No se agendó ninguna sesión: 2 de las 10 chocan con …»; the total when the form says it. */
+function seriesConflictSentence(collisions: Collision[], values: CitaFormValues): string {
+  const n = collisions.length;
+  const total = values.repeat?.end === 'count' ? Number(values.repeat.count) : null;
+  const which = total ? `${n} de las ${total} sesiones` : n === 1 ? '1 sesión' : `${n} sesiones`;
+  return `No se agendó ninguna sesión: ${which} ${n === 1 ? 'choca' : 'chocan'} con otra cita, un bloqueo o el horario de atención. Puede agendar solo las sesiones libres, o volver y cambiar la fecha u hora.`;
 }
 
 /** What a booking rule the person may override says (issue 23); null for any other problem. */
@@ -506,10 +579,10 @@ async function reloadEditing(): Promise<void> {
 }
 
 function cancelCita(cita: Cita): void {
-  askToCancel(cita, state.zone, async () => {
+  askToCancel(cita, state.zone, async (scope) => {
     try {
-      await state.api!.cancelCita(cita.id, cita.version);
-      notice(`Cita «${cita.title}» cancelada.`);
+      const answer = await state.api!.cancelCita(cita.id, cita.version, scope);
+      notice([`Cita «${cita.title}» cancelada.`, seriesUpdatedSentence(answer.series_updated, 'cancel')].filter(Boolean).join(' '));
       return null;
     } catch (err) {
       if (backToKeyIfNeeded(err)) return null;
@@ -719,6 +792,7 @@ function wire(): void {
   });
   byId<HTMLInputElement>('libres-dia').addEventListener('change', () => void loadFreeSlots());
   wireForceDialog();
+  wireSeriesDialog();
   wireRemoveBlockDialog();
   wireCancelDialog();
   wireAuditDialog();
