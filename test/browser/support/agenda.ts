@@ -224,3 +224,36 @@ export async function refreshCalendars(locationId = DEMO_LOCATION): Promise<void
   const r = await serviceCall('GET', `/api/ghl/calendars?location_id=${encodeURIComponent(locationId)}&refresh=1`);
   if (r.status !== 200) throw new Error(`GET /api/ghl/calendars answered ${r.status}: ${JSON.stringify(r.body)}`);
 }
+
+// ── Issue 24: series ──────────────────────────────────────────────────────────────────────────
+
+export interface RepeatInput {
+  /** «Cada día», «Cada semana», «Cada mes». */
+  every: 'Cada día' | 'Cada semana' | 'Cada mes';
+  sessions?: number;
+  /** The last day a session may fall on («Hasta el»). */
+  until?: string;
+}
+
+/** «Repetir» of the new-cita form: how often, then a number of sessions or a last day (typing picks which). */
+export async function fillRepeat(page: Page, r: RepeatInput): Promise<void> {
+  const form = citaDialog(page);
+  await form.getByLabel('Repetir', { exact: true }).selectOption({ label: r.every });
+  if (r.sessions !== undefined) await form.getByLabel('Número de sesiones', { exact: true }).fill(String(r.sessions));
+  if (r.until !== undefined) await form.getByLabel('Hasta el', { exact: true }).fill(r.until);
+}
+
+/** «Algunas sesiones no están disponibles»: a series that collides, session by session. */
+export function seriesConflictDialog(page: Page): Locator {
+  return page.getByRole('dialog', { name: 'Algunas sesiones no están disponibles' });
+}
+
+/** The scope radio group of the edit or cancel dialog («Solo esta sesión», «Esta y las siguientes», «Toda la serie»). */
+export function scopeGroup(dialog: Locator, legend: string): Locator {
+  return dialog.getByRole('group', { name: legend });
+}
+
+/** The cancel question. */
+export function cancelDialog(page: Page): Locator {
+  return page.getByRole('dialog', { name: '¿Cancelar la cita?' });
+}
