@@ -55,7 +55,9 @@ export function nativeUtf8(B: unknown): boolean {
       const from = (start as number | undefined) ?? 0;
       const to = end === undefined || (end as number) > this.length ? this.length : (end as number);
       if (from >= to) return '';
-      return UTF8_DECODER.decode(new Uint8Array(this.buffer, this.byteOffset + from, to - from));
+      // A short text (most of a row's columns) costs the package's loop less than a call into the
+      // runtime and a view (measured in workerd: a list page's fifty rows decoded slower that way).
+      if (to - from >= NATIVE_DECODE_FROM) return UTF8_DECODER.decode(new Uint8Array(this.buffer, this.byteOffset + from, to - from));
     }
     return toString.apply(this, arguments as unknown as unknown[]);
   };
@@ -66,6 +68,8 @@ export function nativeUtf8(B: unknown): boolean {
 const nativeUtf8Mark = Symbol('nativeUtf8');
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+/** Bytes from which a text is decoded natively rather than by the package. */
+const NATIVE_DECODE_FROM = 64;
 
 /** UTF-8 length of a string as the encoder writes it (a lone surrogate: the 3 bytes of U+FFFD). */
 function utf8Length(s: string): number {

@@ -42,7 +42,7 @@ function random(seed: number) {
 
 const samples = (() => {
   const rnd = random(7);
-  const fixed = ['', 'a', 'select "citas".location_id from "citas" where id = $1', 'ñandú', '€uro', 'Cita 😀 👩‍⚕️', '\ufeffhola', '\ud800', 'x\udc00y', 'a\ud800', '\ud83d', '\ud83d\ude00\ud83d', JSON.stringify({ notes: 'Ñ – “quotes” 日本語 \u0000' })];
+  const fixed = ['', 'a', 'select "citas".location_id from "citas" where id = $1', 'ñandú', '€uro', 'Cita 😀 👩‍⚕️', '\ufeffhola', '\ufeff' + 'una nota larga, '.repeat(6), '\ud800', 'x\udc00y', 'a\ud800', '\ud83d', '\ud83d\ude00\ud83d', JSON.stringify({ notes: 'Ñ – “quotes” 日本語 \u0000' })];
   const made: string[] = [];
   for (let i = 0; i < 300; i++) {
     const n = Math.floor(rnd() * 40);
