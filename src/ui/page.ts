@@ -67,7 +67,7 @@ function calendarsPanel() {
 function conflictsPanel() {
   return html`<section id="conflictos" aria-labelledby="conflictos-titulo" class="card">
     <h2 id="conflictos-titulo">Conflictos</h2>
-    <p class="hint">Citas llegadas de GHL que se superponen con otra cita activa o caen dentro de un bloqueo.</p>
+    <p class="hint">Citas llegadas de GHL que se superponen con otra cita activa o caen dentro de un bloqueo, y citas que GHL ya tenía más de una vez al conectar la sede: elija cuál es con «Vincular».</p>
     <ul id="lista-conflictos"></ul>
   </section>`;
 }

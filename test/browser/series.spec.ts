@@ -3,7 +3,8 @@
  * every session's card marked «Sesión k de 10»; «esta y las siguientes» cancelled from the 6th;
  * an edit reaching the following sessions, chosen with the keyboard alone; a series that collides
  * (another cita, a block, closed hours) listed session by session, and «Agendar solo las sesiones
- * libres» booking the rest; all of it on a 375 px phone.
+ * libres» booking the rest; all of it on a 375 px phone. And a clinic connected while it already
+ * had the same visit twice in GHL: «Conflictos» lists the candidates, «Vincular» links one.
  */
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ import {
   textOf,
   type GhlOpenHours,
 } from './support/agenda';
-import { CAL_GOMEZ, CAL_SALA_2, DEMO_LOCATION, DEMO_PATIENT, cita, createCitaViaApi, setCalendars } from './support/backends';
+import { CAL_GOMEZ, CAL_SALA_2, DEMO_LOCATION, DEMO_PATIENT, cita, connectLocation, createCitaViaApi, eventually, ghl, setCalendars } from './support/backends';
 import { launchBrowser, openAgenda, shotIfFailed, type AgendaTab } from './support/browser';
 
 const LIMA = 'America/Lima';
@@ -295,6 +296,71 @@ describe('a series that collides', () => {
     }
     expect(await page.locator(`section.day[data-day="${tue}"] article.cita`).filter({ hasText: 'Rehabilitación' }).count()).toBe(0);
     await tab.shot('series-skipped-booked');
+    expect(tab.pageErrors).toEqual([]);
+  });
+});
+
+describe('a clinic that already had its appointments in GHL', () => {
+  /** A clinic of its own: seeded in GHL, its cita booked here before it is connected. */
+  const CLINIC = { id: 'match-location', calendar: { id: 'match-cal', name: 'Dr. Ríos' }, contact: 'match-contact-rosa', patient: 'Rosa Quispe' };
+  const day = addDays(todayIn(LIMA), 45);
+  const at = (hhmm: string) => `${day}T${hhmm}:00-05:00`;
+
+  it('the cita GHL held twice is listed with both candidates; «Vincular» links the one chosen', async () => {
+    const { page } = tab;
+    await ghl.seed({
+      locations: [
+        {
+          id: CLINIC.id,
+          name: 'Clínica Ríos',
+          timezone: LIMA,
+          calendars: [{ id: CLINIC.calendar.id, name: CLINIC.calendar.name, isActive: true, calendarType: 'event' }],
+          contacts: [{ id: CLINIC.contact, firstName: 'Rosa', lastName: 'Quispe', phone: '+51999111222' }],
+          // The clinic booked the visit twice by hand in GHL, under other titles: which one is ours is a person's call.
+          appointments: [
+            { id: 'match-ghl-1', calendarId: CLINIC.calendar.id, contactId: CLINIC.contact, title: 'Limpieza', startTime: at('11:00'), endTime: at('11:30') },
+            { id: 'match-ghl-2', calendarId: CLINIC.calendar.id, contactId: CLINIC.contact, title: 'Limpieza dental', startTime: at('11:00'), endTime: at('11:30') },
+          ],
+        },
+      ],
+    });
+    await setCalendars(CLINIC.id, CLINIC.calendar.id, [CLINIC.calendar.id]);
+    const booked = await serviceCall('POST', '/api/citas', { location_id: CLINIC.id, calendar_id: CLINIC.calendar.id, contact_id: CLINIC.contact, title: 'Control', start_time: `${day}T11:00`, end_time: `${day}T11:30` });
+    expect(booked.status).toBe(201);
+    const id = booked.body.id as string;
+    citasMade.push(id);
+    await connectLocation(CLINIC.id);
+    await eventually('the cita left for a person', () => cita(id), (c) => c.conflict_reason === 'ambiguous_match');
+
+    // The page learns of the new clinic when it reads the key's locations again.
+    await page.reload();
+    await page.getByLabel('Sede').waitFor();
+    await page.getByLabel('Sede').selectOption(CLINIC.id);
+    const entry = page.locator(`#lista-conflictos li[data-cita-id="${id}"]`);
+    await entry.waitFor({ timeout: 20_000 });
+    await textBecomes(entry, 'Sin vincular: varias citas de GHL podrían ser esta');
+    const list = entry.getByRole('list', { name: 'Posibles citas en GHL:' });
+    const options = (await list.getByRole('listitem').allTextContents()).map(plain);
+    expect(options).toHaveLength(2);
+    for (const o of options) expect(o).toMatch(/^«Limpieza( dental)?», [^,]+, \d+ de [^,]+, 11:00 a\. ?m\. – 11:30 a\. ?m\. Vincular$/);
+    expect(options.filter((o) => o.startsWith('«Limpieza dental»'))).toHaveLength(1);
+    await tab.shot('ambiguous-match');
+
+    // The button says which it links; reached and pressed with the keyboard.
+    const button = list.getByRole('button', { name: /^Vincular «Control» con «Limpieza dental»/ });
+    await button.focus();
+    const linked = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/citas/${id}/link`);
+    await page.keyboard.press('Enter');
+    const res = await linked;
+    expect(res.status()).toBe(200);
+    expect(res.request().postDataJSON()).toEqual({ ghl_appointment_id: 'match-ghl-2' });
+    await textBecomes(page.locator('#aviso'), /^Cita «Control» vinculada con la cita de GHL «Limpieza dental» \(/);
+    await expect.poll(() => entry.count(), { timeout: 20_000 }).toBe(0);
+    expect(await cita(id)).toMatchObject({ ghl_appointment_id: 'match-ghl-2', conflict: false, match_candidates: null });
+    // Nothing pushed twice: GHL still has the two it had.
+    expect((await ghl.appointments(CLINIC.id)).filter((a) => a.startTime.startsWith(day))).toHaveLength(2);
+    // Back to the demo clinic for the next test.
+    await page.getByLabel('Sede').selectOption(DEMO_LOCATION);
     expect(tab.pageErrors).toEqual([]);
   });
 });

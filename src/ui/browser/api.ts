@@ -26,9 +26,6 @@ async function ok<R extends Answer>(call: () => Promise<R>): Promise<{ body: Suc
 
 const etag = (version: number) => `"${version}"`;
 
-/** A cita as GET /api/citas/{id} answers it (named apart from AgendaApi, whose own calls need it). */
-type CitaRead = Success<Awaited<ReturnType<ReturnType<typeof citasClient>['api']['citas'][':id']['$get']>>>;
-
 export interface ListQuery {
   location_id: string;
   desde: string;
@@ -79,21 +76,8 @@ export function agendaApi(apiKey: string, baseUrl: string = location.origin) {
       const input = { param: { id }, ...(scope === 'this' ? {} : { query: { scope } }) };
       return ok(() => citas[':id'].cancel.$post(input, { headers: { 'If-Match': etag(version) } })).then((r) => r.body);
     },
-    /**
-     * Links a cita left ambiguous when the clinic connected to one of its GHL candidates (issue 24).
-     * POST /api/citas/{id}/link is not in the citas app's types yet: a plain call until it is.
-     */
-    linkCita: async (id: string, ghlAppointmentId: string): Promise<CitaRead> => {
-      const res = await send(() =>
-        fetch(`${baseUrl}/api/citas/${encodeURIComponent(id)}/link`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ ghl_appointment_id: ghlAppointmentId }),
-        }),
-      );
-      if (!res.ok) throw await problemFrom(res);
-      return (await res.json()) as CitaRead;
-    },
+    /** Links a cita left ambiguous when the clinic connected to one of its GHL candidates (issue 24). */
+    linkCita: (id: string, ghlAppointmentId: string) => ok(() => citas[':id'].link.$post({ param: { id }, json: { ghl_appointment_id: ghlAppointmentId } })).then((r) => r.body),
     /** Resent after the person confirmed booking into a block or outside working hours (issue 23). */
     createCitaForced: (json: Parameters<typeof citas.$post>[0]['json'], idempotencyKey: string) =>
       ok(() => citas.$post({ json: { ...json, force: true } }, { headers: { 'Idempotency-Key': idempotencyKey } })).then((r) => r.body),
