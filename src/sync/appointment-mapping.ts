@@ -1,5 +1,6 @@
 import { CITA_STATUSES, type CitaRow, type CitaStatus, type ContactDetails } from '../db/schema';
 import { formatInZone } from '../domain/time';
+import { parseInstanceId } from '../domain/rrule';
 import { toHex } from '../lib/hex';
 import { sha256Digest } from '../lib/sha256';
 import type { AppointmentWrite, GhlAppointment } from '../ghl/schemas';
@@ -120,6 +121,33 @@ export interface IncomingAppointment {
    * a deletion we already know of.
    */
   observedAt: Date | null;
+  /**
+   * The recurring series it belongs to (an occurrence: an instance id or `masterEventId`), or that it
+   * is (`master`: GHL's series itself, with its rule). Index and count when known from the rule.
+   */
+  series?: IncomingSeries | null;
+}
+
+export interface IncomingSeries {
+  masterId: string;
+  rule: string | null;
+  master: boolean;
+  index?: number | null;
+  count?: number | null;
+}
+
+/**
+ * Which series an appointment belongs to, from what GHL says of it: `masterEventId` (listings),
+ * the shape of an instance id (`<masterId>_<startMillis>_<durationSeconds>`: webhooks carry no
+ * masterEventId), or a rule on the event itself (the series' own master).
+ */
+export function seriesOf(a: { id: string; masterEventId?: unknown; rrule?: unknown; isRecurring?: unknown }): IncomingSeries | null {
+  const rule = typeof a.rrule === 'string' && a.rrule.trim() ? a.rrule.trim() : null;
+  if (typeof a.masterEventId === 'string' && a.masterEventId && a.masterEventId !== a.id) return { masterId: a.masterEventId, rule, master: false };
+  const instance = parseInstanceId(a.id);
+  if (instance) return { masterId: instance.masterId, rule, master: false };
+  if (rule && a.isRecurring !== false) return { masterId: a.id, rule, master: true };
+  return null;
 }
 
 /** GHL responses may say `active`/`completed`; everything else is already our vocabulary. */
@@ -153,6 +181,7 @@ export function incomingFromGhl(
     dateUpdated: a.dateUpdated ? new Date(a.dateUpdated) : null,
     deleted: opts.deleted ?? false,
     observedAt: opts.observedAt ?? null,
+    series: seriesOf(a as { id: string; masterEventId?: unknown; rrule?: unknown; isRecurring?: unknown }),
   };
 }
 

@@ -20,6 +20,8 @@ export interface InboundLookup {
   overlaps: boolean;
   /** Whether we hold an account of the appointment's contact (else it is learnt after the answer). */
   contactKnown: boolean;
+  /** Whether citas of ours are occurrences of a series with this id (the id names GHL's series itself). */
+  seriesKnown: boolean;
   /** The first row `prelude` returned (null when it returned none, or there was none). */
   prelude: Record<string, unknown> | null;
 }
@@ -39,7 +41,8 @@ export const INBOUND_LOOKUP = compiled(() => {
        where ${citas.locationId} = ${p('location')} and ${citas.ghlCalendarId} = ${p('calendar')}
          and ${holdsSlotSql} and ${overlapsSql(p('start'), p('end'))}
          and ${citas.ghlAppointmentId} is distinct from ${p('id')} and not ${ownUnlinked}) as overlaps,
-    exists (select 1 from ${contacts} where ${contacts.locationId} = ${p('location')} and ${contacts.id} = ${p('contact')}) as contact_known`;
+    exists (select 1 from ${contacts} where ${contacts.locationId} = ${p('location')} and ${contacts.id} = ${p('contact')}) as contact_known,
+    exists (select 1 from ${citas} where ${citas.locationId} = ${p('location')} and ${citas.seriesId} = ${p('id')}) as series_known`;
 });
 
 /**
@@ -56,7 +59,7 @@ export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: 
   const pre = prelude?.(lookup.params.length + 1);
   const text = pre ? withPrelude(lookup.text, pre.text) : lookup.text;
   const result = await driverOf(tx).query(text, pre ? [...lookup.params, ...pre.params] : lookup.params);
-  const row = result.rows[0] as { prelude?: unknown; zone: string | null; rows: unknown; overlaps: unknown; contact_known: unknown };
+  const row = result.rows[0] as { prelude?: unknown; zone: string | null; rows: unknown; overlaps: unknown; contact_known: unknown; series_known: unknown };
   const found = decodeRows(citas, typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows);
   return {
     byGhlId: found.find((c) => c.ghlAppointmentId === inc.id) ?? null,
@@ -64,6 +67,7 @@ export async function lookupInbound(tx: Tx, inc: IncomingAppointment, prelude?: 
     zone: row.zone ?? null,
     overlaps: driverBool(row.overlaps),
     contactKnown: driverBool(row.contact_known),
+    seriesKnown: driverBool(row.series_known),
     prelude: parseJson(row.prelude),
   };
 }

@@ -1,5 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { compiled } from '../db/compiled';
+import { expand, instanceId, parseRule } from '../domain/rrule';
 import { driverBool, driverDate, driverOf } from '../db/driver';
 import { renderBulkInsert, type RowWrite } from '../db/row-writes';
 import type { DbOrTx, Tx } from '../db/client';
@@ -79,6 +80,13 @@ export async function applyGhlAppointment(
   audit: AuditContext = { actor: 'webhook' },
   opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
+  const r = await applyOne(tx, deps, inc, audit, opts);
+  // An occurrence of a GHL series whose place the event did not say: numbered among its series.
+  if (inc.series && !inc.series.master && inc.series.index == null) await numberSeries(tx, inc.locationId, [inc.series.masterId]);
+  return r;
+}
+
+async function applyOne(tx: Tx, deps: ApplyDeps, inc: IncomingAppointment, audit: AuditContext, opts: ApplyOptions): Promise<ApplyResult> {
   try {
     const found = opts.found ?? (await lookupInbound(tx, inc));
     const write: Write = { tx, deps, audit, alongside: opts.alongside };
@@ -87,7 +95,11 @@ export async function applyGhlAppointment(
       // GHL appointment ids are unique across locations and an appointment never changes location.
       throw new InboundRefused(`appointment ${inc.id} belongs to location ${existing.locationId}, not ${inc.locationId}`);
     }
+    // GHL's series itself (its rule with it): every occurrence in the sync's reach, by instance id.
+    if (inc.series?.master && !existing) return await applySeriesMaster(write, inc, found.zone);
     if (existing) return inc.deleted ? await applyDelete(write, existing, inc) : await applyToExisting(write, existing, inc, found.overlaps, found.contactKnown);
+    // An event naming a series we hold occurrences of (GHL's webhooks carry no rule): it is about them.
+    if (found.seriesKnown) return await applyToSeries(write, inc);
 
     const own = found.ownUnlinked;
     if (own) {
@@ -205,6 +217,7 @@ async function rowFromGhl(inc: IncomingAppointment, zone: string, now: Date): Pr
     createdAt: now,
     updatedAt: now,
     cancelledAt: status === 'cancelled' ? now : null,
+    ...seriesFields(inc, null),
   };
   return { ...row, contentHash: await hashOf(row as unknown as CitaRow) };
 }
@@ -320,6 +333,7 @@ async function applyToExisting(w: Write, cur: CitaRow, inc: IncomingAppointment,
     // GHL's `notes` is empty on appointments we created (we write the description); an empty
     // value must not wipe the front desk's notes.
     notes: inc.notes ?? cur.notes,
+    ...seriesFields(inc, cur),
   };
   // Emitted while the appointment still existed, and GHL has since deleted it: history, not news.
   // Only an observation clearly after the deletion (GHL's times come in whole seconds, from a clock
@@ -387,4 +401,93 @@ function laterOf(a: Date | null, b: Date | null): Date | null {
   if (!a) return b;
   if (!b) return a;
   return a > b ? a : b;
+}
+
+/** What a cita keeps of its series: the series, and the rule, index and count when the event knows them. */
+function seriesFields(inc: IncomingAppointment, cur: Pick<CitaRow, 'seriesRule' | 'seriesIndex' | 'seriesCount'> | null) {
+  const s = inc.series;
+  if (!s || s.master) return {};
+  const rule = s.rule ?? cur?.seriesRule ?? null;
+  const count = s.count ?? (rule ? countOf(rule) : null) ?? cur?.seriesCount ?? null;
+  return { seriesId: s.masterId, seriesRule: rule, seriesIndex: s.index ?? cur?.seriesIndex ?? null, seriesCount: count };
+}
+
+function countOf(rule: string): number | null {
+  return parseRule(rule)?.count ?? null;
+}
+
+/** How far GHL's series are expanded here: the sync's reach, back over the history a backfill reads. */
+const SERIES_BACK_MS = 92 * 86_400_000;
+
+/**
+ * GHL's series itself, with its rule (a webhook naming the master): each occurrence within reach
+ * is applied as the listing would name it (its instance id), so whichever arrives first, webhook
+ * or listing, the other finds it; occurrences the rule no longer has (an EXDATE, a shorter COUNT)
+ * are cancelled, and a deleted series cancels them all.
+ */
+async function applySeriesMaster(w: Write, inc: IncomingAppointment, zone: string | null): Promise<ApplyResult> {
+  const { tx, deps } = w;
+  const inner: Write = { tx, deps, audit: w.audit };
+  const rule = inc.series?.rule ? parseRule(inc.series.rule) : null;
+  const now = deps.clock.now();
+  const keep = new Set<string>();
+  let last: ApplyResult = { outcome: 'unchanged', citaId: null, quiet: true };
+  if (rule && !inc.deleted) {
+    const { occurrences, count } = expand(rule, inc.startTime, inc.endTime, zone ?? deps.config.APP_TIMEZONE, 500);
+    const from = now.getTime() - SERIES_BACK_MS;
+    const to = now.getTime() + deps.config.SYNC_FULL_DAYS * 86_400_000;
+    for (const o of occurrences) {
+      if (o.end.getTime() < from || o.start.getTime() > to) continue;
+      const id = instanceId(inc.id, o.start, o.end);
+      keep.add(id);
+      // The rule kept with its start: the numbers are the rule's own (numberSeries leaves them).
+      const withStart = `DTSTART:${inc.startTime.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}\n${inc.series!.rule}`;
+      const occ: IncomingAppointment = { ...inc, id, startTime: o.start, endTime: o.end, series: { masterId: inc.id, rule: withStart, master: false, index: o.index, count } };
+      const r = await applyGhlAppointment(tx, deps, occ, w.audit);
+      if (r.outcome !== 'unchanged' && r.outcome !== 'echo') last = r;
+    }
+  }
+  // Occurrences we hold that the series no longer has (or all of them, the series deleted).
+  const gone = (await tx.select().from(citas).where(and(eq(citas.locationId, inc.locationId), eq(citas.seriesId, inc.id)))).filter(
+    (c) => c.ghlAppointmentId && !keep.has(c.ghlAppointmentId) && holdsSlot(c.status),
+  );
+  for (const c of gone) await applyDelete(inner, c, { ...inc, id: c.ghlAppointmentId!, deleted: true });
+  if (gone.length) last = { outcome: 'cancelled', citaId: gone[0]!.id };
+  return done(w, last);
+}
+
+/**
+ * An event naming a series we hold occurrences of, without its rule (GHL's webhooks carry none):
+ * deleted, every occurrence is cancelled; changed, what it says of the series (title, status,
+ * notes, who attends) reaches every active occurrence — their own times stay theirs.
+ */
+async function applyToSeries(w: Write, inc: IncomingAppointment): Promise<ApplyResult> {
+  const { tx, deps } = w;
+  const inner: Write = { tx, deps, audit: w.audit };
+  const rows = await tx.select().from(citas).where(and(eq(citas.locationId, inc.locationId), eq(citas.seriesId, inc.id))).for('update');
+  let last: ApplyResult = { outcome: 'unchanged', citaId: null, quiet: true };
+  for (const c of rows.filter((r) => r.ghlAppointmentId)) {
+    const occ: IncomingAppointment = { ...inc, id: c.ghlAppointmentId!, calendarId: c.ghlCalendarId, startTime: c.startTime, endTime: c.endTime, series: null };
+    const r = inc.deleted ? (holdsSlot(c.status) ? await applyDelete(inner, c, occ) : null) : await applyToExisting(inner, c, occ, false, true);
+    if (r && r.outcome !== 'unchanged' && r.outcome !== 'echo' && r.outcome !== 'stale') last = r;
+  }
+  return done(w, last);
+}
+
+/**
+ * Numbers the occurrences of GHL series (instance events carry neither the series' start nor their
+ * position): by their place in the rule, read from each instance id's start, among the occurrences
+ * we hold — exact once the series' first one is here (the backfill reads back 90 days). A series
+ * whose rule came with its start (a webhook naming the series: DTSTART kept with the rule) is
+ * numbered by the rule itself and left alone. One statement, only for events of a series.
+ */
+export async function numberSeries(db: DbOrTx, locationId: string, seriesIds: string[]): Promise<void> {
+  if (!seriesIds.length) return;
+  await driverOf(db).query(
+    `update citas c set series_index = r.rn from (
+       select id, row_number() over (partition by series_id order by coalesce((regexp_match(ghl_appointment_id, '_([0-9]{10,15})_[0-9]+$'))[1]::bigint, (extract(epoch from start_time) * 1000)::bigint)) as rn
+       from citas where location_id = $1 and series_id = any($2::text[])) r
+     where c.id = r.id and c.series_index is distinct from r.rn and coalesce(c.series_rule, '') not like 'DTSTART%'`,
+    [locationId, seriesIds],
+  );
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { compiled } from '../db/compiled';
-import { driverDate, driverOf } from '../db/driver';
+import { driverBool, driverDate, driverOf } from '../db/driver';
 import { citas, type SyncKind } from '../db/schema';
 import { needsReconnect } from '../ghl/errors';
 import { isPgError, PG } from '../db/pg-errors';
@@ -12,7 +12,7 @@ import type { DbOrTx, Tx } from '../db/client';
 import type { Deps } from '../deps';
 import { incomingFromGhl, type IncomingAppointment } from './appointment-mapping';
 import { withSyncRun, type SyncRunResult } from './sync-run';
-import { applyGhlAppointment, InboundRace, InboundRefused, insertNewFromGhl, prepareNewFromGhl, type ApplyOutcome, type PreparedNew } from './inbound';
+import { applyGhlAppointment, numberSeries, InboundRace, InboundRefused, insertNewFromGhl, prepareNewFromGhl, type ApplyOutcome, type PreparedNew } from './inbound';
 import { sweepPending } from './outbound';
 import { scanBlocks } from '../blocks/blocks-scan';
 import { sweepPendingBlocks } from './block-push';
@@ -266,7 +266,10 @@ async function prepareEvents(deps: Deps, locationId: string, zone: string, event
   // unless we took it for deleted (listed again, it exists after all).
   const known = await knownIds(deps.db, locationId, events.map((e) => e.id));
   const watermarks = new Map(known.map((k) => [k.id, k.deletedAt ? null : (k.watermark?.getTime() ?? null)]));
+  // An occurrence of a GHL series whose rule we never had (its webhooks carry none): this listing has it.
+  const ruleMissing = new Set(known.filter((k) => k.ruleMissing).map((k) => k.id));
   const todo = events.filter((e) => {
+    if (ruleMissing.has(e.id) && typeof (e as { rrule?: unknown }).rrule === 'string') return true;
     const w = watermarks.get(e.id);
     const unchanged = w !== undefined && w !== null && e.dateUpdated && Date.parse(e.dateUpdated) <= w;
     if (unchanged) counts.unchanged++;
@@ -311,18 +314,22 @@ async function applyWork(deps: Deps, locationId: string, work: WindowWork, count
   for (const batch of chunks(leftovers, deps.config.SYNC_BATCH_SIZE)) {
     tally(await deps.db.transaction((tx) => applyOneByOne(tx, deps, locationId, batch)));
   }
+  // Occurrences of GHL series get their numbers once the window's are all in (one statement, only when any).
+  const series = [...new Set([...work.existing, ...work.fresh.flatMap((f) => f.items.map((i) => i.event))].flatMap((e) => (e.series && !e.series.master ? [e.series.masterId] : [])))];
+  await numberSeries(deps.db, locationId, series);
 }
 
 const KNOWN_IDS = compiled(
-  () => sql`select ${citas.ghlAppointmentId} as id, ${citas.ghlDateUpdated} as watermark, ${citas.ghlDeletedAt} as deleted_at from ${citas}
+  () => sql`select ${citas.ghlAppointmentId} as id, ${citas.ghlDateUpdated} as watermark, ${citas.ghlDeletedAt} as deleted_at,
+    (${citas.seriesId} is not null and ${citas.seriesRule} is null) as rule_missing from ${citas}
     where ${citas.locationId} = ${sql.placeholder('location')} and ${citas.ghlAppointmentId} = any(${sql.placeholder('ids')}::text[])`,
 );
 
 /** The GHL ids of a listing we already hold, with the last change of each we recorded. */
-async function knownIds(db: DbOrTx, locationId: string, ids: string[]): Promise<{ id: string; watermark: Date | null; deletedAt: Date | null }[]> {
+async function knownIds(db: DbOrTx, locationId: string, ids: string[]): Promise<{ id: string; watermark: Date | null; deletedAt: Date | null; ruleMissing: boolean }[]> {
   const { text, params } = KNOWN_IDS({ location: locationId, ids });
   const { rows } = await driverOf(db).query(text, params);
-  return (rows as { id: string; watermark: unknown; deleted_at: unknown }[]).map((r) => ({ id: r.id, watermark: driverDate(r.watermark), deletedAt: driverDate(r.deleted_at) }));
+  return (rows as { id: string; watermark: unknown; deleted_at: unknown; rule_missing: unknown }[]).map((r) => ({ id: r.id, watermark: driverDate(r.watermark), deletedAt: driverDate(r.deleted_at), ruleMissing: driverBool(r.rule_missing) }));
 }
 
 /**

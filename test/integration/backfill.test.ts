@@ -60,6 +60,10 @@ async function setup(env: Record<string, string> = {}): Promise<{ t: TestEnv; sa
   const t = await createTestEnv({ ghl: sandbox, env: { GHL_RATE_LIMIT_INTERVAL_MS: '1000', ...env } });
   cleanups.push(() => t.close());
   await t.connectPit(LOC);
+  // Connecting ran its own match and backfill (no calendar chosen yet: nothing read); these tests
+  // are about the backfills they run themselves.
+  await t.settle();
+  await t.deps.db.delete(syncRuns);
   await t.api('PUT', `/api/locations/${LOC}/settings`, { default_calendar_id: CALS[0], synced_calendar_ids: CALS });
   return { t, sandbox, past: past.map((p) => ({ id: p.id, start: Date.parse(p.startTime) })), old: 'old-1', future: 'future-1' };
 }

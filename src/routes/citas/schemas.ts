@@ -200,7 +200,7 @@ export const citaSchema = z
         id: z.string(),
         rule: z.string().meta({ example: 'RRULE:FREQ=WEEKLY;COUNT=10' }),
         index: z.number().int().nullable().meta({ description: 'This occurrence, from 1 («Sesión 3 de 10»).' }),
-        count: z.number().int().nullable().meta({ description: 'How many the series has; null: open-ended.' }),
+        count: z.number().int().nullable().meta({ description: 'How many the series has; null: open-ended, or not known yet (GHL\'s webhooks carry no rule: the next listing brings it).' }),
         source: z.enum(CITA_SOURCES).meta({ description: '`ghl`: a recurring appointment in GHL; `rv3`: booked here with `repeat` (each occurrence its own appointment in GHL).' }),
       })
       .nullable()
