@@ -1,6 +1,7 @@
 /**
  * A randomized two-sided scenario: hundreds of operations on RV3 and in GHL (creates, moves,
- * edits, cancels, deletes; blocked time made, moved and removed), with webhooks dropped, duplicated and reordered and GHL faults
+ * edits, cancels, deletes; recurring series and their occurrences; blocked time made, moved and
+ * removed), with webhooks dropped, duplicated and reordered and GHL faults
  * injected. After one full sync both sides must agree on every appointment: ids, times, status,
  * calendar. Seeded and reproducible: SCENARIO_SEEDS=n runs seeds 1..n, a-b seeds a..b (CI runs more).
  */
@@ -68,7 +69,7 @@ describe('randomized two-sided scenario', () => {
         // Webhook chaos, switched now and then.
         if (r < 0.06) sandbox.webhooks.setMode(pick([{ drop: true }, { duplicate: true }, { hold: true }, { delayMs: 3 }, {}])!);
         if (r > 0.97) sandbox.webhooks.release(rand() < 0.5 ? 'reverse' : 'fifo');
-        const op = pick(['rv3.create', 'rv3.create', 'rv3.move', 'rv3.edit', 'rv3.cancel', 'ghl.create', 'ghl.move', 'ghl.edit', 'ghl.cancel', 'ghl.delete', 'ghl.patient.new', 'ghl.patient.rename', 'ghl.patient.delete', 'rv3.block', 'rv3.unblock', 'ghl.block', 'ghl.block.move', 'ghl.unblock'])!;
+        const op = pick(['rv3.create', 'rv3.create', 'rv3.move', 'rv3.edit', 'rv3.cancel', 'ghl.create', 'ghl.move', 'ghl.edit', 'ghl.cancel', 'ghl.delete', 'ghl.patient.new', 'ghl.patient.rename', 'ghl.patient.delete', 'rv3.block', 'rv3.unblock', 'ghl.block', 'ghl.block.move', 'ghl.unblock', 'rv3.series', 'rv3.series.cancel', 'rv3.series.move', 'ghl.series', 'ghl.series.edit', 'ghl.series.delete'])!;
         tally[op] = (tally[op] ?? 0) + 1;
         const start = slot();
         // A patient GHL still has: the one a person picks, or GHL's staff books.
@@ -76,6 +77,24 @@ describe('randomized two-sided scenario', () => {
         if (op === 'rv3.create') {
           // Some into blocked time on purpose (force): the rest are refused there (409) and never exist.
           await env.api('POST', '/api/citas', { location_id: LOC, calendar_id: pick(CALS), contact_id: patient(), title: `R${i}`, start_time: iso(start), end_time: iso(start + 1800_000), ...(rand() < 0.2 ? { force: true } : {}) });
+        } else if (op === 'rv3.series') {
+          // A short weekly series, the free occurrences only.
+          await env.api('POST', '/api/citas', { location_id: LOC, calendar_id: pick(CALS), contact_id: patient(), title: `S${i}`, start_time: iso(start), end_time: iso(start + 1800_000), repeat: { freq: 'weekly', count: 2 + Math.floor(rand() * 3) }, on_conflict: 'skip' });
+        } else if (op === 'rv3.series.cancel' || op === 'rv3.series.move') {
+          const c = pick((await ours()).filter((x) => x.seriesId));
+          if (!c) continue;
+          if (op === 'rv3.series.cancel') await env.api('POST', `/api/citas/${c.id}/cancel?scope=${pick(['this', 'following', 'all'])}`);
+          else await env.api('PATCH', `/api/citas/${c.id}`, { start_time: iso(c.startTime.getTime() + 1800_000), scope: pick(['this', 'following', 'all']) });
+        } else if (op === 'ghl.series') {
+          sandbox.actions.createAppointment({ locationId: LOC, calendarId: pick(CALS)!, contactId: patient(), title: `GS${i}`, startTime: iso(start), endTime: iso(start + 1800_000), rrule: `RRULE:FREQ=WEEKLY;COUNT=${2 + Math.floor(rand() * 3)}` });
+        } else if (op === 'ghl.series.edit' || op === 'ghl.series.delete') {
+          const o = pick(sandbox.occurrences({ locationId: LOC }).filter((x) => x.masterEventId && x.appointmentStatus !== 'cancelled'));
+          if (!o) continue;
+          // One occurrence, or the whole series through its master.
+          const target = rand() < 0.5 ? o.id : o.masterEventId!;
+          if (op === 'ghl.series.edit') sandbox.actions.editAppointment(target, { title: `GS${i}-edit` });
+          else if (rand() < 0.5) sandbox.actions.cancelAppointment(target);
+          else sandbox.actions.deleteAppointment(target);
         } else if (op === 'rv3.block') {
           await env.api('POST', '/api/blocks', { location_id: LOC, calendar_id: pick(CALS), title: `B${i}`, start_time: iso(start), end_time: iso(start + 3600_000) });
         } else if (op === 'rv3.unblock') {

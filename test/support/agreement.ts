@@ -4,12 +4,14 @@ import { calendarBlocks, citas } from '../../src/db/schema';
 import type { TestEnv } from './harness';
 
 /**
- * Where our database and the GHL sandbox disagree for a location: every live GHL appointment must
+ * Where our database and the GHL sandbox disagree for a location: every live GHL appointment (each
+ * occurrence of a series) must
  * be a cita with the same times, status and calendar; a cita whose appointment GHL deleted, or that
  * never reached GHL, must be cancelled. An empty list means the two sides agree.
  */
 export async function disagreements(t: TestEnv, sandbox: GhlSandbox, locationId: string): Promise<string[]> {
-  const ghl = sandbox.appointments({ locationId });
+  // Occurrence by occurrence: a GHL series counts as each of its instances, as GHL lists them.
+  const ghl = sandbox.occurrences({ locationId });
   const rows = await t.deps.db.select().from(citas).where(eq(citas.locationId, locationId));
   const byGhl = new Map(rows.filter((r) => r.ghlAppointmentId).map((r) => [r.ghlAppointmentId!, r]));
   const out: string[] = [];
