@@ -84,6 +84,16 @@ describe('a series made in GHL', () => {
     expect(rows.filter((r) => r.status === 'cancelled').map((r) => r.seriesIndex)).toEqual([3, 5]);
     expect(await agree()).toEqual([]);
 
+    // One occurrence moved in GHL: that cita only, still the same occurrence of the series.
+    const seventh = sandbox.occurrences({ locationId: LOC, calendarId: CAL }).find((o) => o.id === rows[6]!.ghlAppointmentId)!;
+    sandbox.actions.moveAppointment(seventh.id, { startTime: new Date(Date.parse(seventh.startTime) + 3600_000).toISOString() });
+    await quiet();
+    const moved = await ours();
+    const byIndex = (i: number) => moved.find((r) => r.seriesIndex === i)!;
+    expect(byIndex(7).startTime.getTime()).toBe(Date.parse(seventh.startTime) + 3600_000);
+    expect(byIndex(8).startTime.getTime() - byIndex(6).startTime.getTime()).toBe(14 * DAY);
+    expect(await agree()).toEqual([]);
+
     sandbox.actions.editAppointment(master.id, { title: 'Terapia física' });
     await quiet();
     rows = await ours();
