@@ -114,7 +114,7 @@ describe("the citas Worker's pages, as static assets", () => {
     // The contract served is the committed one (npm run openapi), which lists only this function's routes.
     const doc = (await (await mf.dispatchFetch('http://worker/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(doc).toEqual(JSON.parse(readFileSync('src/contract/citas.openapi.json', 'utf8')));
-    expect(Object.keys(doc.paths).filter((p) => !/^\/(api\/(citas|contacts|locations|ghl)\b|healthz|readyz)/.test(p))).toEqual([]);
+    expect(Object.keys(doc.paths).filter((p) => !/^\/(api\/(citas|contacts|blocks|locations|ghl)\b|healthz|readyz)/.test(p))).toEqual([]);
   });
 
   it('everything else reaches the Worker: the API, and problems for what nobody serves', async () => {
@@ -167,6 +167,14 @@ describe('outbound from inside workerd', () => {
       expect(stored).toHaveLength(1);
       expect(citaIdFromDescription(stored[0]!.description)).toBe(cita.id);
       expect(stored[0]!.startTime).toBe('2026-12-20T10:00:00-05:00');
+      // The push ends by re-reading the appointment and marking the cita synced: GHL stays up until then
+      // (a push cut short would leave the cita pending for the next test's job to meet).
+      let sync = '';
+      for (let i = 0; i < 100 && sync !== 'synced'; i++) {
+        sync = ((await (await mf.dispatchFetch(`http://worker/api/citas/${cita.id}`, { headers: auth })).json()) as { sync: { status: string } }).sync.status;
+        if (sync !== 'synced') await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(sync).toBe('synced');
     } finally {
       await ghl.close();
     }
