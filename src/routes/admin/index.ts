@@ -10,7 +10,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../access/api-keys';
 import { connectionView, connectWithPrivateToken } from '../../locations/connection';
 import { sweepPending } from '../../sync/outbound';
 import { afterConnect } from '../../sync/after-connect';
-import { citasAwaitingLink } from '../../sync/connect-match';
+import { citasAwaitingLink } from '../../citas/cita-link';
 import { citaView } from '../../citas/cita-view';
 import { citaSchema } from '../citas/schemas';
 import { replayWebhook } from '../../webhooks/receive';

@@ -21,7 +21,7 @@ import { auditTrail } from '../../audit/audit';
 import { citas, type CitaRow } from '../../db/schema';
 import { and, eq, ne } from 'drizzle-orm';
 import { createCitaSeries } from '../../citas/series-create';
-import { linkCita } from '../../sync/connect-match';
+import { linkCita } from '../../citas/cita-link';
 import {
   auditTrailSchema,
   citaIdParams,
