@@ -54,6 +54,7 @@ const getBlockRoute = defineRoute({
   path: '/{id}',
   operationId: 'getBlock',
   summary: 'Read a block',
+  description: 'A live block, with its GHL sync state (a removed one is a 404); `ETag` is its version.',
   tags,
   security: security.apiKey,
   request: { params: blockIdParams },
