@@ -24,7 +24,7 @@ import { gzipSync } from 'node:zlib';
 export const FUNCTIONS = [
   { name: 'app', env: undefined, budgetGzip: undefined, absent: [] },
   // Its pages (the agenda, /docs, /openapi.json) are static assets (wrangler.toml), not code.
-  // citas: 170 KiB until stop 21, whose blocks API (routes, schemas, the booking rules) took it to 172.6 (README, "Bundles").
+  // citas: 170 KiB until the blocks API (172.6) and the series and link routes (178.6) came in (README, benchmarks' bundles row).
   { name: 'citas', env: 'citas', budgetGzip: 180 * 1024, absent: ['@upstash/qstash', 'jose'] },
   { name: 'webhooks', env: 'webhooks', budgetGzip: 160 * 1024, absent: ['@upstash/qstash', 'jose'] },
   { name: 'jobs', env: 'jobs', budgetGzip: undefined, absent: [] },

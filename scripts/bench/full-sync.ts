@@ -96,7 +96,8 @@ try {
   const windows = CALS.length * Math.ceil(config.SYNC_FULL_DAYS / config.SYNC_GHL_WINDOW_DAYS);
   // The full run also reads the location's patients: one search page per 500 contacts (issue 22).
   const contactPages = Math.max(1, Math.ceil(sandbox.contacts({ locationId: LOC }).length / 500));
-  const minimum = windows + contactPages;
+  // Blocked time: one read per calendar over the run's span (GHL sends no webhook for blocks).
+  const minimum = windows + contactPages + CALS.length;
 
   statements = 0;
   const t1 = performance.now();
@@ -127,7 +128,7 @@ try {
   const f = (n: number) => n.toFixed(0);
   console.log(`full sync benchmark: ${N} appointments over 3 months, 2 calendars; real PostgreSQL + Redis via the production clients`);
   console.log(`  first run:   ${f(firstMs)} ms wall (${(firstMs / baselineMs).toFixed(1)}× the baseline of ${f(baselineMs)} ms to bulk-insert the same rows), ${firstStatements} database statements (${(firstStatements / N).toFixed(1)} per appointment)`);
-  console.log(`  GHL calls:   ${calls} (minimum needed: ${windows} windows × 1 list call + ${contactPages} page of contacts = ${minimum}${calls > minimum ? `; ${calls - minimum} more: contacts the listing did not show, pending pushes, retries` : ''})`);
+  console.log(`  GHL calls:   ${calls} (minimum needed: ${windows} windows × 1 list call + ${contactPages} page of contacts + ${CALS.length} reads of blocked time = ${minimum}${calls > minimum ? `; ${calls - minimum} more: contacts the listing did not show, pending pushes, retries` : ''})`);
   console.log(`  outcome:     ${'outcome' in first ? first.outcome : 'skipped'} ${JSON.stringify('counts' in first ? first.counts : {})}; citas stored ${count?.n}`);
   console.log(`  second run:  ${f(againMs)} ms wall (${(againMs / baselineMs).toFixed(1)}× baseline), ${statements} statements, ${JSON.stringify('counts' in again ? again.counts : {})}`);
   console.log(`backfill: ${N} past appointments over the ${BACKFILL_DEFAULT_DAYS} days before now, 2 calendars`);
