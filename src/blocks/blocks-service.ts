@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import type { DbOrTx } from '../db/client';
 import { citas, INACTIVE_STATUSES, type BlockRow, type NewBlockRow } from '../db/schema';
 import { AppError, type FieldError } from '../errors';
-import { formatInZone, parseInstant, parseRangeBound } from '../domain/time';
+import { formatInZone, parseRangeBound, parseTimeFields } from '../domain/time';
 import { assertLocation, mayUse, type Access } from '../access/access';
 import { effectiveZone, getWriteContext, syncedCalendars } from '../locations/settings-repo';
 import { CALENDARS_REFUSED, calendarProblems } from '../locations/calendar-rule';
@@ -34,17 +34,6 @@ export interface UpdateBlockInput {
   end_time?: string;
 }
 
-function times(fields: { start_time?: string; end_time?: string }, zone: string) {
-  const errors: FieldError[] = [];
-  const read = (name: 'start_time' | 'end_time') => {
-    const raw = fields[name];
-    if (raw === undefined) return undefined;
-    const r = parseInstant(raw, zone);
-    if (!r.ok) errors.push({ field: name, message: r.reason });
-    return r.ok ? r.instant : undefined;
-  };
-  return { start: read('start_time'), end: read('end_time'), errors };
-}
 
 function spanProblems(start: Date, end: Date): FieldError[] {
   if (end <= start) return [{ field: 'end_time', message: 'must be after start_time' }];
@@ -67,7 +56,7 @@ export async function createBlock(deps: DbDeps, input: CreateBlockInput, access:
   assertLocation(access, input.location_id);
   const { settings, connection } = await getWriteContext(deps.db, input.location_id);
   const zone = effectiveZone(settings, deps.config.APP_TIMEZONE);
-  const { start, end, errors } = times(input, zone);
+  const { start, end, errors } = parseTimeFields(input, zone);
   if (start && end) errors.push(...spanProblems(start, end));
   const refused = calendarProblems([{ field: 'calendar_id', id: input.calendar_id }], input.location_id, {
     ghl: connection === 'active' ? (settings?.ghlCalendars ?? null) : null,
@@ -113,7 +102,7 @@ export async function updateBlockById(deps: DbDeps, id: string, input: UpdateBlo
     const current = await findBlock(tx, id, { forUpdate: true });
     if (!current || !mayUse(access, current.locationId) || current.deletedAt) throw AppError.notFound('Block', id);
     assertVersion(current, expected);
-    const { start, end, errors } = times(input, current.timeZone);
+    const { start, end, errors } = parseTimeFields(input, current.timeZone);
     if (errors.length) throw AppError.validation(errors);
     // Moving only the start keeps the length, as for citas.
     const newStart = start ?? current.startTime;

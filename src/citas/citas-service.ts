@@ -2,10 +2,10 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Deps } from '../deps';
 import type { DbOrTx } from '../db/client';
-import { citas, INACTIVE_STATUSES, type CitaRow, type CitaStatus, type ContactDetails, type NewCitaRow } from '../db/schema';
+import { citas, INACTIVE_STATUSES, type BookingOverride, type CitaRow, type CitaStatus, type ContactDetails, type NewCitaRow } from '../db/schema';
 import { AppError, type FieldError } from '../errors';
 import { isPgError, PG } from '../db/pg-errors';
-import { addDays, dayInZone, formatInZone, parseInstant, parseRangeBound, wallTimeOn } from '../domain/time';
+import { addDays, dayInZone, formatInZone, parseRangeBound, parseTimeFields, wallTimeOn } from '../domain/time';
 import { effectiveZone, getWriteContext, syncedCalendars, type WriteContext } from '../locations/settings-repo';
 import { CALENDARS_REFUSED, calendarProblems } from '../locations/calendar-rule';
 import { checkSchedule } from './cita-rules';
@@ -99,17 +99,8 @@ export function calendarFacts(settings: WriteContext['settings'], connection: Wr
   return { ghl: connection === 'active' ? (settings?.ghlCalendars ?? null) : null, synced: syncedCalendars(settings) };
 }
 
-export function parseTimes(fields: { start_time?: string; end_time?: string }, zone: string) {
-  const errors: FieldError[] = [];
-  const read = (name: 'start_time' | 'end_time') => {
-    const raw = fields[name];
-    if (raw === undefined) return undefined;
-    const r = parseInstant(raw, zone);
-    if (!r.ok) errors.push({ field: name, message: r.reason });
-    return r.ok ? r.instant : undefined;
-  };
-  return { start: read('start_time'), end: read('end_time'), errors };
-}
+/** A write's times read in the location's zone (domain/time.ts). */
+export const parseTimes = parseTimeFields;
 
 /**
  * Saves a new cita. `ghlConnected` says whether its location's GHL connection was active when it
@@ -132,27 +123,7 @@ export async function createCita(deps: BookingDeps, input: CreateCitaInput, call
   const override = await judgeBooking(deps, booking, loc.booking, { force: input.force === true, by: caller.access.clientId });
 
   const now = deps.clock.now();
-  const row: NewCitaRow & { id: string } = {
-    id: crypto.randomUUID(),
-    locationId: input.location_id,
-    ghlCalendarId: calendarId,
-    title: input.title,
-    contactId: input.contact_id ?? null,
-    contact: input.contact ?? null,
-    assignedUserId: input.assigned_user_id ?? null,
-    startTime: start,
-    endTime: end,
-    timeZone: loc.zone,
-    status: input.status ?? 'new',
-    notes: input.notes ?? null,
-    source: 'rv3',
-    extras: input.extras ?? {},
-    syncStatus: 'pending_sync',
-    conflict: false,
-    bookingOverride: override,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const row = newCitaRow(input, { calendarId, zone: loc.zone, start, end, override, now });
   const insert = (db: DbOrTx) => auditedWriteRow(db, { table: citas, insert: row }, { ctx: caller, action: 'create', before: null, after: row, at: now });
   try {
     // The cita and its audit line in one statement: atomic without a transaction's two extra round
@@ -163,6 +134,34 @@ export async function createCita(deps: BookingDeps, input: CreateCitaInput, call
   } catch (err) {
     throw await overlapOr(deps.db, blockedOr(err, booking), { locationId: input.location_id, calendarId, start, end });
   }
+}
+
+/** A cita made here, as its create writes it (one occurrence of a series adds its series fields). */
+export function newCitaRow(
+  input: CreateCitaInput,
+  at: { calendarId: string; zone: string; start: Date; end: Date; override: BookingOverride | null; now: Date },
+): NewCitaRow & { id: string } {
+  return {
+    id: crypto.randomUUID(),
+    locationId: input.location_id,
+    ghlCalendarId: at.calendarId,
+    title: input.title,
+    contactId: input.contact_id ?? null,
+    contact: input.contact ?? null,
+    assignedUserId: input.assigned_user_id ?? null,
+    startTime: at.start,
+    endTime: at.end,
+    timeZone: at.zone,
+    status: input.status ?? 'new',
+    notes: input.notes ?? null,
+    source: 'rv3',
+    extras: input.extras ?? {},
+    syncStatus: 'pending_sync',
+    conflict: false,
+    bookingOverride: at.override,
+    createdAt: at.now,
+    updatedAt: at.now,
+  };
 }
 
 /**

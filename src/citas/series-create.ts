@@ -11,7 +11,7 @@ import { CALENDARS_REFUSED, calendarProblems } from '../locations/calendar-rule'
 import { blockRefView } from '../blocks/block-view';
 import { checkSchedule } from './cita-rules';
 import { blockedOr, requireFreshBlocks } from './booking-rules';
-import { locationContext, overlapOr, parseTimes, type BookingDeps, type Caller, type CreateCitaInput } from './citas-service';
+import { locationContext, newCitaRow, overlapOr, parseTimes, type BookingDeps, type Caller, type CreateCitaInput } from './citas-service';
 
 /**
  * A series booked in one request («10 sesiones, cada martes»): every occurrence judged first
@@ -130,29 +130,11 @@ export async function createCitaSeries(
     const rules = overrides.get(o.index);
     const override: BookingOverride | null = rules ? { by: caller.access.clientId, at: now.toISOString(), rules } : null;
     return {
-      id: crypto.randomUUID(),
-      locationId: input.location_id,
-      ghlCalendarId: calendarId,
-      title: input.title,
-      contactId: input.contact_id ?? null,
-      contact: input.contact ?? null,
-      assignedUserId: input.assigned_user_id ?? null,
-      startTime: o.start,
-      endTime: o.end,
-      timeZone: loc.zone,
-      status: input.status ?? 'new',
-      notes: input.notes ?? null,
-      source: 'rv3',
-      extras: input.extras ?? {},
-      syncStatus: 'pending_sync',
-      conflict: false,
-      bookingOverride: override,
+      ...newCitaRow(input, { calendarId, zone: loc.zone, start: o.start, end: o.end, override, now }),
       seriesId,
       seriesRule: rule,
       seriesIndex: o.index,
       seriesCount: count,
-      createdAt: now,
-      updatedAt: now,
     };
   });
   let attempt = rows[0]!;

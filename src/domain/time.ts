@@ -310,3 +310,19 @@ export function addDays(date: string, n: number): string {
 export function weekdayOf(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
 }
+
+/**
+ * A write's `start_time` / `end_time` read in `zone` (either may be absent), with a field error for
+ * each that does not parse: what a cita's and a block's writes both take.
+ */
+export function parseTimeFields(fields: { start_time?: string; end_time?: string }, zone: string): { start?: Date; end?: Date; errors: { field: string; message: string }[] } {
+  const errors: { field: string; message: string }[] = [];
+  const read = (name: 'start_time' | 'end_time') => {
+    const raw = fields[name];
+    if (raw === undefined) return undefined;
+    const r = parseInstant(raw, zone);
+    if (!r.ok) errors.push({ field: name, message: r.reason });
+    return r.ok ? r.instant : undefined;
+  };
+  return { start: read('start_time'), end: read('end_time'), errors };
+}

@@ -5,7 +5,7 @@ import { touchLocation } from '../locations/location-rev';
 import type { BlockRow } from '../db/schema';
 import type { BlockSlotWrite } from '../ghl/schemas';
 import { findBlock, pendingBlockIds, updateBlock } from '../blocks/blocks-repo';
-import type { PushOutcome } from './outbound';
+import { NOT_AN_ATTEMPT, PASSES_WITH_TIME, type PushOutcome } from './outbound';
 
 /**
  * RV3 → GHL for blocked time, on the citas' outbound path (sync/outbound.ts): after the answer,
@@ -16,8 +16,6 @@ import type { PushOutcome } from './outbound';
  */
 
 const LOCK_TTL_MS = 120_000;
-const NOT_AN_ATTEMPT = new Set(['circuit_open', 'not_connected', 'reauth_required', 'store_unavailable']);
-const PASSES_WITH_TIME = new Set(['rate_limited', 'server', 'network', 'circuit_open', 'store_unavailable']);
 
 export async function pushBlock(deps: Deps, blockId: string): Promise<PushOutcome> {
   const lockKey = `push-lock:block:${blockId}`;

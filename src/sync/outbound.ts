@@ -32,9 +32,9 @@ export type PushOutcome = 'synced' | 'unchanged' | 'skipped' | 'busy' | 'retry' 
 
 const PUSH_LOCK_TTL_MS = 120_000;
 /** Errors where no GHL call was made, or none could help yet: not counted as attempts. */
-const NOT_AN_ATTEMPT = new Set(['circuit_open', 'not_connected', 'reauth_required', 'store_unavailable']);
+export const NOT_AN_ATTEMPT = new Set(['circuit_open', 'not_connected', 'reauth_required', 'store_unavailable']);
 /** Errors that pass with time, worth a retry in minutes rather than at the next sweep. */
-const PASSES_WITH_TIME = new Set(['rate_limited', 'server', 'network', 'circuit_open', 'store_unavailable']);
+export const PASSES_WITH_TIME = new Set(['rate_limited', 'server', 'network', 'circuit_open', 'store_unavailable']);
 
 export async function pushCita(deps: Deps, citaId: string): Promise<PushOutcome> {
   // One push per cita at a time: a create racing its own edit must not create twice.

@@ -15,7 +15,7 @@ import { blockView, type BlockView } from '../../blocks/block-view';
 type BlockWritten = BlockView & { overlapping_citas: { id: string; title: string; start_time: string; end_time: string }[] };
 import { createBlock, deleteBlockById, getBlock, listBlocks, updateBlockById } from '../../blocks/blocks-service';
 import type { BlockRow } from '../../db/schema';
-import { idempotencyParameter, ifMatchParameter, parseIfMatch } from '../citas/schemas';
+import { idempotencyParameter, ifMatchParameter, versionFromIfMatch } from '../citas/schemas';
 import { blockIdParams, blockPageSchema, blockSchema, blockWriteSchema, createBlockBody, listBlocksQuery, updateBlockBody } from './schemas';
 
 const tags = ['Blocks'];
@@ -94,11 +94,6 @@ function afterWrite(c: Context<AppEnv>, row: BlockRow, connected: boolean) {
   c.get('defer')(() => pushBlockAfterWrite(deps, row.id, pushJobUrl(deps.config, c.req.url), connected));
 }
 
-function ifMatch(header: string | undefined): number | undefined {
-  const v = parseIfMatch(header);
-  if (v === null) throw new AppError(400, 'invalid_if_match', 'If-Match must carry the version as an ETag, e.g. If-Match: "3".');
-  return v;
-}
 
 const createBlockHandler: RouteHandler<typeof createBlockRoute, AppEnv> = async (c) => {
   const input = c.req.valid('json');
@@ -139,7 +134,7 @@ const getBlockHandler: RouteHandler<typeof getBlockRoute, AppEnv> = async (c) =>
 };
 
 const updateBlockHandler: RouteHandler<typeof updateBlockRoute, AppEnv> = async (c) => {
-  const { row, changed, overlapping } = await updateBlockById(c.get('deps'), c.req.valid('param').id, c.req.valid('json'), ifMatch(c.req.header('if-match')), accessOf(c));
+  const { row, changed, overlapping } = await updateBlockById(c.get('deps'), c.req.valid('param').id, c.req.valid('json'), versionFromIfMatch(c.req.header('if-match')), accessOf(c));
   // Connected or not is the push's own question here (one read, after the answer).
   if (changed) afterWrite(c, row, true);
   c.header('ETag', `"${row.version}"`);
@@ -147,7 +142,7 @@ const updateBlockHandler: RouteHandler<typeof updateBlockRoute, AppEnv> = async 
 };
 
 const deleteBlockHandler: RouteHandler<typeof deleteBlockRoute, AppEnv> = async (c) => {
-  const { row, changed } = await deleteBlockById(c.get('deps'), c.req.valid('param').id, ifMatch(c.req.header('if-match')), accessOf(c));
+  const { row, changed } = await deleteBlockById(c.get('deps'), c.req.valid('param').id, versionFromIfMatch(c.req.header('if-match')), accessOf(c));
   if (changed) afterWrite(c, row, true);
   c.header('ETag', `"${row.version}"`);
   return c.json(blockView(row), 200);

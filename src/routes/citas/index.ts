@@ -36,7 +36,7 @@ import {
   ifMatchParameter,
   ifNoneMatchParameter,
   listCitasQuery,
-  parseIfMatch,
+  versionFromIfMatch,
   updateCitaBody,
 } from './schemas';
 
@@ -211,7 +211,7 @@ const getCitaHandler: RouteHandler<typeof getCitaRoute, AppEnv> = async (c) => {
 
 const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const expected = ifMatch(c.req.header('if-match'));
+  const expected = versionFromIfMatch(c.req.header('if-match'));
   const deps = c.get('deps');
   const { scope, ...input } = c.req.valid('json');
   const { row, changed, seriesUpdated, touched } = await withFreshBlocks(deps, async (fresh) => {
@@ -229,13 +229,14 @@ const updateCitaHandler: RouteHandler<typeof updateCitaRoute, AppEnv> = async (c
 
 const cancelCitaHandler: RouteHandler<typeof cancelCitaRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const expected = ifMatch(c.req.header('if-match'));
+  const expected = versionFromIfMatch(c.req.header('if-match'));
   const scope = scopeOf(c.req.query('scope'));
   const answer = await once(c, `POST /api/citas/${id}/cancel`, { if_match: expected ?? null, scope }, async (db) => {
     const { row, changed, seriesUpdated } = await cancelCita({ ...c.get('deps'), db }, id, expected, callerOf(c), scope);
-    const more = seriesUpdated ? (await seriesRows(db, row)).filter((r) => r.id !== row.id && r.syncStatus === 'pending_sync') : [];
+    // The other occurrences the scope reached are pushed too (those with nothing to push are skipped there).
+    const more = seriesUpdated ? await seriesRows(db, row) : [];
     const body = { ...citaView(row), ...(scope !== 'this' ? { series_updated: seriesUpdated } : {}) };
-    return { row: changed ? row : (more[0] ?? null), more: changed ? more : more.slice(1), status: 200 as const, body, headers: { ETag: etagOf(row) } };
+    return { row: changed ? row : null, more, status: 200 as const, body, headers: { ETag: etagOf(row) } };
   });
   return c.json(answer.body as ReturnType<typeof citaView>, 200, answer.headers);
 };
@@ -308,13 +309,10 @@ async function once(
     answer = r.answer;
     if (r.replayed) c.header('Idempotent-Replayed', 'true');
   }
-  if (changed) {
-    const row: CitaRow = changed;
-    c.get('logEvent').cita_id = row.id;
-    touchLocation(c.get('deps'), row.locationId);
-    pushAfterResponse(c, row, ghlConnected);
-    for (const other of others) pushAfterResponse(c, other, ghlConnected);
-  }
+  const written: CitaRow[] = changed ? [changed, ...others] : others;
+  if (changed) c.get('logEvent').cita_id = (changed as CitaRow).id;
+  if (written[0]) touchLocation(c.get('deps'), written[0].locationId);
+  for (const row of written) pushAfterResponse(c, row, ghlConnected);
   return answer;
 }
 
@@ -345,10 +343,3 @@ function scopeOf(raw: string | undefined): 'this' | 'following' | 'all' {
   throw AppError.validation([{ field: 'scope', message: 'one of this, following, all' }]);
 }
 
-function ifMatch(header: string | undefined): number | undefined {
-  const v = parseIfMatch(header);
-  if (v === null) {
-    throw new AppError(400, 'invalid_if_match', 'If-Match must carry the version as an ETag, e.g. If-Match: "3".');
-  }
-  return v;
-}

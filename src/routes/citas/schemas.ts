@@ -1,6 +1,7 @@
 import * as z from 'zod/v4';
 import { CITA_STATUSES, SYNC_STATUSES, CITA_SOURCES } from '../../db/schema';
 import { externalId } from '../../domain/ids';
+import { AppError } from '../../errors';
 import { jsonDepth } from '../../domain/text';
 import { patientFields } from '../contacts/schemas';
 
@@ -267,4 +268,11 @@ export function parseIfMatch(header: string | undefined): number | undefined | n
   if (header === undefined) return undefined;
   const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
   return m ? Number(m[1]) : null;
+}
+
+/** The version `If-Match` names (undefined without one); a malformed one is a 400, on every route that takes it. */
+export function versionFromIfMatch(header: string | undefined): number | undefined {
+  const v = parseIfMatch(header);
+  if (v === null) throw new AppError(400, 'invalid_if_match', 'If-Match must carry the version as an ETag, e.g. If-Match: "3".');
+  return v;
 }
