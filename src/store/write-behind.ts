@@ -62,13 +62,18 @@ export class WriteBehind {
    * Writes what is pending at most `intervalMs` after the last write: now when due, else once the
    * interval is over (one timer shared by every request meanwhile). Run after a response with
    * waitUntil, which keeps a Worker's isolate alive until it is done, so nothing counted waits for
-   * a next request that may never come.
+   * a next request that may never come. Resolves at once for a caller whose counts a timer set
+   * by an earlier one will carry.
    */
   flushSoon(): Promise<void> {
     if (!this.hasPending()) return Promise.resolve();
     const wait = this.lastFlush + this.opts.intervalMs - this.now();
     if (wait <= 0) return this.flush();
-    this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+    // Only the caller that sets the timer waits for it: on Workers its waitUntil keeps the isolate
+    // alive until the flush, which writes everyone's counts. Others waiting too would each keep
+    // their request open for up to intervalMs and be woken across requests, for nothing.
+    if (this.scheduled) return Promise.resolve();
+    this.scheduled = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
       this.scheduled = null;
       return this.flush();
     });

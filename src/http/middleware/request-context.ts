@@ -87,12 +87,15 @@ function afterResponse(
   // The deferred work's own connection, if it opened one, goes back when that work is done, not
   // when the write-behind flush is (up to WRITE_BEHIND_MS later).
   const deferred = settled(work.deferred).then(() => lease.answered?.());
-  const done = Promise.all([deferred, settled([work.handedOff, work.flush])])
+  // The request's resources go back when its own work is done: the write-behind flush (up to
+  // WRITE_BEHIND_MS away, and only the request that set its timer waits for it) holds none of them.
+  const done = Promise.all([deferred, settled([work.handedOff])])
     .finally(() => lease.release())
     .catch((err) => log.error('releasing request resources failed', { err }));
   try {
     c.executionCtx.waitUntil(done);
+    c.executionCtx.waitUntil(settled([work.flush]));
   } catch {
-    // Node: no ExecutionContext; the promise simply runs on.
+    // Node: no ExecutionContext; the promises simply run on.
   }
 }
