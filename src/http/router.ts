@@ -58,7 +58,7 @@ class ContractRouter extends Hono<AppEnv, Schema, string> {
       validators.push(async (c, next) => {
         const type = c.req.header('content-type');
         // A body the route cannot read is refused, not silently taken for {}.
-        if (type ? !JSON_TYPE.test(type) : c.req.raw.body !== null && (await c.req.raw.clone().arrayBuffer()).byteLength > 0) {
+        if (type ? !JSON_TYPE.test(type) : c.req.raw.body !== null && (await c.req.arrayBuffer()).byteLength > 0) {
           throw new HTTPException(415, { message: 'Unsupported Media Type' });
         }
         if (type || required) return json(c, next);
