@@ -70,6 +70,7 @@ export function createBaseApp(provider: DepsProvider) {
     '/api/*',
     keyed(rateLimit({
       name: 'api',
+      binding: 'API_LIMITER',
       windowMs: 60_000,
       limit: (c) => c.get('deps').config.API_RATE_LIMIT_PER_MINUTE,
       // Per key: the front desk of one clinic must not starve another's.

@@ -21,7 +21,7 @@ let t: TestEnv;
 let built: BuiltFunction[];
 const workers: Miniflare[] = [];
 
-async function boot(fn: string, bindings: Record<string, string>, assets?: string, opts: { metrics?: boolean } = {}): Promise<Miniflare> {
+async function boot(fn: string, bindings: Record<string, string>, assets?: string, opts: { metrics?: boolean; ratelimits?: Record<string, { simple: { limit: number; period: number } }> } = {}): Promise<Miniflare> {
   const entry = built.find((b) => b.name === fn)!.entry;
   // Modules listed explicitly: Miniflare's own import walker refuses the dynamic `import()` that
   // @upstash/qstash keeps for its Node-only dev mode (never reached here: devMode is off).
@@ -31,6 +31,7 @@ async function boot(fn: string, bindings: Record<string, string>, assets?: strin
     bindings,
     // wrangler.toml's Analytics Engine dataset, as every environment binds it (Miniflare keeps no points).
     ...(opts.metrics === false ? {} : { analyticsEngineDatasets: { METRICS: { dataset: 'citas_sync_metrics' } } }),
+    ...(opts.ratelimits ? { ratelimits: opts.ratelimits } : {}),
     // As Cloudflare runs a Worker with static assets: matching GET/HEAD requests never reach it.
     ...(assets ? { assets: { directory: assets, routerConfig: { has_user_worker: true } } } : {}),
   });
@@ -255,6 +256,53 @@ describe("a request alone in its isolate: the store's bill", () => {
       const unbound = await boot('webhooks', bindings, undefined, { metrics: false });
       const counted = await commandsOf(redis, () => deliver(unbound, 'loc-alone', '11'));
       expect(counted.hincrbyfloat).toBeGreaterThan(0);
+    } finally {
+      await bridge.close();
+      await redis.close();
+    }
+  });
+
+  it("with the rate limit on, wrangler.toml's binding counts the per-IP window: still two commands, and past its limit a 429 that costs none", async () => {
+    const { createGhlSandbox } = await import('../../scripts/ghl-sandbox');
+    const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
+    const ghl = createGhlSandbox();
+    const keys = await ghl.webhookKeys();
+    const redis = await startPrivateRedis();
+    const bridge = await startUpstashBridge({ token: 'limits', redisHost: redis.host, redisPort: redis.port, port: 0 });
+    try {
+      // The rate limit at its default (on); the binding as `wrangler deploy --env webhooks` ships it.
+      const bindings = { ...workerBindings(), UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: 'limits', WRITE_BEHIND_MS: '0', GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem };
+      const shipped = unstable_getMiniflareWorkerOptions('wrangler.toml', 'webhooks').workerOptions.ratelimits as Record<string, { simple: { limit: number; period: number } }>;
+      expect(Object.keys(shipped)).toEqual(['WEBHOOK_LIMITER']);
+      const deliver = async (mf: Miniflare, hour: string) => {
+        const b = JSON.stringify({
+          type: 'AppointmentCreate', locationId: 'loc-limits', timestamp: new Date().toISOString(), webhookId: crypto.randomUUID(),
+          appointment: { id: `apt-limits-${hour}`, calendarId: 'cal-limits', contactId: 'c', title: 'GHL', appointmentStatus: 'confirmed', startTime: `2026-12-24T${hour}:00:00-05:00`, endTime: `2026-12-24T${hour}:30:00-05:00`, dateUpdated: new Date().toISOString() },
+        });
+        return mf.dispatchFetch('http://worker/api/webhooks/ghl', { method: 'POST', headers: { 'Content-Type': 'application/json', ...(await ghl.signWebhook(b)) }, body: b });
+      };
+      const created = async (res: { json(): Promise<unknown> }) => expect(((await res.json()) as { outcome: string }).outcome).toBe('created');
+
+      const bound = await boot('webhooks', bindings, undefined, { ratelimits: shipped });
+      // The location's first write creates its change counter (and its expiry, after the answer).
+      expect(await commandsOf(redis, async () => created(await deliver(bound, '08')))).toEqual({ set: 1, incrby: 1, pexpire: 1 });
+      expect(await commandsOf(redis, async () => created(await deliver(bound, '09')))).toEqual({ set: 1, incrby: 1 });
+
+      // The same Worker deployed without the binding counts the window in the store: one INCRBY more, and its expiry.
+      const unbound = await boot('webhooks', bindings);
+      expect(await commandsOf(redis, async () => created(await deliver(unbound, '10')))).toEqual({ set: 1, incrby: 2, pexpire: 1 });
+
+      // Past the binding's limit (2 a minute here): 429 with Retry-After, decided before the store is asked.
+      if (Date.now() % 60_000 > 50_000) await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 100));
+      const tight = await boot('webhooks', bindings, undefined, { ratelimits: { WEBHOOK_LIMITER: { simple: { limit: 2, period: 60 } } } });
+      await created(await deliver(tight, '11'));
+      await created(await deliver(tight, '12'));
+      let refused: Awaited<ReturnType<typeof deliver>> | undefined;
+      expect(await commandsOf(redis, async () => void (refused = await deliver(tight, '13')))).toEqual({});
+      expect(refused!.status).toBe(429);
+      expect(Number(refused!.headers.get('Retry-After'))).toBeGreaterThan(0);
+      expect(refused!.headers.get('RateLimit-Remaining')).toBeNull();
+      expect(await refused!.json()).toMatchObject({ code: 'rate_limited' });
     } finally {
       await bridge.close();
       await redis.close();

@@ -58,16 +58,33 @@ async function readUpTo(stream: ReadableStream<Uint8Array>, max: number): Promis
 }
 
 /**
- * Fixed-window rate limit per client, shared by every isolate/instance through the store: each
- * counts its own requests at once and learns the others' at its write-behind flush (at most a
- * second later), so a request costs no store round trip and a flood is still stopped everywhere.
- * Answers 429 with Retry-After.
+ * Cloudflare's Rate Limiting binding (wrangler.toml `[[ratelimits]]`): counted by the platform in
+ * the Cloudflare location that runs the request, its limit and period set in wrangler.toml.
+ */
+export interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+export function isRateLimitBinding(value: unknown): value is RateLimitBinding {
+  return typeof value === 'object' && value !== null && typeof (value as { limit?: unknown }).limit === 'function';
+}
+
+/**
+ * Fixed-window rate limit per client. On Workers with the limiter's binding (`binding`, the name
+ * wrangler.toml gives it), Cloudflare counts: no store command at all, where a window in the
+ * store cost a lone request one or two (INCRBY, PEXPIRE). The binding answers only yes or no, so
+ * its answers carry no RateLimit-* headers, and its limit is wrangler.toml's. Elsewhere (Node, or a
+ * Worker deployed without the binding) the window is shared by every isolate/instance through the
+ * store: each counts its own requests at once and learns the others' at its write-behind flush (at
+ * most a second later), so a request costs no store round trip and a flood is still stopped
+ * everywhere. A limit of 0 turns either off. Answers 429 with Retry-After.
  */
 export function rateLimit(opts: {
   name: string;
-  limit: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => number;
+  limit: (c: Context<AppEnv>) => number;
   windowMs: number;
-  key: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string;
+  key: (c: Context<AppEnv>) => string;
+  binding: string;
 }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { writeBehind, clock } = c.get('deps');
@@ -75,18 +92,27 @@ export function rateLimit(opts: {
     if (limit <= 0) return next();
     const now = clock.now().getTime();
     const window = Math.floor(now / opts.windowMs);
+    const resetSeconds = Math.max(1, Math.ceil(((window + 1) * opts.windowMs - now) / 1000));
+    const bound = (c.env as Record<string, unknown> | undefined)?.[opts.binding];
+    if (isRateLimitBinding(bound)) {
+      // Fails open, as the store's windows do when the store is down: a limiter never refuses work it cannot count.
+      const verdict = await bound.limit({ key: opts.key(c) }).catch((err: unknown) => {
+        c.get('log').warn('rate limit not checked: the binding failed', { limiter: opts.name, err });
+        return { success: true };
+      });
+      if (!verdict.success) throw rateLimited(resetSeconds);
+      return next();
+    }
     const key = `ratelimit:${opts.name}:${opts.key(c)}:${window}`;
     writeBehind.windowAdd(key, 1, opts.windowMs);
     const count = writeBehind.windowCount(key);
-    const resetSeconds = Math.max(1, Math.ceil(((window + 1) * opts.windowMs - now) / 1000));
     c.header('RateLimit-Limit', String(limit));
     c.header('RateLimit-Remaining', String(Math.max(0, limit - count)));
     c.header('RateLimit-Reset', String(resetSeconds));
-    if (count > limit) {
-      throw new AppError(429, 'rate_limited', `Too many requests; retry in ${resetSeconds} s.`, {
-        headers: { 'Retry-After': String(resetSeconds) },
-      });
-    }
+    if (count > limit) throw rateLimited(resetSeconds);
     await next();
   };
 }
+
+const rateLimited = (resetSeconds: number) =>
+  new AppError(429, 'rate_limited', `Too many requests; retry in ${resetSeconds} s.`, { headers: { 'Retry-After': String(resetSeconds) } });

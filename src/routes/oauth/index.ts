@@ -51,5 +51,5 @@ const callback: RouteHandler<typeof callbackRoute, AppEnv> = async (c) => {
 const router = createRouter();
 // The page wraps everything after it, the rate limit's 429 included.
 router.use('/callback', pageForPeople);
-router.use('/callback', rateLimit({ name: 'oauth', windowMs: 60_000, limit: (c) => c.get('deps').config.OAUTH_RATE_LIMIT_PER_MINUTE, key: clientIp }));
+router.use('/callback', rateLimit({ name: 'oauth', binding: 'OAUTH_LIMITER', windowMs: 60_000, limit: (c) => c.get('deps').config.OAUTH_RATE_LIMIT_PER_MINUTE, key: clientIp }));
 export const oauthRoutes = router.openapi(callbackRoute, callback);

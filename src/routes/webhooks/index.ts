@@ -83,7 +83,7 @@ const router = createRouter();
 
 export const webhookRoutes = router
   .use('*', limitBody((c) => c.get('deps').config.WEBHOOK_MAX_BODY_BYTES))
-  .use('*', rateLimit({ name: 'webhooks', windowMs: 60_000, limit: (c) => c.get('deps').config.WEBHOOK_RATE_LIMIT_PER_MINUTE, key: clientIp }))
+  .use('*', rateLimit({ name: 'webhooks', binding: 'WEBHOOK_LIMITER', windowMs: 60_000, limit: (c) => c.get('deps').config.WEBHOOK_RATE_LIMIT_PER_MINUTE, key: clientIp }))
   .post('/ghl', receiveGhlDelivery)
   .post('/ghl/appointments', receiveGhlDelivery);
 
