@@ -88,6 +88,8 @@ export interface EdgeStackOptions {
   /** Bindings for every Worker beyond the connection ones (keys, limits, …). */
   bindings: Record<WorkerName, Record<string, string>>;
   delayMs: number;
+  /** Rate Limiting bindings per Worker (wrangler.toml's `[[ratelimits]]`, limits of the caller's choosing). */
+  ratelimits?: Partial<Record<WorkerName, Record<string, { simple: { limit: number; period: number } }>>>;
   /** Workers whose workerd opens an inspector (for a CPU profile: scripts/lib/edge-profile.ts). */
   inspect?: WorkerName[];
 }
@@ -159,6 +161,7 @@ export async function startEdgeStack(opts: EdgeStackOptions): Promise<EdgeStack>
         bindings: { ...connection, ...opts.bindings[name] },
         // wrangler.toml's Analytics Engine dataset (the service's metrics; Miniflare keeps no points).
         analyticsEngineDatasets: { METRICS: { dataset: 'citas_sync_metrics' } },
+        ...(opts.ratelimits?.[name] ? { ratelimits: opts.ratelimits[name] } : {}),
         log: new Log(LogLevel.WARN),
         ...(opts.inspect?.includes(name) ? { inspectorPort: 0 } : {}),
       });
