@@ -111,7 +111,9 @@ describe('a series made in GHL', () => {
     sandbox.webhooks.setMode({ hold: true });
     sandbox.actions.createAppointment({ locationId: LOC, calendarId: CAL, contactId: 'c-ana', title: 'Terapia', startTime: `${day}T10:00:00-05:00`, endTime: `${day}T10:45:00-05:00`, rrule: 'RRULE:FREQ=WEEKLY;COUNT=6' });
     const run = (await (await t.job('/api/jobs/run', { kind: 'incremental', location_id: LOC })).json()) as any;
-    expect(run.counts.created).toBeGreaterThanOrEqual(2);
+    // The incremental job's two weeks hold the first session, and the second too unless the Tuesday
+    // is a week away (run on a Monday or a Tuesday): the rest come by the late webhooks alone.
+    expect(run.counts.created).toBeGreaterThanOrEqual(1);
     sandbox.webhooks.setMode({});
     sandbox.webhooks.release('reverse');
     await quiet();
