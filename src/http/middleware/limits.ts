@@ -96,10 +96,12 @@ export function rateLimit(opts: {
     const bound = (c.env as Record<string, unknown> | undefined)?.[opts.binding];
     if (isRateLimitBinding(bound)) {
       // Fails open, as the store's windows do when the store is down: a limiter never refuses work it cannot count.
-      const verdict = await bound.limit({ key: opts.key(c) }).catch((err: unknown) => {
-        c.get('log').warn('rate limit not checked: the binding failed', { limiter: opts.name, err });
-        return { success: true };
-      });
+      const verdict = await Promise.resolve()
+        .then(() => bound.limit({ key: opts.key(c) }))
+        .catch((err: unknown) => {
+          c.get('log').warn('rate limit not checked: the binding failed', { limiter: opts.name, err });
+          return { success: true };
+        });
       if (!verdict.success) throw rateLimited(resetSeconds);
       return next();
     }
