@@ -10,6 +10,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { buildFunctions, type BuiltFunction } from '../../scripts/build';
 import { ADMIN_KEY, API_KEY, citaBody, createTestEnv, type TestEnv } from '../support/harness';
 import { startGhlSandboxServer } from '../../scripts/ghl-sandbox/server';
+import type { GhlSandbox } from '../../scripts/ghl-sandbox';
 import { citaIdFromDescription } from '../../src/sync/appointment-mapping';
 import { citasAssets } from '../../src/apps/citas-assets';
 import { CITAS_ASSETS_DIR } from '../../scripts/assets';
@@ -224,42 +225,51 @@ describe("a request alone in its isolate: the store's bill", () => {
     return diffCommandStats(before, await redis.commandStats()).byCommand;
   }
 
-  it('a webhook costs the idempotency key and the location\'s change counter: its metrics go to Analytics Engine, not the store', async () => {
-    const { createGhlSandbox } = await import('../../scripts/ghl-sandbox');
-    const ghl = createGhlSandbox();
-    const keys = await ghl.webhookKeys();
-    // A redis-server of our own behind its own bridge: every command it counts is this Worker's.
+  /** A redis-server of our own behind its own bridge: every command it counts is the Worker's under test. */
+  async function withOwnStore(token: string, run: (store: { redis: PrivateRedis; url: string }) => Promise<void>): Promise<void> {
     const redis = await startPrivateRedis();
-    const bridge = await startUpstashBridge({ token: 'alone', redisHost: redis.host, redisPort: redis.port, port: 0 });
+    const bridge = await startUpstashBridge({ token, redisHost: redis.host, redisPort: redis.port, port: 0 });
     try {
-      // WRITE_BEHIND_MS 0: each request's counts leave the isolate after its answer, as a request
-      // alone's do. The per-IP rate limit off: its window is one counter more (README: Benchmarks).
-      const bindings = {
-        ...workerBindings(), UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: 'alone', WRITE_BEHIND_MS: '0', WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',
-        GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem,
-      };
-      const deliver = async (mf: Miniflare, location: string, hour: string) => {
-        const b = JSON.stringify({
-          type: 'AppointmentCreate', locationId: location, timestamp: new Date().toISOString(), webhookId: crypto.randomUUID(),
-          appointment: { id: `apt-${location}-${hour}`, calendarId: 'cal-alone', contactId: 'c', title: 'GHL', appointmentStatus: 'confirmed', startTime: `2026-12-23T${hour}:00:00-05:00`, endTime: `2026-12-23T${hour}:30:00-05:00`, dateUpdated: new Date().toISOString() },
-        });
-        const res = await mf.dispatchFetch('http://worker/api/webhooks/ghl', { method: 'POST', headers: { 'Content-Type': 'application/json', ...(await ghl.signWebhook(b)) }, body: b });
-        expect(((await res.json()) as { outcome: string }).outcome).toBe('created');
-      };
-
-      const mf = await boot('webhooks', bindings);
-      // The location's first write creates its change counter (and sets its expiry, once).
-      expect(await commandsOf(redis, () => deliver(mf, 'loc-alone', '09'))).toEqual({ set: 1, incrby: 1, pexpire: 1 });
-      expect(await commandsOf(redis, () => deliver(mf, 'loc-alone', '10'))).toEqual({ set: 1, incrby: 1 });
-
-      // Without the binding (a Worker deployed without it), the counts go to the store as on Node.
-      const unbound = await boot('webhooks', bindings, undefined, { metrics: false });
-      const counted = await commandsOf(redis, () => deliver(unbound, 'loc-alone', '11'));
-      expect(counted.hincrbyfloat).toBeGreaterThan(0);
+      await run({ redis, url: bridge.url });
     } finally {
       await bridge.close();
       await redis.close();
     }
+  }
+
+  /** A signed AppointmentCreate for `location` at `hour` on `day`, delivered to the Worker: its answer. */
+  async function deliverCreate(ghl: GhlSandbox, mf: Miniflare, location: string, day: string, hour: string) {
+    const b = JSON.stringify({
+      type: 'AppointmentCreate', locationId: location, timestamp: new Date().toISOString(), webhookId: crypto.randomUUID(),
+      appointment: { id: `apt-${location}-${day}-${hour}`, calendarId: `cal-${location}`, contactId: 'c', title: 'GHL', appointmentStatus: 'confirmed', startTime: `${day}T${hour}:00:00-05:00`, endTime: `${day}T${hour}:30:00-05:00`, dateUpdated: new Date().toISOString() },
+    });
+    return mf.dispatchFetch('http://worker/api/webhooks/ghl', { method: 'POST', headers: { 'Content-Type': 'application/json', ...(await ghl.signWebhook(b)) }, body: b });
+  }
+  const created = async (res: { json(): Promise<unknown> }) => expect(((await res.json()) as { outcome: string }).outcome).toBe('created');
+
+  it('a webhook costs the idempotency key and the location\'s change counter: its metrics go to Analytics Engine, not the store', async () => {
+    const { createGhlSandbox } = await import('../../scripts/ghl-sandbox');
+    const ghl = createGhlSandbox();
+    const keys = await ghl.webhookKeys();
+    await withOwnStore('alone', async ({ redis, url }) => {
+      // WRITE_BEHIND_MS 0: each request's counts leave the isolate after its answer, as a request
+      // alone's do. The per-IP rate limit off: its window is one counter more (README: Benchmarks).
+      const bindings = {
+        ...workerBindings(), UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: 'alone', WRITE_BEHIND_MS: '0', WEBHOOK_RATE_LIMIT_PER_MINUTE: '0',
+        GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem,
+      };
+      const deliver = async (mf: Miniflare, hour: string) => created(await deliverCreate(ghl, mf, 'loc-alone', '2026-12-23', hour));
+
+      const mf = await boot('webhooks', bindings);
+      // The location's first write creates its change counter (and sets its expiry, once).
+      expect(await commandsOf(redis, () => deliver(mf, '09'))).toEqual({ set: 1, incrby: 1, pexpire: 1 });
+      expect(await commandsOf(redis, () => deliver(mf, '10'))).toEqual({ set: 1, incrby: 1 });
+
+      // Without the binding (a Worker deployed without it), the counts go to the store as on Node.
+      const unbound = await boot('webhooks', bindings, undefined, { metrics: false });
+      const counted = await commandsOf(redis, () => deliver(unbound, '11'));
+      expect(counted.hincrbyfloat).toBeGreaterThan(0);
+    });
   });
 
   it("with the rate limit on, wrangler.toml's binding counts the per-IP window: still two commands, and past its limit a 429 that costs none", async () => {
@@ -267,21 +277,12 @@ describe("a request alone in its isolate: the store's bill", () => {
     const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
     const ghl = createGhlSandbox();
     const keys = await ghl.webhookKeys();
-    const redis = await startPrivateRedis();
-    const bridge = await startUpstashBridge({ token: 'limits', redisHost: redis.host, redisPort: redis.port, port: 0 });
-    try {
+    await withOwnStore('limits', async ({ redis, url }) => {
       // The rate limit at its default (on); the binding as `wrangler deploy --env webhooks` ships it.
-      const bindings = { ...workerBindings(), UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: 'limits', WRITE_BEHIND_MS: '0', GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem };
+      const bindings = { ...workerBindings(), UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: 'limits', WRITE_BEHIND_MS: '0', GHL_WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519PublicKeyPem };
       const shipped = unstable_getMiniflareWorkerOptions('wrangler.toml', 'webhooks').workerOptions.ratelimits as Record<string, { simple: { limit: number; period: number } }>;
       expect(Object.keys(shipped)).toEqual(['WEBHOOK_LIMITER']);
-      const deliver = async (mf: Miniflare, hour: string) => {
-        const b = JSON.stringify({
-          type: 'AppointmentCreate', locationId: 'loc-limits', timestamp: new Date().toISOString(), webhookId: crypto.randomUUID(),
-          appointment: { id: `apt-limits-${hour}`, calendarId: 'cal-limits', contactId: 'c', title: 'GHL', appointmentStatus: 'confirmed', startTime: `2026-12-24T${hour}:00:00-05:00`, endTime: `2026-12-24T${hour}:30:00-05:00`, dateUpdated: new Date().toISOString() },
-        });
-        return mf.dispatchFetch('http://worker/api/webhooks/ghl', { method: 'POST', headers: { 'Content-Type': 'application/json', ...(await ghl.signWebhook(b)) }, body: b });
-      };
-      const created = async (res: { json(): Promise<unknown> }) => expect(((await res.json()) as { outcome: string }).outcome).toBe('created');
+      const deliver = (mf: Miniflare, hour: string) => deliverCreate(ghl, mf, 'loc-limits', '2026-12-24', hour);
 
       const bound = await boot('webhooks', bindings, undefined, { ratelimits: shipped });
       // The location's first write creates its change counter (and its expiry, after the answer).
@@ -303,10 +304,7 @@ describe("a request alone in its isolate: the store's bill", () => {
       expect(Number(refused!.headers.get('Retry-After'))).toBeGreaterThan(0);
       expect(refused!.headers.get('RateLimit-Remaining')).toBeNull();
       expect(await refused!.json()).toMatchObject({ code: 'rate_limited' });
-    } finally {
-      await bridge.close();
-      await redis.close();
-    }
+    });
   });
 });
 

@@ -84,11 +84,10 @@ function afterResponse(
     Promise.allSettled(tasks).then((results) => {
       for (const r of results) if (r.status === 'rejected') log.error('deferred task failed', { err: r.reason });
     });
-  // The deferred work's own connection, if it opened one, goes back when that work is done, not
-  // when the write-behind flush is (up to WRITE_BEHIND_MS later).
+  // The deferred work's own connection, if it opened one, goes back when that work is done. The
+  // request's resources wait for nothing else: the write-behind flush (up to WRITE_BEHIND_MS away,
+  // and only the request that set its timer waits for it) holds none of them.
   const deferred = settled(work.deferred).then(() => lease.answered?.());
-  // The request's resources go back when its own work is done: the write-behind flush (up to
-  // WRITE_BEHIND_MS away, and only the request that set its timer waits for it) holds none of them.
   const done = Promise.all([deferred, settled([work.handedOff])])
     .finally(() => lease.release())
     .catch((err) => log.error('releasing request resources failed', { err }));
